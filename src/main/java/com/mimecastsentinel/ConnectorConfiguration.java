@@ -1,0 +1,103 @@
+package com.mimecastsentinel;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.mimecastsentinel.checkpoint.BlobCheckpointStore;
+import com.mimecastsentinel.checkpoint.CheckpointStore;
+import com.mimecastsentinel.checkpoint.Checkpoints;
+import com.mimecastsentinel.checkpoint.DedupeRepository;
+import com.mimecastsentinel.checkpoint.FileCheckpointStore;
+import com.mimecastsentinel.config.Settings;
+import com.mimecastsentinel.mimecast.HmacSigner;
+import com.mimecastsentinel.mimecast.MimecastAuth;
+import com.mimecastsentinel.mimecast.MimecastClient;
+import com.mimecastsentinel.mimecast.OAuthTokenProvider;
+import com.mimecastsentinel.mimecast.RetryPolicy;
+import com.mimecastsentinel.sentinel.AzureClients;
+import com.mimecastsentinel.sentinel.EventSink;
+import com.mimecastsentinel.sentinel.FileSink;
+import com.mimecastsentinel.sentinel.LogsIngestionSink;
+import com.mimecastsentinel.sentinel.RowBatcher;
+import com.mimecastsentinel.simulator.MimecastSimulator;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires the connector's shared beans from the settings. camel-main loads it through
+ * {@code camel.main.configuration-classes} in application.properties, so {@code java -jar} and the Camel CLI
+ * wire the same way. Invalid settings throw here, before any route starts.
+ */
+public class ConnectorConfiguration implements CamelConfiguration {
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectorConfiguration.class);
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        Settings settings = new Settings(key -> properties.resolveProperty(key).filter(v -> !v.isBlank())
+                .or(() -> Optional.empty()), System::getenv);
+        ObjectMapper json = JsonMapper.builder().addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+        Clock clock = Clock.systemUTC();
+
+        URI mimecastUrl = settings.mimecastBaseUrl;
+        String clientId = settings.mimecastClientId;
+        String clientSecret = settings.mimecastClientSecret;
+        if (settings.demo) {
+            int port = properties.resolveProperty("demo.simulator-port").map(Integer::parseInt).orElse(0);
+            MimecastSimulator simulator = new MimecastSimulator(port, Duration.ofMinutes(5));
+            simulator.start();
+            context.addService(simulator, true, true);
+            mimecastUrl = simulator.url();
+            clientId = MimecastSimulator.DEMO_CLIENT_ID;
+            clientSecret = MimecastSimulator.DEMO_CLIENT_SECRET;
+            LOG.warn("DEMO MODE: no Mimecast credentials are set (MIMECAST_CLIENT_ID or MIMECAST_APP_ID), so the "
+                    + "connector reads generated events from the embedded Mimecast simulator at {}", mimecastUrl);
+        }
+
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+        MimecastAuth auth = settings.usesApi2()
+                ? new OAuthTokenProvider(mimecastUrl, clientId, clientSecret, http, settings.httpTimeout, clock)
+                : new HmacSigner(settings.mimecastAppId, settings.mimecastAppKey, settings.mimecastAccessKey,
+                        settings.mimecastSecretKey);
+        MimecastClient mimecast = new MimecastClient(mimecastUrl, auth, http,
+                RetryPolicy.standard(settings.maxAttempts, settings.maxRateLimitWait), settings.httpTimeout, json);
+
+        AzureClients azure = new AzureClients(settings);
+        CheckpointStore store;
+        if (settings.checkpointStore == Settings.CheckpointStoreKind.BLOB) {
+            var blobService = azure.blobService();
+            context.getRegistry().bind("blobServiceClient", blobService);
+            store = new BlobCheckpointStore(blobService.getBlobContainerClient(settings.checkpointContainer),
+                    settings.httpTimeout).ensureContainer();
+        } else {
+            store = new FileCheckpointStore(settings.checkpointDir);
+        }
+        DedupeRepository dedupe = new DedupeRepository();
+        Checkpoints checkpoints = new Checkpoints(store, dedupe, settings.overlap, clock, json);
+
+        EventSink sink = settings.sink == Settings.SinkKind.SENTINEL
+                ? new LogsIngestionSink(azure.logsIngestion(), settings.ingestionEndpoint, settings.dcrId)
+                : new FileSink(settings.outputDir, json);
+
+        context.getRegistry().bind("dedupe", dedupe);
+        context.getRegistry().bind(ConnectorServices.BEAN, new ConnectorServices(settings, mimecast, checkpoints,
+                dedupe, sink, new RowBatcher(json, RowBatcher.DEFAULT_MAX_BYTES), new ConnectorMetrics(), clock, json));
+        context.addStartupListener(new RunController(settings));
+
+        LOG.info("Mimecast {} ({}), checkpoints in {}, events to {}{}", mimecastUrl,
+                settings.usesApi2() ? "API 2.0" : "API 1.0", store.describe(), sink.describe(),
+                settings.runOnce ? ", RUN_ONCE" : "");
+    }
+}

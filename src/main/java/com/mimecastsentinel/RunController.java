@@ -1,0 +1,114 @@
+package com.mimecastsentinel;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.mimecastsentinel.config.ConfigurationException;
+import com.mimecastsentinel.config.Settings;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.Route;
+import org.apache.camel.StartupListener;
+import org.apache.camel.builder.RouteBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides what runs once the routes are up. Every log type is a route consuming {@code direct:poll-<logType>}
+ * (see routes/). As a service, each enabled log type gets a Quartz trigger on its cron and a first run right away.
+ * With RUN_ONCE, each enabled log type runs once until caught up, then the context stops and the exit status
+ * says whether all succeeded.
+ */
+public final class RunController implements StartupListener {
+    private static final Logger LOG = LoggerFactory.getLogger(RunController.class);
+    public static final String POLL_PREFIX = "direct://poll-";
+    private static final AtomicInteger EXIT_CODE = new AtomicInteger(0);
+
+    private final Settings settings;
+
+    public RunController(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Exit status for the process: 0 when every run of RUN_ONCE succeeded. */
+    public static int exitCode() {
+        return EXIT_CODE.get();
+    }
+
+    @Override
+    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+        // nothing: the work starts once every route is up
+    }
+
+    @Override
+    public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) throws Exception {
+        List<String> enabled = enabledLogTypes(context);
+        if (settings.runOnce) {
+            Thread runner = new Thread(() -> runOnce(context, enabled), "run-once");
+            runner.start();
+            return;
+        }
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                for (String logType : enabled) {
+                    String cron = settings.scheduleFor(logType).replace(' ', '+');
+                    from("quartz:mimecast/" + logType + "?cron=" + cron).routeId("schedule-" + logType)
+                            .to("direct:poll-" + logType);
+                }
+            }
+        });
+        ProducerTemplate producer = context.createProducerTemplate();
+        for (String logType : enabled) {
+            LOG.info("{}: scheduled with cron '{}'; first run now", logType, settings.scheduleFor(logType));
+            producer.asyncSend("direct:poll-" + logType, exchange -> { });
+        }
+    }
+
+    private void runOnce(CamelContext context, List<String> enabled) {
+        int failed = 0;
+        try (ProducerTemplate producer = context.createProducerTemplate()) {
+            for (String logType : enabled) {
+                Exchange result = producer.send("direct:poll-" + logType, exchange -> { });
+                if (result.getException() != null || result.getProperty("mcFailed") != null) {
+                    failed++;
+                }
+            }
+        } catch (Exception e) {
+            LOG.error("RUN_ONCE stopped: {}", e.toString());
+            failed++;
+        }
+        EXIT_CODE.set(failed == 0 ? 0 : 1);
+        LOG.info("RUN_ONCE finished: {} of {} log types succeeded", enabled.size() - failed, enabled.size());
+        new Thread(() -> {
+            try {
+                context.stop();
+            } catch (RuntimeException e) {
+                LOG.warn("stopping Camel: {}", e.toString());
+            }
+        }, "run-once-stop").start();
+    }
+
+    /** The log types MIMECAST_LOG_TYPES names (all routes' log types when empty); unknown names stop start-up. */
+    List<String> enabledLogTypes(CamelContext context) {
+        List<String> known = new ArrayList<>();
+        for (Route route : context.getRoutes()) {
+            String uri = route.getEndpoint().getEndpointUri();
+            if (uri.startsWith(POLL_PREFIX)) {
+                known.add(uri.substring(POLL_PREFIX.length()).replaceAll("\\?.*", ""));
+            }
+        }
+        if (settings.logTypes.isEmpty()) {
+            return known;
+        }
+        for (String wanted : settings.logTypes) {
+            if (!known.contains(wanted)) {
+                throw new ConfigurationException("MIMECAST_LOG_TYPES",
+                        "names unknown log type '" + wanted + "'; known: " + known);
+            }
+        }
+        return settings.logTypes;
+    }
+}

@@ -1,0 +1,57 @@
+package com.mimecastsentinel.checkpoint;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+/**
+ * One log type's position, stored as a small JSON document ({@code <logType>.json}; in Blob under {@code checkpoints/}). It is written
+ * only after the sink acknowledged every event before that position. The ids of events delivered within the
+ * overlap window live in the same document, so position and dedupe state always move together in one write.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonPropertyOrder({ "version", "logType", "completedUntil", "window", "newestEventTime", "deliveredTotal",
+        "updatedAt", "recentEventIds" })
+public class Checkpoint {
+    public static final int VERSION = 1;
+
+    /** A time window being paged through: resume at {@code pageToken} after a failure or restart. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Window {
+        public Instant start;
+        public Instant end;
+        public String pageToken;
+
+        public Window() {
+        }
+
+        public Window(Instant start, Instant end, String pageToken) {
+            this.start = start;
+            this.end = end;
+            this.pageToken = pageToken;
+        }
+    }
+
+    public int version = VERSION;
+    public String logType;
+    /** Every event up to this time has been delivered; the next window starts here minus the overlap. */
+    public Instant completedUntil;
+    /** The window in progress, or null between windows. */
+    public Window window;
+    public Instant newestEventTime;
+    public long deliveredTotal;
+    public Instant updatedAt;
+    /** Event id to event time (epoch seconds) for events delivered inside the overlap window. */
+    public Map<String, Long> recentEventIds = new TreeMap<>();
+
+    public static Checkpoint initial(String logType) {
+        Checkpoint checkpoint = new Checkpoint();
+        checkpoint.logType = logType;
+        return checkpoint;
+    }
+}

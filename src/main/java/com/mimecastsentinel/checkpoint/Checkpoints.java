@@ -1,0 +1,85 @@
+package com.mimecastsentinel.checkpoint;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/**
+ * Loads and commits the checkpoint of each log type. A commit writes the new position together with the ids
+ * delivered inside the overlap window, conditional on the version read, in one write.
+ */
+public final class Checkpoints {
+    private final CheckpointStore store;
+    private final DedupeRepository dedupe;
+    private final Duration overlap;
+    private final Clock clock;
+    private final ObjectMapper json;
+    private final Map<String, String> etags = new ConcurrentHashMap<>();
+
+    public Checkpoints(CheckpointStore store, DedupeRepository dedupe, Duration overlap, Clock clock,
+            ObjectMapper json) {
+        this.store = store;
+        this.dedupe = dedupe;
+        this.overlap = overlap;
+        this.clock = clock;
+        this.json = json.copy().enable(SerializationFeature.INDENT_OUTPUT);
+    }
+
+    public static String documentName(String logType) {
+        return logType + ".json";
+    }
+
+    /** Reads the stored checkpoint (or a fresh one) and resets the log type's dedupe state to it. */
+    public Checkpoint load(String logType) {
+        Checkpoint checkpoint = store.read(documentName(logType)).map(stored -> {
+            etags.put(logType, stored.etag());
+            return parse(logType, stored.content());
+        }).orElseGet(() -> {
+            etags.remove(logType);
+            return Checkpoint.initial(logType);
+        });
+        dedupe.reset(logType, checkpoint.recentEventIds);
+        return checkpoint;
+    }
+
+    /** Writes {@code checkpoint} with the delivered ids; fails without writing if another writer moved it. */
+    public void commit(Checkpoint checkpoint) {
+        String logType = checkpoint.logType;
+        Instant cutoff = checkpoint.completedUntil == null ? null : checkpoint.completedUntil.minus(overlap);
+        checkpoint.recentEventIds = dedupe.deliveredSince(logType, cutoff);
+        checkpoint.updatedAt = clock.instant();
+        checkpoint.version = Checkpoint.VERSION;
+        byte[] content;
+        try {
+            content = json.writeValueAsBytes(checkpoint);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        etags.put(logType, store.write(documentName(logType), content, etags.get(logType)));
+    }
+
+    public CheckpointStore store() {
+        return store;
+    }
+
+    private Checkpoint parse(String logType, byte[] content) {
+        try {
+            Checkpoint checkpoint = json.readValue(content, Checkpoint.class);
+            if (checkpoint.recentEventIds == null) {
+                checkpoint.recentEventIds = new java.util.TreeMap<>();
+            }
+            checkpoint.logType = logType;
+            return checkpoint;
+        } catch (IOException e) {
+            throw new IllegalStateException("checkpoint " + documentName(logType) + " in " + store.describe()
+                    + " is not valid JSON: fix or delete it to start from START_DATE", e);
+        }
+    }
+}

@@ -1,0 +1,333 @@
+package com.mimecastsentinel.config;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+
+import org.quartz.CronExpression;
+
+/**
+ * The connector's settings, read once at start-up and validated. Every setting is a key in
+ * application.properties whose default comes from the environment variable named in README; errors name the
+ * environment variable, never the value.
+ */
+public final class Settings {
+
+    public enum CheckpointStoreKind { BLOB, FILE }
+
+    public enum SinkKind { SENTINEL, FILE }
+
+    public static final String DEFAULT_MIMECAST_URL = "https://api.services.mimecast.com";
+
+    private final Function<String, Optional<String>> lookup;
+    private final Function<String, String> environment;
+
+    public final URI mimecastBaseUrl;
+    public final String mimecastClientId;
+    public final String mimecastClientSecret;
+    public final String mimecastAppId;
+    public final String mimecastAppKey;
+    public final String mimecastAccessKey;
+    public final String mimecastSecretKey;
+    public final boolean demo;
+
+    public final String azureTenantId;
+    public final String azureClientId;
+    public final String azureClientSecret;
+    public final String azureAuthorityHost;
+    public final String ingestionEndpoint;
+    public final String dcrId;
+
+    public final CheckpointStoreKind checkpointStore;
+    public final String storageConnectionString;
+    public final String storageAccountUrl;
+    public final String checkpointContainer;
+    public final Path checkpointDir;
+
+    public final SinkKind sink;
+    public final Path outputDir;
+
+    public final List<String> logTypes;
+    public final String schedule;
+    public final LocalDate startDate;
+    public final boolean runOnce;
+
+    public final Duration overlap;
+    public final Duration maxWindow;
+    public final int pageSize;
+    public final int maxAttempts;
+    public final Duration maxRateLimitWait;
+    public final Duration httpTimeout;
+
+    /**
+     * @param lookup      property key to value (application.properties, system properties, environment)
+     * @param environment raw environment variables, for the {@code <NAME>_FILE} secret convention
+     */
+    public Settings(Function<String, Optional<String>> lookup, Function<String, String> environment) {
+        this.lookup = lookup;
+        this.environment = environment;
+
+        mimecastClientId = optional("mimecast.client-id");
+        mimecastClientSecret = secret("mimecast.client-secret", "MIMECAST_CLIENT_SECRET");
+        mimecastAppId = optional("mimecast.app-id");
+        mimecastAppKey = secret("mimecast.app-key", "MIMECAST_APP_KEY");
+        mimecastAccessKey = secret("mimecast.access-key", "MIMECAST_ACCESS_KEY");
+        mimecastSecretKey = secret("mimecast.secret-key", "MIMECAST_SECRET_KEY");
+        demo = mimecastClientId == null && mimecastAppId == null;
+        mimecastBaseUrl = url("mimecast.base-url", "MIMECAST_BASE_URL", DEFAULT_MIMECAST_URL);
+
+        azureTenantId = optional("azure.tenant-id");
+        azureClientId = optional("azure.client-id");
+        azureClientSecret = secret("azure.client-secret", "AZURE_CLIENT_SECRET");
+        azureAuthorityHost = optional("azure.authority-host");
+        ingestionEndpoint = optional("sentinel.ingestion-endpoint");
+        dcrId = optional("sentinel.dcr-id");
+
+        checkpointStore = choice("checkpoint.store", "CHECKPOINT_STORE", CheckpointStoreKind.class,
+                demo ? CheckpointStoreKind.FILE : CheckpointStoreKind.BLOB);
+        storageConnectionString = secret("azure.storage.connection-string", "AZURE_STORAGE_CONNECTION_STRING");
+        storageAccountUrl = optional("azure.storage.account-url");
+        checkpointContainer = orDefault("checkpoint.container", "mimecast-checkpoints");
+        checkpointDir = Path.of(orDefault("checkpoint.dir", "./data/checkpoints"));
+
+        sink = choice("sink", "SINK", SinkKind.class, demo ? SinkKind.FILE : SinkKind.SENTINEL);
+        outputDir = Path.of(orDefault("output.dir", "./data/out"));
+
+        String types = optional("mimecast.log-types");
+        logTypes = types == null ? List.of()
+                : Arrays.stream(types.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                        .map(s -> s.toLowerCase(Locale.ROOT)).distinct().toList();
+        schedule = cron("schedule", "SCHEDULE", "0 0/10 * * * ?");
+        startDate = date("start-date", "START_DATE");
+        runOnce = bool("run-once", "RUN_ONCE", false);
+
+        overlap = duration("mimecast.overlap", "MIMECAST_OVERLAP", Duration.ofMinutes(15));
+        maxWindow = duration("mimecast.max-window", "MIMECAST_MAX_WINDOW", Duration.ofDays(1));
+        if (maxWindow.compareTo(overlap.multipliedBy(2)) < 0) {
+            throw new ConfigurationException("MIMECAST_MAX_WINDOW", "must be at least twice MIMECAST_OVERLAP");
+        }
+        pageSize = integer("mimecast.page-size", "MIMECAST_PAGE_SIZE", 500, 1, 500);
+        maxAttempts = integer("mimecast.max-attempts", "MIMECAST_MAX_ATTEMPTS", 5, 1, 20);
+        maxRateLimitWait = duration("mimecast.max-rate-limit-wait", "MIMECAST_MAX_RATE_LIMIT_WAIT",
+                Duration.ofMinutes(15));
+        httpTimeout = duration("http.timeout", "HTTP_TIMEOUT", Duration.ofSeconds(60));
+
+        validateCombinations();
+    }
+
+    private void validateCombinations() {
+        if (mimecastClientId != null && mimecastAppId != null) {
+            throw new ConfigurationException("MIMECAST_CLIENT_ID",
+                    "and MIMECAST_APP_ID are both set: use API 2.0 (client id/secret) or API 1.0 (app id/keys), not both");
+        }
+        if (mimecastClientId != null && mimecastClientSecret == null) {
+            throw new ConfigurationException("MIMECAST_CLIENT_SECRET", "is required with MIMECAST_CLIENT_ID");
+        }
+        if (mimecastAppId != null) {
+            requireWith(mimecastAppKey, "MIMECAST_APP_KEY", "MIMECAST_APP_ID");
+            requireWith(mimecastAccessKey, "MIMECAST_ACCESS_KEY", "MIMECAST_APP_ID");
+            requireWith(mimecastSecretKey, "MIMECAST_SECRET_KEY", "MIMECAST_APP_ID");
+            try {
+                Base64.getDecoder().decode(mimecastSecretKey);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationException("MIMECAST_SECRET_KEY", "is not valid base64");
+            }
+        }
+        if (sink == SinkKind.SENTINEL) {
+            if (ingestionEndpoint == null) {
+                throw new ConfigurationException("SENTINEL_INGESTION_ENDPOINT", "is required when SINK=sentinel");
+            }
+            requireHttpsUrl(ingestionEndpoint, "SENTINEL_INGESTION_ENDPOINT");
+            if (dcrId == null) {
+                throw new ConfigurationException("SENTINEL_DCR_ID", "is required when SINK=sentinel");
+            }
+            if (!dcrId.startsWith("dcr-")) {
+                throw new ConfigurationException("SENTINEL_DCR_ID", "must be the DCR immutable id (dcr-...)");
+            }
+        }
+        if (azureClientSecret != null && (azureTenantId == null || azureClientId == null)) {
+            throw new ConfigurationException("AZURE_CLIENT_SECRET", "needs AZURE_TENANT_ID and AZURE_CLIENT_ID");
+        }
+        if (azureAuthorityHost != null) {
+            requireHttpsUrl(azureAuthorityHost, "AZURE_AUTHORITY_HOST");
+        }
+        if (checkpointStore == CheckpointStoreKind.BLOB) {
+            if (storageConnectionString == null && storageAccountUrl == null) {
+                throw new ConfigurationException("AZURE_STORAGE_CONNECTION_STRING",
+                        "or AZURE_STORAGE_ACCOUNT_URL is required when CHECKPOINT_STORE=blob");
+            }
+            if (storageConnectionString != null && storageAccountUrl != null) {
+                throw new ConfigurationException("AZURE_STORAGE_CONNECTION_STRING",
+                        "and AZURE_STORAGE_ACCOUNT_URL are both set: choose one");
+            }
+            if (storageAccountUrl != null) {
+                requireHttpsUrl(storageAccountUrl, "AZURE_STORAGE_ACCOUNT_URL");
+            }
+            if (!checkpointContainer.matches("[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]")) {
+                throw new ConfigurationException("CHECKPOINT_CONTAINER", "is not a valid blob container name");
+            }
+        }
+    }
+
+    /** Quartz cron for one log type: {@code SCHEDULE_<LOGTYPE>} or else {@code SCHEDULE}. */
+    public String scheduleFor(String logType) {
+        String variable = "SCHEDULE_" + logType.toUpperCase(Locale.ROOT).replace('-', '_');
+        return cron("schedule." + logType, variable, schedule);
+    }
+
+    public boolean usesApi2() {
+        return mimecastClientId != null || demo;
+    }
+
+    private static void requireWith(String value, String variable, String with) {
+        if (value == null) {
+            throw new ConfigurationException(variable, "is required with " + with);
+        }
+    }
+
+    private static void requireHttpsUrl(String value, String variable) {
+        URI uri = parseUri(value, variable);
+        if (!"https".equals(uri.getScheme())) {
+            throw new ConfigurationException(variable, "must be an https:// URL");
+        }
+    }
+
+    private static URI parseUri(String value, String variable) {
+        try {
+            URI uri = URI.create(value);
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+            return uri;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(variable, "is not a valid URL");
+        }
+    }
+
+    private URI url(String key, String variable, String defaultValue) {
+        URI uri = parseUri(orDefault(key, defaultValue), variable);
+        boolean loopback = "localhost".equals(uri.getHost()) || uri.getHost().startsWith("127.");
+        // plain http only for a simulator on this machine: credentials never travel unencrypted
+        if (!"https".equals(uri.getScheme()) && !("http".equals(uri.getScheme()) && loopback)) {
+            throw new ConfigurationException(variable, "must be an https:// URL");
+        }
+        String text = uri.toString();
+        return URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+    }
+
+    private String optional(String key) {
+        return lookup.apply(key).map(String::trim).filter(s -> !s.isEmpty()).orElse(null);
+    }
+
+    private String orDefault(String key, String defaultValue) {
+        String value = optional(key);
+        return value == null ? defaultValue : value;
+    }
+
+    /** A secret comes from its setting or, as container platforms mount them, from the file named by NAME_FILE. */
+    private String secret(String key, String variable) {
+        String value = optional(key);
+        if (value != null) {
+            return value;
+        }
+        String file = environment.apply(variable + "_FILE");
+        if (file == null || file.isBlank()) {
+            return null;
+        }
+        try {
+            String content = Files.readString(Path.of(file.trim()), StandardCharsets.UTF_8).trim();
+            return content.isEmpty() ? null : content;
+        } catch (IOException e) {
+            throw new ConfigurationException(variable + "_FILE", "names a file that cannot be read");
+        }
+    }
+
+    private <E extends Enum<E>> E choice(String key, String variable, Class<E> type, E defaultValue) {
+        String value = optional(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(variable, "must be one of "
+                    + Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList());
+        }
+    }
+
+    private String cron(String key, String variable, String defaultValue) {
+        String value = orDefault(key, defaultValue);
+        try {
+            CronExpression.validateExpression(value);
+            return value;
+        } catch (java.text.ParseException e) {
+            throw new ConfigurationException(variable, "is not a valid Quartz cron expression (" + e.getMessage() + ")");
+        }
+    }
+
+    private LocalDate date(String key, String variable) {
+        String value = optional(key);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return LocalDate.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new ConfigurationException(variable, "must be a date as yyyy-MM-dd");
+        }
+    }
+
+    private boolean bool(String key, String variable, boolean defaultValue) {
+        String value = optional(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+            throw new ConfigurationException(variable, "must be true or false");
+        }
+        return Boolean.parseBoolean(value);
+    }
+
+    private Duration duration(String key, String variable, Duration defaultValue) {
+        String value = optional(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            Duration parsed = Duration.parse(value);
+            if (parsed.isNegative() || parsed.isZero()) {
+                throw new ConfigurationException(variable, "must be a positive ISO-8601 duration such as PT15M");
+            }
+            return parsed;
+        } catch (DateTimeParseException e) {
+            throw new ConfigurationException(variable, "must be an ISO-8601 duration such as PT15M");
+        }
+    }
+
+    private int integer(String key, String variable, int defaultValue, int min, int max) {
+        String value = optional(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed < min || parsed > max) {
+                throw new NumberFormatException();
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException(variable, "must be a whole number from " + min + " to " + max);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package com.mimecastsentinel.mimecast;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that talks HTTP to the Mimecast API: authentication, bounded retries (429 honouring the
+ * rate-limit headers, 5xx and transport errors with backoff, one re-authentication on 401), and the envelope's
+ * {@code fail[]} check (HTTP 200 is not success on its own).
+ */
+public final class MimecastClient {
+    private static final Logger LOG = LoggerFactory.getLogger(MimecastClient.class);
+
+    private final URI baseUrl;
+    private final MimecastAuth auth;
+    private final HttpClient http;
+    private final RetryPolicy retry;
+    private final Duration timeout;
+    private final ObjectMapper json;
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong rateLimited = new AtomicLong();
+
+    public MimecastClient(URI baseUrl, MimecastAuth auth, HttpClient http, RetryPolicy retry, Duration timeout,
+            ObjectMapper json) {
+        this.baseUrl = baseUrl;
+        this.auth = auth;
+        this.http = http;
+        this.retry = retry;
+        this.timeout = timeout;
+        this.json = json;
+    }
+
+    /** POSTs an envelope request and returns the response envelope once it is a success. */
+    public JsonNode post(String path, JsonNode body) {
+        byte[] payload;
+        try {
+            payload = json.writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("request body cannot be serialized", e);
+        }
+        boolean reauthenticated = false;
+        for (int attempt = 1; ; attempt++) {
+            HttpResponse<byte[]> response;
+            try {
+                HttpRequest.Builder request = HttpRequest.newBuilder(baseUrl.resolve(path)).timeout(timeout)
+                        .header("Content-Type", "application/json").header("Accept", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(payload));
+                auth.authorize(request, path);
+                requests.incrementAndGet();
+                response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException | MimecastException e) {
+                if (e instanceof MimecastException m && !m.retryable()) {
+                    throw m;
+                }
+                giveUpOrWait(path, attempt, "transport error " + e.getClass().getSimpleName(), retry.backoff(attempt), e);
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MimecastException("interrupted calling Mimecast " + path, e);
+            }
+            int status = response.statusCode();
+            if (status == 401 && !reauthenticated && auth.invalidate()) {
+                reauthenticated = true; // token expired mid-run: authenticate once more, then go on
+                LOG.info("Mimecast answered 401 on {}: re-authenticating once", path);
+                attempt--;
+                continue;
+            }
+            if (status == 418) {
+                throw new MimecastException("Mimecast API 1.0 access key binding expired (HTTP 418) on " + path
+                        + ": an administrator must bind the access and secret keys again", 418, false);
+            }
+            if (status == 429) {
+                rateLimited.incrementAndGet();
+                giveUpOrWait(path, attempt, "rate limited (HTTP 429)", retry.rateLimitWait(response.headers(), attempt),
+                        null);
+                continue;
+            }
+            if (status >= 500) {
+                giveUpOrWait(path, attempt, "HTTP " + status, retry.backoff(attempt), null);
+                continue;
+            }
+            if (status != 200) {
+                throw new MimecastException("Mimecast " + path + " answered HTTP " + status + describe(response.body()),
+                        status, false);
+            }
+            JsonNode envelope = parse(path, response.body());
+            MimecastException failure = failure(path, envelope);
+            if (failure == null) {
+                return envelope;
+            }
+            if (!failure.retryable()) {
+                throw failure;
+            }
+            giveUpOrWait(path, attempt, failure.getMessage(), retry.backoff(attempt), failure);
+        }
+    }
+
+    public long requestCount() {
+        return requests.get();
+    }
+
+    public long rateLimitedCount() {
+        return rateLimited.get();
+    }
+
+    private void giveUpOrWait(String path, int attempt, String reason, Duration wait, Exception cause) {
+        if (attempt >= retry.maxAttempts()) {
+            String message = "Mimecast " + path + " failed after " + attempt + " attempts: " + reason;
+            if (cause instanceof MimecastException m) {
+                throw new MimecastException(message, m.status(), true);
+            }
+            throw cause == null ? new MimecastException(message, 0, true) : new MimecastException(message, cause);
+        }
+        LOG.warn("Mimecast {} {}: attempt {}/{}, retrying in {} ms", path, reason, attempt, retry.maxAttempts(),
+                wait.toMillis());
+        retry.sleep(wait);
+    }
+
+    private JsonNode parse(String path, byte[] body) {
+        try {
+            return json.readTree(body);
+        } catch (IOException e) {
+            throw new MimecastException("Mimecast " + path + " returned a body that is not JSON", 200, true);
+        }
+    }
+
+    /** HTTP 200 with a non-empty fail[] is an error; retryable only if Mimecast says every error is. */
+    static MimecastException failure(String path, JsonNode envelope) {
+        JsonNode fail = envelope.path("fail");
+        if (!fail.isArray() || fail.isEmpty()) {
+            return null;
+        }
+        StringBuilder codes = new StringBuilder();
+        boolean retryable = true;
+        for (JsonNode item : fail) {
+            for (JsonNode error : item.path("errors")) {
+                if (codes.length() > 0) {
+                    codes.append("; ");
+                }
+                codes.append(error.path("code").asText("?")).append(": ").append(error.path("message").asText(""));
+                retryable &= error.path("retryable").asBoolean(false);
+            }
+        }
+        return new MimecastException("Mimecast " + path + " reported failure: " + codes, 200, retryable);
+    }
+
+    private static String describe(byte[] body) {
+        if (body == null || body.length == 0) {
+            return "";
+        }
+        String text = new String(body, 0, Math.min(body.length, 300), java.nio.charset.StandardCharsets.UTF_8);
+        return ": " + text.replaceAll("\\s+", " ");
+    }
+}

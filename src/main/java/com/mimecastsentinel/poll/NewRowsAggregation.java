@@ -1,0 +1,41 @@
+package com.mimecastsentinel.poll;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.AggregationStrategy;
+import org.apache.camel.Exchange;
+
+/**
+ * Gathers the rows of one page that the idempotent consumer let through (duplicates are marked with
+ * {@link Exchange#DUPLICATE_MESSAGE}) into a list, in page order, and counts the duplicates on the run.
+ */
+public class NewRowsAggregation implements AggregationStrategy {
+
+    @Override
+    public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
+        Exchange result = oldExchange == null ? newExchange : oldExchange;
+        @SuppressWarnings("unchecked")
+        List<ObjectNode> rows = oldExchange == null ? new ArrayList<>() : result.getMessage().getBody(List.class);
+        if (newExchange.getProperty(Exchange.DUPLICATE_MESSAGE, false, Boolean.class)) {
+            PagedLogType.Run run = newExchange.getProperty(PagedLogType.RUN, PagedLogType.Run.class);
+            if (run != null) {
+                run.duplicates++;
+            }
+        } else if (newExchange.getException() == null) {
+            rows.add(newExchange.getMessage().getBody(ObjectNode.class));
+        }
+        result.removeProperty(Exchange.DUPLICATE_MESSAGE);
+        result.getMessage().setBody(rows);
+        return result;
+    }
+
+    @Override
+    public void onCompletion(Exchange exchange, Exchange inputExchange) {
+        // an empty page (or a page of duplicates only) still continues with an empty list
+        if (!(exchange.getMessage().getBody() instanceof List)) {
+            exchange.getMessage().setBody(new ArrayList<>());
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package com.mimecastsentinel.sentinel;
+
+import java.net.URI;
+import java.util.Set;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.identity.ClientSecretCredentialBuilder;
+import com.azure.identity.DefaultAzureCredentialBuilder;
+import com.azure.monitor.ingestion.LogsIngestionClient;
+import com.azure.monitor.ingestion.LogsIngestionClientBuilder;
+import com.azure.storage.blob.BlobServiceClient;
+import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.mimecastsentinel.config.Settings;
+
+/** Builds the Azure SDK clients from the settings, all on the JDK HTTP transport. */
+public final class AzureClients {
+    private static final Set<String> PUBLIC_AUTHORITIES = Set.of("login.microsoftonline.com",
+            "login.microsoftonline.us", "login.chinacloudapi.cn", "login.partner.microsoftonline.cn");
+
+    private final Settings settings;
+    private final HttpClient http = new JdkHttpClientBuilder().build();
+    private TokenCredential credential;
+
+    public AzureClients(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Client secret when one is set, otherwise managed / workload identity and the rest of DefaultAzureCredential. */
+    public synchronized TokenCredential credential() {
+        if (credential != null) {
+            return credential;
+        }
+        if (settings.azureClientSecret != null) {
+            ClientSecretCredentialBuilder builder = new ClientSecretCredentialBuilder()
+                    .tenantId(settings.azureTenantId).clientId(settings.azureClientId)
+                    .clientSecret(settings.azureClientSecret).httpClient(http);
+            if (settings.azureAuthorityHost != null) {
+                builder.authorityHost(settings.azureAuthorityHost);
+                if (!PUBLIC_AUTHORITIES.contains(URI.create(settings.azureAuthorityHost).getHost())) {
+                    builder.disableInstanceDiscovery(); // a private authority cannot be discovered
+                }
+            }
+            credential = builder.build();
+        } else {
+            DefaultAzureCredentialBuilder builder = new DefaultAzureCredentialBuilder().httpClient(http);
+            if (settings.azureTenantId != null) {
+                builder.tenantId(settings.azureTenantId);
+            }
+            if (settings.azureClientId != null) {
+                builder.managedIdentityClientId(settings.azureClientId)
+                        .workloadIdentityClientId(settings.azureClientId);
+            }
+            if (settings.azureAuthorityHost != null) {
+                builder.authorityHost(settings.azureAuthorityHost);
+            }
+            credential = builder.build();
+        }
+        return credential;
+    }
+
+    public LogsIngestionClient logsIngestion() {
+        return new LogsIngestionClientBuilder().endpoint(settings.ingestionEndpoint).credential(credential())
+                .httpClient(http).buildClient();
+    }
+
+    public BlobServiceClient blobService() {
+        BlobServiceClientBuilder builder = new BlobServiceClientBuilder().httpClient(http);
+        if (settings.storageConnectionString != null) {
+            builder.connectionString(settings.storageConnectionString);
+        } else {
+            builder.endpoint(settings.storageAccountUrl).credential(credential());
+        }
+        return builder.buildClient();
+    }
+}

@@ -1,0 +1,53 @@
+package com.mimecastsentinel.sentinel;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Cuts rows into batches whose JSON array stays under the Logs Ingestion limit of 1 MB per request (uncompressed,
+ * as the SDK measures it), so each batch is exactly one request.
+ */
+public final class RowBatcher {
+    /** The SDK splits above 1 MiB; stay a little below it. */
+    public static final int DEFAULT_MAX_BYTES = 1_000_000;
+
+    private final ObjectMapper json;
+    private final int maxBytes;
+
+    public RowBatcher(ObjectMapper json, int maxBytes) {
+        this.json = json;
+        this.maxBytes = maxBytes;
+    }
+
+    public List<List<ObjectNode>> batches(List<ObjectNode> rows) {
+        List<List<ObjectNode>> batches = new ArrayList<>();
+        List<ObjectNode> current = new ArrayList<>();
+        long size = 2; // the array's brackets
+        for (ObjectNode row : rows) {
+            int rowSize = size(row) + 1; // and its comma
+            if (!current.isEmpty() && size + rowSize > maxBytes) {
+                batches.add(current);
+                current = new ArrayList<>();
+                size = 2;
+            }
+            current.add(row);
+            size += rowSize;
+        }
+        if (!current.isEmpty()) {
+            batches.add(current);
+        }
+        return batches;
+    }
+
+    private int size(ObjectNode row) {
+        try {
+            return json.writeValueAsBytes(row).length;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("row cannot be serialized", e);
+        }
+    }
+}

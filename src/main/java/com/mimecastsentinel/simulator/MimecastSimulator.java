@@ -1,0 +1,171 @@
+package com.mimecastsentinel.simulator;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mimecastsentinel.transform.EventTimes;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import org.apache.camel.support.service.ServiceSupport;
+
+/**
+ * An embedded Mimecast API for the demo and the tests: OAuth2 client credentials and the audit endpoint with
+ * real pagination, serving generated events. It listens on the loopback interface only.
+ */
+public final class MimecastSimulator extends ServiceSupport {
+    public static final String DEMO_CLIENT_ID = "demo-client";
+    public static final String DEMO_CLIENT_SECRET = "demo-secret";
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final AuditEventGenerator audit;
+    private final int requestedPort;
+    private final Set<String> tokens = ConcurrentHashMap.newKeySet();
+    private final AtomicLong tokenRequests = new AtomicLong();
+    private final AtomicLong apiRequests = new AtomicLong();
+    private HttpServer server;
+
+    public MimecastSimulator(int port, Duration eventInterval) {
+        this.requestedPort = port;
+        this.audit = new AuditEventGenerator(json, eventInterval);
+    }
+
+    @Override
+    protected void doStart() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", requestedPort), 0);
+        server.createContext("/oauth/token", this::token);
+        server.createContext("/api/audit/get-audit-events", this::auditEvents);
+        server.setExecutor(Executors.newFixedThreadPool(2, r -> {
+            Thread thread = new Thread(r, "mimecast-simulator");
+            thread.setDaemon(true);
+            return thread;
+        }));
+        server.start();
+    }
+
+    @Override
+    protected void doStop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+
+    public URI url() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    public long tokenRequests() {
+        return tokenRequests.get();
+    }
+
+    public long apiRequests() {
+        return apiRequests.get();
+    }
+
+    public AuditEventGenerator auditEvents() {
+        return audit;
+    }
+
+    private void token(HttpExchange exchange) throws IOException {
+        tokenRequests.incrementAndGet();
+        Map<String, String> form = form(read(exchange.getRequestBody()));
+        if (!DEMO_CLIENT_ID.equals(form.get("client_id")) || !DEMO_CLIENT_SECRET.equals(form.get("client_secret"))
+                || !"client_credentials".equals(form.get("grant_type"))) {
+            respond(exchange, 401, json.createObjectNode().put("error", "invalid_client"));
+            return;
+        }
+        String token = UUID.randomUUID().toString();
+        tokens.add(token);
+        respond(exchange, 200, json.createObjectNode().put("access_token", token).put("token_type", "Bearer")
+                .put("expires_in", 1800));
+    }
+
+    private void auditEvents(HttpExchange exchange) throws IOException {
+        apiRequests.incrementAndGet();
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        if (authorization == null || !tokens.contains(authorization.replaceFirst("^Bearer ", ""))) {
+            respond(exchange, 401, json.createObjectNode().put("error", "unauthorized"));
+            return;
+        }
+        JsonNode request = json.readTree(read(exchange.getRequestBody()));
+        JsonNode filter = request.path("data").path(0);
+        Instant from = EventTimes.parse(filter.path("startDateTime")).orElse(Instant.EPOCH);
+        Instant to = EventTimes.parse(filter.path("endDateTime")).orElse(Instant.now());
+        if (to.isAfter(Instant.now())) {
+            to = Instant.now();
+        }
+        JsonNode pagination = request.path("meta").path("pagination");
+        int pageSize = Math.max(1, Math.min(500, pagination.path("pageSize").asInt(25)));
+        int offset = decodeToken(pagination.path("pageToken").asText(""));
+        List<ObjectNode> events = audit.between(from, to);
+        Collections.reverse(events); // the audit API lists newest first
+        int end = Math.min(events.size(), offset + pageSize);
+        ObjectNode response = json.createObjectNode();
+        ObjectNode page = response.putObject("meta").put("status", 200).putObject("pagination");
+        page.put("pageSize", pageSize).put("totalCount", events.size());
+        if (end < events.size()) {
+            page.put("next", encodeToken(end));
+        }
+        ArrayNode data = response.putArray("data");
+        events.subList(Math.min(offset, events.size()), end).forEach(data::add);
+        response.putArray("fail");
+        respond(exchange, 200, response);
+    }
+
+    private static String encodeToken(int offset) {
+        return java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(("offset:" + offset).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static int decodeToken(String token) {
+        if (token.isEmpty()) {
+            return 0;
+        }
+        String text = new String(java.util.Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+        return Integer.parseInt(text.substring("offset:".length()));
+    }
+
+    private static String read(InputStream body) throws IOException {
+        return new String(body.readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    private static Map<String, String> form(String body) {
+        Map<String, String> values = new HashMap<>();
+        for (String pair : body.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                values.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return values;
+    }
+
+    private void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
+        byte[] bytes = json.writeValueAsBytes(body);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package com.mimecastsentinel.transform;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Stable event ids: the record's own id field where it has one; otherwise the first 32 hex digits (128 bits) of
+ * the SHA-256 of the key fields' values, joined with U+001F, a missing field counting as empty text. The same
+ * record always gives the same id, on any machine and after any restart.
+ */
+public final class EventIds {
+    private static final char SEPARATOR = '\u001f';
+
+    private EventIds() {
+    }
+
+    /**
+     * @param idField   the record's id field, or null when the type has none
+     * @param keyFields fields hashed when the id field is absent or empty
+     */
+    public static String of(JsonNode record, String idField, List<String> keyFields) {
+        if (idField != null) {
+            JsonNode id = record.get(idField);
+            if (id != null && !id.isNull() && !id.asText().isEmpty()) {
+                return id.asText();
+            }
+        }
+        StringBuilder key = new StringBuilder();
+        for (int i = 0; i < keyFields.size(); i++) {
+            if (i > 0) {
+                key.append(SEPARATOR);
+            }
+            JsonNode value = record.get(keyFields.get(i));
+            if (value != null && !value.isNull()) {
+                key.append(value.isValueNode() ? value.asText() : value.toString());
+            }
+        }
+        return hash(key.toString());
+    }
+
+    static String hash(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
