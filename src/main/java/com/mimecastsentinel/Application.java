@@ -1,5 +1,9 @@
 package com.mimecastsentinel;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
 import com.mimecastsentinel.config.ConfigurationException;
 import org.apache.camel.main.Main;
 
@@ -14,23 +18,28 @@ public final class Application {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        System.exit(run(new Properties(), args));
     }
 
-    public static int run(String[] args) {
-        boolean local = java.nio.file.Files.isDirectory(java.nio.file.Path.of("routes"));
-        boolean localProperties = java.nio.file.Files.isRegularFile(java.nio.file.Path.of("application.properties"));
+    /**
+     * Runs the connector until it is stopped (or, with RUN_ONCE, until every log type caught up).
+     *
+     * @param overrides settings that win over application.properties and the environment (tests, tools)
+     * @return the process exit status
+     */
+    public static int run(Properties overrides, String... args) {
+        boolean localRoutes = Files.isDirectory(Path.of("routes"));
+        boolean localProperties = Files.isRegularFile(Path.of("application.properties"));
         Main main = new Main();
         main.setPropertyPlaceholderLocations(localProperties ? "file:application.properties"
                 : "classpath:application.properties");
-        main.configure().withRoutesIncludePattern(local ? "file:routes/*.yaml" : "classpath:routes/*.yaml");
+        main.configure().withRoutesIncludePattern(localRoutes ? "file:routes/*.yaml" : "classpath:routes/*.yaml");
+        if (!overrides.isEmpty()) {
+            main.setOverrideProperties(overrides);
+        }
         try {
             int code = main.run(args);
-            if (code != 0) {
-                return code;
-            }
-            Throwable failure = main.getCamelContext() == null ? null : null;
-            return failure == null ? RunController.exitCode() : 1;
+            return code != 0 ? code : RunController.exitCode();
         } catch (Exception e) {
             return startupFailed(e);
         }

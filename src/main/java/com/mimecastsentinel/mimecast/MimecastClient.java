@@ -62,7 +62,9 @@ public final class MimecastClient {
                 if (e instanceof MimecastException m && !m.retryable()) {
                     throw m;
                 }
-                giveUpOrWait(path, attempt, "transport error " + e.getClass().getSimpleName(), retry.backoff(attempt), e);
+                String reason = e instanceof MimecastException ? e.getMessage()
+                        : "transport error " + e.getClass().getSimpleName() + " " + e.getMessage();
+                giveUpOrWait(path, attempt, reason, retry.backoff(attempt), e);
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

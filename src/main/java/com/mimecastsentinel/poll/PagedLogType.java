@@ -205,6 +205,7 @@ public class PagedLogType implements CamelContextAware {
             String position = checkpoint == null ? "none" : checkpoint.window != null
                     ? "window " + checkpoint.window.start + " .. " + checkpoint.window.end + " page "
                             + (checkpoint.window.pageToken == null ? "first" : "token")
+                    : checkpoint.completedUntil == null ? "none yet"
                     : "completed until " + checkpoint.completedUntil;
             String summary = String.format("%s: %s pages=%d fetched=%d delivered=%d duplicates=%d duration=%dms "
                     + "checkpoint=%s", logType, failure == null ? "run complete" : "run FAILED", run.pages,
