@@ -1,0 +1,76 @@
+package com.mimecastsentinel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mimecastsentinel.simulator.AuditEventGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** README command 1 without credentials: the embedded simulator, file checkpoints and the file sink. */
+class DemoModeTest {
+    private final ObjectMapper json = new ObjectMapper();
+
+    @TempDir
+    Path work;
+
+    private int runDemo(LocalDate start) {
+        Properties settings = new Properties();
+        settings.put("output.dir", work.resolve("out").toString());
+        settings.put("checkpoint.dir", work.resolve("checkpoints").toString());
+        settings.put("start-date", start.toString());
+        settings.put("run-once", "true");
+        return Application.run(settings);
+    }
+
+    @Test
+    void demoWritesEverySimulatedAuditEventOnceAcrossRuns() throws Exception {
+        LocalDate start = LocalDate.now(ZoneOffset.UTC).minusDays(3);
+        assertEquals(0, runDemo(start));
+        assertEquals(0, runDemo(start));
+
+        Path output = work.resolve("out/Custom-Audit.ndjson");
+        List<JsonNode> rows = Files.readAllLines(output).stream().map(this::parse).toList();
+        Set<String> ids = rows.stream().map(r -> r.path("mimecastEventId").asText()).collect(Collectors.toSet());
+        assertEquals(rows.size(), ids.size(), "no event written twice");
+
+        JsonNode checkpoint = json.readTree(work.resolve("checkpoints/audit.json").toFile());
+        Instant until = Instant.parse(checkpoint.path("completedUntil").asText());
+        Set<String> expected = new AuditEventGenerator(json, Duration.ofMinutes(5))
+                .between(start.atStartOfDay(ZoneOffset.UTC).toInstant(), until).stream()
+                .map(e -> e.path("id").asText()).collect(Collectors.toSet());
+        assertTrue(expected.size() > 3 * 24 * 12 - 2, "three days of events: " + expected.size());
+        assertEquals(expected, ids, "every simulated event up to the checkpoint, nothing else");
+        assertEquals(ids.size(), checkpoint.path("deliveredTotal").asLong());
+        rows.forEach(r -> assertEquals(r.path("id").asText(), r.path("mimecastEventId").asText()));
+    }
+
+    @Test
+    void invalidSettingsStopStartUpNamingTheVariable() {
+        Properties settings = new Properties();
+        settings.put("schedule", "every ten minutes");
+        settings.put("run-once", "true");
+        assertEquals(2, Application.run(settings));
+    }
+
+    private JsonNode parse(String line) {
+        try {
+            return json.readTree(line);
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + line, e);
+        }
+    }
+}

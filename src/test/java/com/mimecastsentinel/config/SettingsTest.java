@@ -1,0 +1,114 @@
+package com.mimecastsentinel.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsTest {
+    private final Map<String, String> properties = new HashMap<>();
+    private final Map<String, String> environment = new HashMap<>();
+
+    private Settings settings() {
+        return new Settings(key -> Optional.ofNullable(properties.get(key)), environment::get);
+    }
+
+    private void production() {
+        properties.put("mimecast.client-id", "id");
+        properties.put("mimecast.client-secret", "very-secret-value");
+        properties.put("sentinel.ingestion-endpoint", "https://dce.example.ingest.monitor.azure.com");
+        properties.put("sentinel.dcr-id", "dcr-0123");
+        properties.put("azure.storage.account-url", "https://acct.blob.core.windows.net");
+    }
+
+    private ConfigurationException rejected() {
+        return assertThrows(ConfigurationException.class, this::settings);
+    }
+
+    @Test
+    void noCredentialsMeansDemoWithLocalFiles() {
+        Settings settings = settings();
+        assertTrue(settings.demo);
+        assertEquals(Settings.SinkKind.FILE, settings.sink);
+        assertEquals(Settings.CheckpointStoreKind.FILE, settings.checkpointStore);
+        assertEquals("0 0/10 * * * ?", settings.schedule);
+        assertEquals(List.of(), settings.logTypes);
+    }
+
+    @Test
+    void productionDefaults() {
+        production();
+        Settings settings = settings();
+        assertFalse(settings.demo);
+        assertEquals(Settings.SinkKind.SENTINEL, settings.sink);
+        assertEquals(Settings.CheckpointStoreKind.BLOB, settings.checkpointStore);
+        assertEquals("mimecast-checkpoints", settings.checkpointContainer);
+        assertEquals("https://api.services.mimecast.com", settings.mimecastBaseUrl.toString());
+    }
+
+    @Test
+    void errorsNameTheVariableAndNeverTheSecret() {
+        production();
+        properties.remove("sentinel.dcr-id");
+        ConfigurationException e = rejected();
+        assertEquals("SENTINEL_DCR_ID", e.setting());
+        assertFalse(e.getMessage().contains("very-secret-value"));
+
+        production();
+        properties.put("mimecast.app-id", "legacy");
+        assertEquals("MIMECAST_CLIENT_ID", rejected().setting(), "conflicting credentials");
+    }
+
+    @Test
+    void badValuesAreRejected() {
+        Map<String, String> bad = Map.of("schedule", "SCHEDULE", "start-date", "START_DATE",
+                "mimecast.base-url", "MIMECAST_BASE_URL", "sink", "SINK", "run-once", "RUN_ONCE",
+                "mimecast.page-size", "MIMECAST_PAGE_SIZE", "mimecast.overlap", "MIMECAST_OVERLAP");
+        bad.forEach((key, variable) -> {
+            properties.clear();
+            properties.put(key, key.equals("mimecast.base-url") ? "http://mimecast.example.com" : "nonsense");
+            assertEquals(variable, rejected().setting(), key);
+        });
+    }
+
+    @Test
+    void perLogTypeScheduleOverridesTheDefault() {
+        properties.put("schedule.audit", "0 0/5 * * * ?");
+        Settings settings = settings();
+        assertEquals("0 0/5 * * * ?", settings.scheduleFor("audit"));
+        assertEquals("0 0/10 * * * ?", settings.scheduleFor("dlp"));
+        properties.put("schedule.ttp-url", "61 * * * * ?");
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> settings().scheduleFor("ttp-url"));
+        assertEquals("SCHEDULE_TTP_URL", e.setting());
+    }
+
+    @Test
+    void secretsCanComeFromFiles(@TempDir Path dir) throws Exception {
+        production();
+        properties.remove("mimecast.client-secret");
+        Path file = dir.resolve("secret");
+        Files.writeString(file, "from-file\n");
+        environment.put("MIMECAST_CLIENT_SECRET_FILE", file.toString());
+        assertEquals("from-file", settings().mimecastClientSecret);
+
+        environment.put("MIMECAST_CLIENT_SECRET_FILE", dir.resolve("missing").toString());
+        assertEquals("MIMECAST_CLIENT_SECRET_FILE", rejected().setting());
+    }
+
+    @Test
+    void logTypesAreACommaList() {
+        properties.put("mimecast.log-types", " audit, DLP ,,audit");
+        assertEquals(List.of("audit", "dlp"), settings().logTypes);
+    }
+}
