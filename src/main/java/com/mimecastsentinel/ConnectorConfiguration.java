@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -44,8 +43,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
-        Settings settings = new Settings(key -> properties.resolveProperty(key).filter(v -> !v.isBlank())
-                .or(() -> Optional.empty()), System::getenv);
+        Settings settings = new Settings(properties::resolveProperty, System::getenv);
         ObjectMapper json = JsonMapper.builder().addModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
         Clock clock = Clock.systemUTC();

@@ -33,8 +33,8 @@ public class NewRowsAggregation implements AggregationStrategy {
 
     @Override
     public void onCompletion(Exchange exchange, Exchange inputExchange) {
-        // an empty page (or a page of duplicates only) still continues with an empty list
-        if (!(exchange.getMessage().getBody() instanceof List)) {
+        // called with no exchange when the page was empty: the original (empty) list stays the body
+        if (exchange != null && !(exchange.getMessage().getBody() instanceof List)) {
             exchange.getMessage().setBody(new ArrayList<>());
         }
     }

@@ -164,8 +164,7 @@ public class PagedLogType implements CamelContextAware {
         run.delivered += batch.size();
         services().metrics().delivered(logType, batch.size());
         if (!exchange.getProperty(Exchange.SPLIT_COMPLETE, false, Boolean.class)) {
-            commit(run, run.checkpoint.window == null ? new Checkpoint.Window(run.windowStart, run.windowEnd,
-                    run.pageToken) : run.checkpoint.window);
+            commit(run, new Checkpoint.Window(run.windowStart, run.windowEnd, run.pageToken));
         }
     }
 

@@ -2,6 +2,8 @@ package com.mimecastsentinel.poll;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -77,6 +79,20 @@ class AuditRouteTest {
         assertEquals(0, runOnce());
         assertEquals(5, fakes.uploads().size());
         fakes.assertEveryEventDeliveredOnce();
+    }
+
+    @Test
+    void anEmptyPageEndsTheWindowEvenWithANextToken() throws Exception {
+        fakes.azure.stubFor(post(urlPathEqualTo(INGEST_PATH)).willReturn(aResponse().withStatus(204)));
+        fakes.mimecast.stubFor(post(urlPathEqualTo(AUDIT_PATH)).atPriority(1)
+                .withRequestBody(matchingJsonPath("$.meta.pagination.pageToken", equalTo("t2")))
+                .willReturn(okJson("{\"meta\":{\"status\":200,\"pagination\":{\"next\":\"t3\"}},\"data\":[],\"fail\":[]}")));
+
+        assertEquals(0, runOnce());
+        assertEquals(1000, fakes.deliveredIds().size());
+        fakes.mimecast.verify(0, postRequestedFor(urlPathEqualTo(AUDIT_PATH))
+                .withRequestBody(matchingJsonPath("$.meta.pagination.pageToken", equalTo("t3"))));
+        assertNull(fakes.checkpoint().get("window"), "the window is complete");
     }
 
     @Test
