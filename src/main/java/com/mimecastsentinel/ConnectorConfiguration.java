@@ -53,7 +53,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
         String clientSecret = settings.mimecastClientSecret;
         if (settings.demo) {
             int port = properties.resolveProperty("demo.simulator-port").map(Integer::parseInt).orElse(0);
-            MimecastSimulator simulator = new MimecastSimulator(port, Duration.ofMinutes(5));
+            MimecastSimulator simulator = new MimecastSimulator(port, Duration.ofMinutes(5), null);
             simulator.start();
             context.addService(simulator, true, true);
             mimecastUrl = simulator.url();

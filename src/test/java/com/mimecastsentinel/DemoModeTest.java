@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.mimecastsentinel.simulator.AuditEventGenerator;
+import com.mimecastsentinel.simulator.PagedFeeds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,8 +49,8 @@ class DemoModeTest {
 
         JsonNode checkpoint = json.readTree(work.resolve("checkpoints/audit.json").toFile());
         Instant until = Instant.parse(checkpoint.path("completedUntil").asText());
-        Set<String> expected = new AuditEventGenerator(json, Duration.ofMinutes(5))
-                .between(start.atStartOfDay(ZoneOffset.UTC).toInstant(), until).stream()
+        Set<String> expected = PagedFeeds.all(json, Duration.ofMinutes(5)).get("/api/audit/get-audit-events")
+                .events().between(start.atStartOfDay(ZoneOffset.UTC).toInstant(), until).stream()
                 .map(e -> e.path("id").asText()).collect(Collectors.toSet());
         assertTrue(expected.size() > 3 * 24 * 12 - 2, "three days of events: " + expected.size());
         assertEquals(expected, ids, "every simulated event up to the checkpoint, nothing else");

@@ -19,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
+import javax.net.ssl.SSLContext;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -26,34 +28,52 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mimecastsentinel.transform.EventTimes;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import org.apache.camel.support.service.ServiceSupport;
 
 /**
- * An embedded Mimecast API for the demo and the tests: OAuth2 client credentials and the audit endpoint with
- * real pagination, serving generated events. It listens on the loopback interface only.
+ * An embedded Mimecast API for the demo and the tests: OAuth2 client credentials and every paged log endpoint
+ * with real time filters and pagination, serving generated events. It listens on the loopback interface only.
  */
 public final class MimecastSimulator extends ServiceSupport {
     public static final String DEMO_CLIENT_ID = "demo-client";
     public static final String DEMO_CLIENT_SECRET = "demo-secret";
 
     private final ObjectMapper json = new ObjectMapper();
-    private final AuditEventGenerator audit;
+    private final Map<String, PagedFeeds.Feed> feeds;
     private final int requestedPort;
+    private final SSLContext tls;
     private final Set<String> tokens = ConcurrentHashMap.newKeySet();
     private final AtomicLong tokenRequests = new AtomicLong();
     private final AtomicLong apiRequests = new AtomicLong();
     private HttpServer server;
 
-    public MimecastSimulator(int port, Duration eventInterval) {
+    /**
+     * @param port          0 for any free port
+     * @param eventInterval one event of each log type per interval
+     * @param tls           serve HTTPS with this context (tests), or null for plain HTTP on loopback (demo)
+     */
+    public MimecastSimulator(int port, Duration eventInterval, SSLContext tls) {
         this.requestedPort = port;
-        this.audit = new AuditEventGenerator(json, eventInterval);
+        this.feeds = PagedFeeds.all(json, eventInterval);
+        this.tls = tls;
     }
 
     @Override
     protected void doStart() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", requestedPort), 0);
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", requestedPort);
+        if (tls == null) {
+            server = HttpServer.create(address, 0);
+        } else {
+            HttpsServer https = HttpsServer.create(address, 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            server = https;
+        }
         server.createContext("/oauth/token", this::token);
-        server.createContext("/api/audit/get-audit-events", this::auditEvents);
+        for (PagedFeeds.Feed feed : feeds.values()) {
+            server.createContext(feed.path(), exchange -> paged(exchange, feed));
+        }
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {
             Thread thread = new Thread(r, "mimecast-simulator");
             thread.setDaemon(true);
@@ -70,7 +90,7 @@ public final class MimecastSimulator extends ServiceSupport {
     }
 
     public URI url() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return URI.create((tls == null ? "http://127.0.0.1:" : "https://localhost:") + server.getAddress().getPort());
     }
 
     public long tokenRequests() {
@@ -81,8 +101,9 @@ public final class MimecastSimulator extends ServiceSupport {
         return apiRequests.get();
     }
 
-    public AuditEventGenerator auditEvents() {
-        return audit;
+    /** The events a paged endpoint holds, to compare what the connector delivered with. */
+    public EventGenerator events(String path) {
+        return feeds.get(path).events();
     }
 
     private void token(HttpExchange exchange) throws IOException {
@@ -99,7 +120,7 @@ public final class MimecastSimulator extends ServiceSupport {
                 .put("expires_in", 1800));
     }
 
-    private void auditEvents(HttpExchange exchange) throws IOException {
+    private void paged(HttpExchange exchange, PagedFeeds.Feed feed) throws IOException {
         apiRequests.incrementAndGet();
         String authorization = exchange.getRequestHeaders().getFirst("Authorization");
         if (authorization == null || !tokens.contains(authorization.replaceFirst("^Bearer ", ""))) {
@@ -108,16 +129,18 @@ public final class MimecastSimulator extends ServiceSupport {
         }
         JsonNode request = json.readTree(read(exchange.getRequestBody()));
         JsonNode filter = request.path("data").path(0);
-        Instant from = EventTimes.parse(filter.path("startDateTime")).orElse(Instant.EPOCH);
-        Instant to = EventTimes.parse(filter.path("endDateTime")).orElse(Instant.now());
+        Instant from = EventTimes.parse(filter.path(feed.startFilter())).orElse(Instant.EPOCH);
+        Instant to = EventTimes.parse(filter.path(feed.endFilter())).orElse(Instant.now());
         if (to.isAfter(Instant.now())) {
             to = Instant.now();
         }
         JsonNode pagination = request.path("meta").path("pagination");
         int pageSize = Math.max(1, Math.min(500, pagination.path("pageSize").asInt(25)));
         int offset = decodeToken(pagination.path("pageToken").asText(""));
-        List<ObjectNode> events = audit.between(from, to);
-        Collections.reverse(events); // the audit API lists newest first
+        List<ObjectNode> events = feed.events().between(from, to);
+        if (!filter.path("oldestFirst").asBoolean(false)) {
+            Collections.reverse(events); // newest first unless asked otherwise, as the API does
+        }
         int end = Math.min(events.size(), offset + pageSize);
         ObjectNode response = json.createObjectNode();
         ObjectNode page = response.putObject("meta").put("status", 200).putObject("pagination");
@@ -125,8 +148,9 @@ public final class MimecastSimulator extends ServiceSupport {
         if (end < events.size()) {
             page.put("next", encodeToken(end));
         }
-        ArrayNode data = response.putArray("data");
-        events.subList(Math.min(offset, events.size()), end).forEach(data::add);
+        ArrayNode records = feed.recordsKey() == null ? response.putArray("data")
+                : response.putArray("data").addObject().putArray(feed.recordsKey());
+        events.subList(Math.min(offset, events.size()), end).forEach(records::add);
         response.putArray("fail");
         respond(exchange, 200, response);
     }
