@@ -17,7 +17,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,10 +30,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.mimecastsentinel.support.Azurite;
+import com.mimecastsentinel.support.AzureFake;
 import com.mimecastsentinel.support.HttpsFake;
+import com.mimecastsentinel.support.Settings4Tests;
 import com.mimecastsentinel.transform.EventTimes;
 
 /**
@@ -42,35 +42,20 @@ import com.mimecastsentinel.transform.EventTimes;
  * Logs Ingestion), a fresh Blob container on Azurite, and the configuration that points the connector at them.
  */
 final class AuditFakes implements AutoCloseable {
-    static final String TENANT = "00000000-0000-0000-0000-00000000000a";
-    static final String DCR = "dcr-00000000000000000000000000000001";
-    static final String INGEST_PATH = "/dataCollectionRules/" + DCR + "/streams/Custom-Audit";
+    static final String INGEST_PATH = AzureFake.streamPath("Custom-Audit");
     static final String AUDIT_PATH = "/api/audit/get-audit-events";
     static final int EVENTS = 1200;
 
-    /** Environment variable (README) to its key in application.properties, for runs inside the test JVM. */
-    private static final Map<String, String> PROPERTY_KEYS = Map.ofEntries(
-            Map.entry("MIMECAST_BASE_URL", "mimecast.base-url"), Map.entry("MIMECAST_CLIENT_ID", "mimecast.client-id"),
-            Map.entry("MIMECAST_CLIENT_SECRET", "mimecast.client-secret"), Map.entry("AZURE_TENANT_ID", "azure.tenant-id"),
-            Map.entry("AZURE_CLIENT_ID", "azure.client-id"), Map.entry("AZURE_CLIENT_SECRET", "azure.client-secret"),
-            Map.entry("AZURE_AUTHORITY_HOST", "azure.authority-host"),
-            Map.entry("SENTINEL_INGESTION_ENDPOINT", "sentinel.ingestion-endpoint"),
-            Map.entry("SENTINEL_DCR_ID", "sentinel.dcr-id"), Map.entry("CHECKPOINT_STORE", "checkpoint.store"),
-            Map.entry("AZURE_STORAGE_CONNECTION_STRING", "azure.storage.connection-string"),
-            Map.entry("CHECKPOINT_CONTAINER", "checkpoint.container"), Map.entry("START_DATE", "start-date"),
-            Map.entry("MIMECAST_LOG_TYPES", "mimecast.log-types"), Map.entry("RUN_ONCE", "run-once"));
-
     private final ObjectMapper json = new ObjectMapper();
     final WireMockServer mimecast = HttpsFake.start();
-    final WireMockServer azure = HttpsFake.start();
+    final AzureFake azureFake = new AzureFake();
+    final WireMockServer azure = azureFake.server;
     final String container = "it-" + UUID.randomUUID().toString().substring(0, 8);
     final List<ObjectNode> events = auditEvents(EVENTS);
 
     AuditFakes() {
         mimecast.stubFor(post("/oauth/token").withRequestBody(containing("client_id=it-client"))
                 .willReturn(okJson("{\"access_token\":\"mc-token\",\"token_type\":\"Bearer\",\"expires_in\":1800}")));
-        azure.stubFor(post(urlPathEqualTo("/" + TENANT + "/oauth2/v2.0/token"))
-                .willReturn(okJson("{\"token_type\":\"Bearer\",\"expires_in\":3600,\"access_token\":\"az-token\"}")));
         // three pages of 500, 500 and 200 events; events carry a large eventInfo so a page needs two batches
         stubPage(null, events.subList(0, 500), "t1");
         stubPage("t1", events.subList(500, 1000), "t2");
@@ -80,7 +65,7 @@ final class AuditFakes implements AutoCloseable {
     @Override
     public void close() {
         mimecast.stop();
-        azure.stop();
+        azureFake.close();
     }
 
     /** The configuration of a RUN_ONCE run against these fakes, as environment variables. */
@@ -89,12 +74,7 @@ final class AuditFakes implements AutoCloseable {
         env.put("MIMECAST_BASE_URL", HttpsFake.url(mimecast));
         env.put("MIMECAST_CLIENT_ID", "it-client");
         env.put("MIMECAST_CLIENT_SECRET", "it-secret");
-        env.put("AZURE_TENANT_ID", TENANT);
-        env.put("AZURE_CLIENT_ID", "it-azure-client");
-        env.put("AZURE_CLIENT_SECRET", "it-azure-secret");
-        env.put("AZURE_AUTHORITY_HOST", HttpsFake.url(azure));
-        env.put("SENTINEL_INGESTION_ENDPOINT", HttpsFake.url(azure));
-        env.put("SENTINEL_DCR_ID", DCR);
+        env.putAll(azureFake.environment());
         env.put("CHECKPOINT_STORE", "blob");
         env.put("AZURE_STORAGE_CONNECTION_STRING", Azurite.connectionString());
         env.put("CHECKPOINT_CONTAINER", container);
@@ -106,9 +86,7 @@ final class AuditFakes implements AutoCloseable {
 
     /** The same configuration as application.properties keys, for runs inside the test JVM. */
     Properties properties() {
-        Properties properties = new Properties();
-        environment().forEach((variable, value) -> properties.put(PROPERTY_KEYS.get(variable), value));
-        return properties;
+        return Settings4Tests.properties(environment());
     }
 
     List<LoggedRequest> mimecastPageRequests() {
@@ -119,22 +97,9 @@ final class AuditFakes implements AutoCloseable {
         return azure.findAll(postRequestedFor(urlPathEqualTo(INGEST_PATH)));
     }
 
-    /** Ids of rows in ingestion requests the fake accepted (204), with how often each was accepted. */
+    /** Ids of audit rows the fake accepted, with how often each was accepted; each id is the record's id. */
     Map<String, Integer> deliveredIds() throws Exception {
-        Map<String, Integer> ids = new HashMap<>();
-        for (ServeEvent served : azure.getAllServeEvents()) {
-            if (!served.getRequest().getUrl().startsWith("/dataCollectionRules/")
-                    || served.getResponse().getStatus() != 204) {
-                continue;
-            }
-            JsonNode rows = json.readTree(served.getRequest().getBodyAsString());
-            for (JsonNode row : rows) {
-                assertEquals(row.path("id").asText(), row.path("mimecastEventId").asText());
-                assertTrue(row.path("TimeGenerated").asText().endsWith("Z"));
-                ids.merge(row.path("mimecastEventId").asText(), 1, Integer::sum);
-            }
-        }
-        return ids;
+        return azureFake.deliveredIds("Custom-Audit");
     }
 
     /** Asserts that every event was accepted exactly once. */

@@ -1,6 +1,5 @@
 package com.mimecastsentinel.poll;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
@@ -16,11 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
-import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import com.mimecastsentinel.Application;
 import com.mimecastsentinel.support.Azurite;
 import org.junit.jupiter.api.AfterEach;
@@ -53,7 +49,7 @@ class AuditRouteTest {
 
     @Test
     void deliversEveryEventOnceAndNothingTwiceAcrossRunsAndRestarts() throws Exception {
-        fakes.azure.stubFor(post(urlPathEqualTo(INGEST_PATH)).willReturn(aResponse().withStatus(204)));
+        fakes.azureFake.acceptUploads();
 
         assertEquals(0, runOnce());
         fakes.assertEveryEventDeliveredOnce();
@@ -83,7 +79,7 @@ class AuditRouteTest {
 
     @Test
     void anEmptyPageEndsTheWindowEvenWithANextToken() throws Exception {
-        fakes.azure.stubFor(post(urlPathEqualTo(INGEST_PATH)).willReturn(aResponse().withStatus(204)));
+        fakes.azureFake.acceptUploads();
         fakes.mimecast.stubFor(post(urlPathEqualTo(AUDIT_PATH)).atPriority(1)
                 .withRequestBody(matchingJsonPath("$.meta.pagination.pageToken", equalTo("t2")))
                 .willReturn(okJson("{\"meta\":{\"status\":200,\"pagination\":{\"next\":\"t3\"}},\"data\":[],\"fail\":[]}")));
@@ -98,16 +94,8 @@ class AuditRouteTest {
     @Test
     void failedUploadLeavesCheckpointAndNextRunDeliversTheRest() throws Exception {
         // the first page's two batches are accepted, then Logs Ingestion fails (the SDK retries, then gives up)
-        List<StubMapping> flaky = List.of(
-                fakes.azure.stubFor(post(urlPathEqualTo(INGEST_PATH)).inScenario("ingest")
-                        .whenScenarioStateIs(Scenario.STARTED).willReturn(aResponse().withStatus(204))
-                        .willSetStateTo("second")),
-                fakes.azure.stubFor(post(urlPathEqualTo(INGEST_PATH)).inScenario("ingest")
-                        .whenScenarioStateIs("second").willReturn(aResponse().withStatus(204))
-                        .willSetStateTo("failing")),
-                fakes.azure.stubFor(post(urlPathEqualTo(INGEST_PATH)).inScenario("ingest")
-                        .whenScenarioStateIs("failing").willReturn(aResponse().withStatus(500))));
-
+        fakes.azureFake.acceptUploads();
+        fakes.azureFake.acceptThenFail("Custom-Audit", 2, 500);
         assertEquals(1, runOnce(), "a failed run exits non-zero");
         JsonNode checkpoint = fakes.checkpoint();
         assertEquals("t1", checkpoint.path("window").path("pageToken").asText(), "resume at the second page");
@@ -116,8 +104,7 @@ class AuditRouteTest {
         assertEquals(500, fakes.deliveredIds().size());
         String etag = fakes.checkpointEtag();
 
-        flaky.forEach(fakes.azure::removeStubMapping);
-        fakes.azure.stubFor(post(urlPathEqualTo(INGEST_PATH)).willReturn(aResponse().withStatus(204)));
+        fakes.azureFake.heal();
         assertEquals(etag, fakes.checkpointEtag(), "nothing rewrote the checkpoint in between");
 
         int requestsBefore = fakes.mimecastPageRequests().size();

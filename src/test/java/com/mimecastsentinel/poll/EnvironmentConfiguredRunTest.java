@@ -1,8 +1,5 @@
 package com.mimecastsentinel.poll;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -34,7 +31,7 @@ class EnvironmentConfiguredRunTest {
     @Test
     void twoRunsConfiguredByEnvironmentDeliverEveryEventOnce() throws Exception {
         try (AuditFakes fakes = new AuditFakes()) {
-            fakes.azure.stubFor(post(urlPathEqualTo(AuditFakes.INGEST_PATH)).willReturn(aResponse().withStatus(204)));
+            fakes.azureFake.acceptUploads();
             Path project = Path.of("").toAbsolutePath();
             Files.copy(project.resolve("application.properties"), workingDirectory.resolve("application.properties"));
             copyRoutes(project.resolve("routes"), workingDirectory.resolve("routes"));

@@ -17,6 +17,23 @@ public final class TestTls implements LauncherSessionListener {
     public static final String PASSWORD = "test-only";
     public static final Path KEYSTORE = Path.of("target", "test-tls", "localhost.p12").toAbsolutePath();
 
+    /** A server-side TLS context serving the test certificate (for the HTTPS simulator). */
+    public static javax.net.ssl.SSLContext serverContext() {
+        ensureKeystore();
+        try (var in = Files.newInputStream(KEYSTORE)) {
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(in, PASSWORD.toCharArray());
+            javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory
+                    .getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, PASSWORD.toCharArray());
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            return context;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot load the test certificate", e);
+        }
+    }
+
     @Override
     public void launcherSessionOpened(LauncherSession session) {
         ensureKeystore();

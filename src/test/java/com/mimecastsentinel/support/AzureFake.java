@@ -1,0 +1,106 @@
+package com.mimecastsentinel.support;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+/** An HTTPS fake of Entra ID (client-credentials token) and of the Logs Ingestion API for one DCR. */
+public final class AzureFake implements AutoCloseable {
+    public static final String TENANT = "00000000-0000-0000-0000-00000000000a";
+    public static final String DCR = "dcr-00000000000000000000000000000001";
+
+    public final WireMockServer server = HttpsFake.start();
+    private final ObjectMapper json = new ObjectMapper();
+    private final List<StubMapping> flaky = new ArrayList<>();
+
+    public AzureFake() {
+        server.stubFor(post(urlPathEqualTo("/" + TENANT + "/oauth2/v2.0/token"))
+                .willReturn(okJson("{\"token_type\":\"Bearer\",\"expires_in\":3600,\"access_token\":\"az-token\"}")));
+    }
+
+    public static String streamPath(String stream) {
+        return "/dataCollectionRules/" + DCR + "/streams/" + stream;
+    }
+
+    /** Every upload to any stream is accepted (204). */
+    public StubMapping acceptUploads() {
+        return server.stubFor(post(urlPathMatching("/dataCollectionRules/.*")).willReturn(aResponse().withStatus(204)));
+    }
+
+    /**
+     * Uploads to {@code stream}: the first {@code accepted} get 204, every later one {@code status}, until
+     * {@link #heal()}. Takes priority over {@link #acceptUploads()}.
+     */
+    public void acceptThenFail(String stream, int accepted, int status) {
+        String state = Scenario.STARTED;
+        for (int i = 0; i < accepted; i++) {
+            String next = "accepted-" + (i + 1);
+            flaky.add(server.stubFor(post(urlPathEqualTo(streamPath(stream))).atPriority(1).inScenario("flaky")
+                    .whenScenarioStateIs(state).willReturn(aResponse().withStatus(204)).willSetStateTo(next)));
+            state = next;
+        }
+        flaky.add(server.stubFor(post(urlPathEqualTo(streamPath(stream))).atPriority(1).inScenario("flaky")
+                .whenScenarioStateIs(state).willReturn(aResponse().withStatus(status))));
+    }
+
+    /** Removes the failures set up by {@link #acceptThenFail}. */
+    public void heal() {
+        flaky.forEach(server::removeStubMapping);
+        flaky.clear();
+    }
+
+    public List<LoggedRequest> uploads(String stream) {
+        return server.findAll(postRequestedFor(urlPathEqualTo(streamPath(stream))));
+    }
+
+    /** The Azure part of the connector's configuration, as environment variables. */
+    public Map<String, String> environment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("AZURE_TENANT_ID", TENANT);
+        env.put("AZURE_CLIENT_ID", "it-azure-client");
+        env.put("AZURE_CLIENT_SECRET", "it-azure-secret");
+        env.put("AZURE_AUTHORITY_HOST", HttpsFake.url(server));
+        env.put("SENTINEL_INGESTION_ENDPOINT", HttpsFake.url(server));
+        env.put("SENTINEL_DCR_ID", DCR);
+        return env;
+    }
+
+    /** Ids of rows in uploads to {@code stream} that were accepted (204), with how often each was accepted. */
+    public Map<String, Integer> deliveredIds(String stream) throws Exception {
+        Map<String, Integer> ids = new HashMap<>();
+        for (ServeEvent served : server.getAllServeEvents()) {
+            if (!served.getRequest().getUrl().startsWith(streamPath(stream))
+                    || served.getResponse().getStatus() != 204) {
+                continue;
+            }
+            for (JsonNode row : json.readTree(served.getRequest().getBodyAsString())) {
+                assertTrue(row.path("TimeGenerated").asText().endsWith("Z"), "TimeGenerated in UTC");
+                ids.merge(row.path("mimecastEventId").asText(), 1, Integer::sum);
+            }
+        }
+        return ids;
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}
