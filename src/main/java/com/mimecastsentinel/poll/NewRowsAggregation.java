@@ -19,9 +19,14 @@ public class NewRowsAggregation implements AggregationStrategy {
         @SuppressWarnings("unchecked")
         List<ObjectNode> rows = oldExchange == null ? new ArrayList<>() : result.getMessage().getBody(List.class);
         if (newExchange.getProperty(Exchange.DUPLICATE_MESSAGE, false, Boolean.class)) {
-            PagedLogType.Run run = newExchange.getProperty(PagedLogType.RUN, PagedLogType.Run.class);
+            LogTypeRun run = newExchange.getProperty(LogTypeBase.RUN, LogTypeRun.class);
             if (run != null) {
                 run.duplicates++;
+            }
+        } else if (newExchange.getMessage().getHeader(LogTypeBase.SKIP_HEADER, false, Boolean.class)) {
+            LogTypeRun run = newExchange.getProperty(LogTypeBase.RUN, LogTypeRun.class);
+            if (run != null) {
+                run.skipped++;
             }
         } else if (newExchange.getException() == null) {
             rows.add(newExchange.getMessage().getBody(ObjectNode.class));

@@ -1,0 +1,252 @@
+package com.mimecastsentinel.poll;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mimecastsentinel.ConnectorServices;
+import com.mimecastsentinel.checkpoint.Checkpoint;
+import com.mimecastsentinel.checkpoint.DedupeRepository;
+import com.mimecastsentinel.transform.EventTimes;
+import com.mimecastsentinel.transform.RowMapper;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every log type shares: its data (set from the route template's parameters), the row mapping, delivery in
+ * batches with a checkpoint commit right after each acknowledgement, one run at a time, and the run summary.
+ * Subclasses say how records are fetched and what the checkpoint's position is.
+ */
+public abstract class LogTypeBase implements CamelContextAware {
+    private static final Logger LOG = LoggerFactory.getLogger(LogTypeBase.class);
+    public static final String HANDLER = "mcHandler";
+    static final String RUN = "mcRun";
+    public static final String MORE = "mcMore";
+    public static final String SKIP_HEADER = "mcSkip";
+
+    private CamelContext camelContext;
+    private ConnectorServices services;
+    private RowMapper mapper;
+    private final AtomicBoolean running = new AtomicBoolean();
+
+    protected String logType;
+    protected String stream;
+    protected Duration retention = Duration.ofDays(60);
+    private String timeField;
+    private String idField;
+    private List<String> keyFields = List.of();
+
+    /** Loads the checkpoint and plans the run; {@value #MORE} says whether there is anything to fetch. */
+    public void begin(Exchange exchange) {
+        exchange.setProperty(DedupeRepository.LOG_TYPE, logType);
+        exchange.setProperty(HANDLER, this);
+        if (!running.compareAndSet(false, true)) {
+            LOG.info("{}: previous run still in progress, skipping this trigger", logType);
+            exchange.setProperty(MORE, false);
+            exchange.setProperty("mcSkipped", true);
+            return;
+        }
+        LogTypeRun run = new LogTypeRun();
+        exchange.setProperty(RUN, run);
+        run.checkpoint = services().checkpoints().load(logType);
+        exchange.setProperty(MORE, plan(run));
+    }
+
+    /** Plans the first fetch from the loaded checkpoint; false when there is nothing to do. */
+    protected abstract boolean plan(LogTypeRun run);
+
+    /** Sets the checkpoint's position for a commit in the middle of a page or file (position unchanged). */
+    protected abstract void holdPosition(LogTypeRun run);
+
+    /** One record to one row; the id and event time go to headers for the idempotent consumer. */
+    public ObjectNode toRow(Exchange exchange) {
+        if (mapper == null) {
+            throw new IllegalStateException(logType + ": the route template needs timeField and idField or keyFields");
+        }
+        ObjectNode record = exchange.getMessage().getBody(ObjectNode.class);
+        RowMapper.Row row = mapper.map(record);
+        enrich(row.fields(), record);
+        exchange.getMessage().setHeader(RowMapper.EVENT_ID, row.eventId());
+        exchange.getMessage().setHeader(DedupeRepository.EVENT_TIME_HEADER, row.eventTime().toEpochMilli());
+        if (!wanted(run(exchange), row.eventTime())) {
+            exchange.getMessage().setHeader(SKIP_HEADER, true);
+        }
+        return row.fields();
+    }
+
+    /** Adds columns a log type needs beyond the record's own fields. */
+    protected void enrich(ObjectNode row, ObjectNode record) {
+    }
+
+    /** False for rows a run must not deliver (before the wanted start). */
+    protected boolean wanted(LogTypeRun run, Instant eventTime) {
+        return true;
+    }
+
+    /** The new rows cut into batches of at most one ingestion request each. */
+    public List<List<ObjectNode>> batches(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        List<ObjectNode> rows = exchange.getMessage().getBody(List.class);
+        return services().batcher().batches(rows);
+    }
+
+    /**
+     * Sends one batch and, once the sink accepted it, records its ids as delivered. A batch that is not the last
+     * of its page or file is committed at once (position unchanged, ids added); the last one is committed with
+     * the next position by the subclass.
+     */
+    public void deliver(Exchange exchange) {
+        LogTypeRun run = run(exchange);
+        @SuppressWarnings("unchecked")
+        List<ObjectNode> batch = exchange.getMessage().getBody(List.class);
+        services().sink().send(stream, batch);
+        List<String> ids = new ArrayList<>(batch.size());
+        for (ObjectNode row : batch) {
+            ids.add(row.get(RowMapper.EVENT_ID).asText());
+            EventTimes.parse(row.get(RowMapper.TIME_GENERATED)).ifPresent(t -> {
+                if (run.newestSinceCommit == null || t.isAfter(run.newestSinceCommit)) {
+                    run.newestSinceCommit = t;
+                }
+            });
+        }
+        services().dedupe().delivered(logType, ids);
+        run.deliveredSinceCommit += batch.size();
+        run.delivered += batch.size();
+        services().metrics().delivered(logType, batch.size());
+        if (!exchange.getProperty(Exchange.SPLIT_COMPLETE, false, Boolean.class)) {
+            holdPosition(run);
+            commit(run);
+        }
+    }
+
+    /** Always runs last: logs the run summary and lets the next trigger in. */
+    public void end(Exchange exchange) {
+        if (exchange.getProperty("mcSkipped", false, Boolean.class)) {
+            return;
+        }
+        LogTypeRun run = exchange.getProperty(RUN, LogTypeRun.class);
+        Exception failure = exchange.getException() != null ? exchange.getException()
+                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        try {
+            if (run == null) {
+                LOG.error("{}: run failed before it started: {}", logType, describe(failure));
+                exchange.setProperty("mcFailed", describe(failure));
+                services().metrics().runFinished(logType, false);
+                return;
+            }
+            long millis = Duration.between(run.started, Instant.now()).toMillis();
+            String summary = String.format("%s: %s pages=%d files=%d fetched=%d delivered=%d duplicates=%d "
+                    + "skipped=%d duration=%dms checkpoint=%s", logType, failure == null ? "run complete" : "run FAILED",
+                    run.pages, run.files, run.fetched, run.delivered, run.duplicates, run.skipped, millis,
+                    describePosition(run.checkpoint));
+            if (failure == null) {
+                LOG.info(summary);
+            } else {
+                LOG.error("{}; checkpoint not moved past undelivered events: {}", summary, describe(failure));
+                exchange.setProperty("mcFailed", describe(failure));
+            }
+            services().metrics().runFinished(logType, failure == null);
+        } finally {
+            running.set(false);
+        }
+    }
+
+    /** The checkpoint's position, for the run summary. */
+    protected abstract String describePosition(Checkpoint checkpoint);
+
+    /** Commits the checkpoint with the ids delivered since the last commit. */
+    protected void commit(LogTypeRun run) {
+        Checkpoint checkpoint = run.checkpoint;
+        checkpoint.deliveredTotal += run.deliveredSinceCommit;
+        run.deliveredSinceCommit = 0;
+        if (run.newestSinceCommit != null && (checkpoint.newestEventTime == null
+                || run.newestSinceCommit.isAfter(checkpoint.newestEventTime))) {
+            checkpoint.newestEventTime = run.newestSinceCommit;
+        }
+        services().checkpoints().commit(checkpoint);
+    }
+
+    protected static LogTypeRun run(Exchange exchange) {
+        return exchange.getProperty(RUN, LogTypeRun.class);
+    }
+
+    private static String describe(Throwable failure) {
+        if (failure == null) {
+            return "unknown error";
+        }
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getCause() != cause
+                && cause.getClass().getName().startsWith("org.apache.camel")) {
+            cause = cause.getCause();
+        }
+        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    }
+
+    protected ConnectorServices services() {
+        if (services == null) {
+            services = ConnectorServices.from(camelContext);
+        }
+        return services;
+    }
+
+    // ---- properties set from the template's parameters ----
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    public String getLogType() {
+        return logType;
+    }
+
+    public void setLogType(String logType) {
+        this.logType = logType;
+    }
+
+    public String getStream() {
+        return stream;
+    }
+
+    public void setStream(String stream) {
+        this.stream = stream;
+    }
+
+    public void setRetention(String retention) {
+        this.retention = Duration.parse(retention);
+    }
+
+    public void setTimeField(String timeField) {
+        this.timeField = timeField;
+        rebuildMapper();
+    }
+
+    public void setIdField(String idField) {
+        this.idField = idField == null || idField.isBlank() ? null : idField.trim();
+        rebuildMapper();
+    }
+
+    public void setKeyFields(String keyFields) {
+        this.keyFields = keyFields == null || keyFields.isBlank() ? List.of()
+                : Arrays.stream(keyFields.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        rebuildMapper();
+    }
+
+    private void rebuildMapper() {
+        if (timeField != null && (idField != null || !keyFields.isEmpty())) {
+            mapper = new RowMapper(timeField, idField, keyFields, java.time.Clock.systemUTC());
+        }
+    }
+}

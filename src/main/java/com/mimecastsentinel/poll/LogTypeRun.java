@@ -1,0 +1,33 @@
+package com.mimecastsentinel.poll;
+
+import java.time.Instant;
+
+import com.mimecastsentinel.checkpoint.Checkpoint;
+
+/** State of one run of one log type, kept on the exchange while the route works. */
+public final class LogTypeRun {
+    final Instant started = Instant.now();
+    Checkpoint checkpoint;
+    int pages;
+    int files;
+    long fetched;
+    long duplicates;
+    long skipped;
+    long delivered;
+    long deliveredSinceCommit;
+    Instant newestSinceCommit;
+
+    // paged log types: the window being read
+    Instant windowStart;
+    Instant windowEnd;
+    boolean windowCapped;
+    String pageToken;
+    boolean resumedToken;
+    String nextToken;
+
+    // batch log types: the listing being read and the file in progress
+    String fileKey;
+    boolean caughtUp;
+    int relists;
+    boolean relist;
+}
