@@ -1,6 +1,7 @@
 package com.mimecastsentinel.checkpoint;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -15,8 +16,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-@JsonPropertyOrder({ "version", "logType", "completedUntil", "window", "newestEventTime", "deliveredTotal",
-        "updatedAt", "recentEventIds" })
+@JsonPropertyOrder({ "version", "logType", "completedUntil", "window", "startedFrom", "nextPage", "filesDone",
+        "newestEventTime", "deliveredTotal", "updatedAt", "recentEventIds" })
 public class Checkpoint {
     public static final int VERSION = 1;
 
@@ -43,6 +44,12 @@ public class Checkpoint {
     public Instant completedUntil;
     /** The window in progress, or null between windows. */
     public Window window;
+    /** Batch log types: events before this are not wanted (the first day is listed whole). */
+    public Instant startedFrom;
+    /** Batch log types: the token that lists the page in progress (null: the first listing, by date). */
+    public String nextPage;
+    /** Batch log types: files of the page in progress that were delivered whole. */
+    public List<String> filesDone;
     public Instant newestEventTime;
     public long deliveredTotal;
     public Instant updatedAt;

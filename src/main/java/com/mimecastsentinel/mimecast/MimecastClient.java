@@ -48,13 +48,74 @@ public final class MimecastClient {
         } catch (IOException e) {
             throw new IllegalArgumentException("request body cannot be serialized", e);
         }
+        return call(path, path, payload);
+    }
+
+    /**
+     * GETs an API 2.0 resource ({@code path} may carry a query) and returns its JSON once it is a success;
+     * errors come as {@code {"error":{"code","message"}}}.
+     */
+    public JsonNode get(String pathAndQuery) {
+        return call(pathAndQuery, URI.create(pathAndQuery).getPath(), null);
+    }
+
+    /**
+     * Opens a pre-signed file URL (SIEM batch files): no Authorization header, since the URL carries its own
+     * signature. 403/404 mean the URL expired: {@link FileUrlExpiredException}, so the caller lists again.
+     */
+    public java.io.InputStream download(URI url) {
+        for (int attempt = 1; ; attempt++) {
+            HttpResponse<java.io.InputStream> response;
+            try {
+                requests.incrementAndGet();
+                response = http.send(HttpRequest.newBuilder(url).timeout(timeout).GET().build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
+            } catch (IOException e) {
+                giveUpOrWait(url.getPath(), attempt, "transport error " + e.getClass().getSimpleName() + " "
+                        + e.getMessage(), retry.backoff(attempt), e);
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MimecastException("interrupted downloading " + url.getPath(), e);
+            }
+            int status = response.statusCode();
+            if (status == 200) {
+                return response.body();
+            }
+            discard(response.body());
+            if (status == 403 || status == 404) {
+                throw new FileUrlExpiredException(url.getPath(), status);
+            }
+            if (status == 429 || status >= 500) {
+                giveUpOrWait(url.getPath(), attempt, "HTTP " + status, status == 429
+                        ? retry.rateLimitWait(response.headers(), attempt) : retry.backoff(attempt), null);
+                continue;
+            }
+            throw new MimecastException("download of " + url.getPath() + " answered HTTP " + status, status, false);
+        }
+    }
+
+    private static void discard(java.io.InputStream body) {
+        try (body) {
+            body.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (IOException ignored) {
+            // the connection is dropped instead of reused
+        }
+    }
+
+    private JsonNode call(String target, String path, byte[] payload) {
         boolean reauthenticated = false;
         for (int attempt = 1; ; attempt++) {
             HttpResponse<byte[]> response;
             try {
-                HttpRequest.Builder request = HttpRequest.newBuilder(baseUrl.resolve(path)).timeout(timeout)
-                        .header("Content-Type", "application/json").header("Accept", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(payload));
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + target)).timeout(timeout)
+                        .header("Accept", "application/json");
+                if (payload == null) {
+                    request.GET();
+                } else {
+                    request.header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(payload));
+                }
                 auth.authorize(request, path);
                 requests.incrementAndGet();
                 response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -138,6 +199,11 @@ public final class MimecastClient {
 
     /** HTTP 200 with a non-empty fail[] is an error; retryable only if Mimecast says every error is. */
     static MimecastException failure(String path, JsonNode envelope) {
+        JsonNode apiError = envelope.path("error");
+        if (apiError.isObject()) {
+            return new MimecastException("Mimecast " + path + " reported error " + apiError.path("code").asText("?")
+                    + ": " + apiError.path("message").asText(""), 200, false);
+        }
         JsonNode fail = envelope.path("fail");
         if (!fail.isArray() || fail.isEmpty()) {
             return null;

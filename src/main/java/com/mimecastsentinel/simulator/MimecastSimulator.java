@@ -42,6 +42,8 @@ public final class MimecastSimulator extends ServiceSupport {
 
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, PagedFeeds.Feed> feeds;
+    private final Map<String, BatchFeeds.Feed> batchFeeds;
+    private final Set<String> expiredFiles = ConcurrentHashMap.newKeySet();
     private final int requestedPort;
     private final SSLContext tls;
     private final Set<String> tokens = ConcurrentHashMap.newKeySet();
@@ -57,6 +59,7 @@ public final class MimecastSimulator extends ServiceSupport {
     public MimecastSimulator(int port, Duration eventInterval, SSLContext tls) {
         this.requestedPort = port;
         this.feeds = PagedFeeds.all(json, eventInterval);
+        this.batchFeeds = BatchFeeds.all(json, eventInterval);
         this.tls = tls;
     }
 
@@ -73,6 +76,10 @@ public final class MimecastSimulator extends ServiceSupport {
         server.createContext("/oauth/token", this::token);
         for (PagedFeeds.Feed feed : feeds.values()) {
             server.createContext(feed.path(), exchange -> paged(exchange, feed));
+        }
+        for (BatchFeeds.Feed feed : batchFeeds.values()) {
+            server.createContext(feed.path(), exchange -> listing(exchange, feed));
+            server.createContext("/siem-files/" + feed.folder() + "/", exchange -> file(exchange, feed));
         }
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {
             Thread thread = new Thread(r, "mimecast-simulator");
@@ -101,9 +108,14 @@ public final class MimecastSimulator extends ServiceSupport {
         return apiRequests.get();
     }
 
-    /** The events a paged endpoint holds, to compare what the connector delivered with. */
+    /** The events an endpoint holds (paged or batch), to compare what the connector delivered with. */
     public EventGenerator events(String path) {
-        return feeds.get(path).events();
+        return feeds.containsKey(path) ? feeds.get(path).events() : batchFeeds.get(path).events();
+    }
+
+    /** The next download of this file path answers 403, as an expired pre-signed URL does. */
+    public void expireOnce(String filePath) {
+        expiredFiles.add(filePath);
     }
 
     private void token(HttpExchange exchange) throws IOException {
@@ -153,6 +165,71 @@ public final class MimecastSimulator extends ServiceSupport {
         events.subList(Math.min(offset, events.size()), end).forEach(records::add);
         response.putArray("fail");
         respond(exchange, 200, response);
+    }
+
+    /**
+     * A SIEM batch listing: one file per completed hour, {@code pageSize} files a page. The {@code @nextPage}
+     * token is the next hour to list; it comes back even when nothing new is there yet.
+     */
+    private void listing(HttpExchange exchange, BatchFeeds.Feed feed) throws IOException {
+        apiRequests.incrementAndGet();
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        if (authorization == null || !tokens.contains(authorization.replaceFirst("^Bearer ", ""))) {
+            respond(exchange, 401, json.createObjectNode().putObject("error").put("code", "unauthorized")
+                    .put("message", "token missing or expired"));
+            return;
+        }
+        Map<String, String> query = form(exchange.getRequestURI().getRawQuery() == null ? ""
+                : exchange.getRequestURI().getRawQuery());
+        long hour;
+        if (query.containsKey("nextPage")) {
+            hour = Long.parseLong(new String(java.util.Base64.getUrlDecoder().decode(query.get("nextPage")),
+                    StandardCharsets.UTF_8).substring("hour:".length()));
+        } else {
+            hour = java.time.LocalDate.parse(query.getOrDefault("dateRangeStartsAt", "1970-01-01"))
+                    .atStartOfDay(java.time.ZoneOffset.UTC).toEpochSecond() / 3600;
+        }
+        int pageSize = Math.max(1, Math.min(100, Integer.parseInt(query.getOrDefault("pageSize", "100"))));
+        long completeHours = Instant.now().getEpochSecond() / 3600; // hours before this one are complete
+        ObjectNode response = json.createObjectNode();
+        ArrayNode value = response.putArray("value");
+        while (value.size() < pageSize && hour < completeHours) {
+            String file = "/siem-files/" + feed.folder() + "/" + hour + ".json.gz";
+            value.addObject().put("url", url() + file + "?sig=" + UUID.randomUUID())
+                    .put("size", 1000).put("expiry", Instant.now().plusSeconds(900).toString());
+            hour++;
+        }
+        response.put("@nextPage", java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(("hour:" + hour).getBytes(StandardCharsets.UTF_8)));
+        response.put("isCaughtUp", hour >= completeHours);
+        respond(exchange, 200, response);
+    }
+
+    /** A pre-signed batch file: gzip NDJSON of one hour's events. Refuses an Authorization header. */
+    private void file(HttpExchange exchange, BatchFeeds.Feed feed) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        if (exchange.getRequestHeaders().getFirst("Authorization") != null) {
+            respond(exchange, 400, json.createObjectNode().put("error", "pre-signed URLs take no Authorization"));
+            return;
+        }
+        if (expiredFiles.remove(path)) {
+            respond(exchange, 403, json.createObjectNode().put("error", "Request has expired"));
+            return;
+        }
+        long hour = Long.parseLong(path.substring(path.lastIndexOf('/') + 1).replace(".json.gz", ""));
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(bytes)) {
+            for (ObjectNode event : feed.events().between(Instant.ofEpochSecond(hour * 3600),
+                    Instant.ofEpochSecond(hour * 3600 + 3599))) {
+                gzip.write(json.writeValueAsBytes(event));
+                gzip.write('\n');
+            }
+        }
+        exchange.getResponseHeaders().add("Content-Type", "application/gzip");
+        exchange.sendResponseHeaders(200, bytes.size());
+        try (OutputStream out = exchange.getResponseBody()) {
+            bytes.writeTo(out);
+        }
     }
 
     private static String encodeToken(int offset) {

@@ -1,0 +1,220 @@
+package com.mimecastsentinel.poll;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mimecastsentinel.checkpoint.Checkpoint;
+import com.mimecastsentinel.mimecast.FileUrlExpiredException;
+import com.mimecastsentinel.mimecast.MimecastException;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One SIEM batch log type (API 2.0 {@code /siem/v1/batch/events/...}), as declared by a {@code templatedRoute} of
+ * the {@code mimecast-batch} template. A listing page names pre-signed gzip NDJSON files; each file is downloaded
+ * (without the Authorization header), read and delivered one at a time. The checkpoint moves to {@code @nextPage}
+ * only after every file of the page was delivered; files delivered whole are remembered meanwhile, and the ids of
+ * the file in progress, so a restart neither skips nor re-sends. An expired URL (403/404) lists the page again.
+ */
+public class BatchLogType extends LogTypeBase {
+    private static final Logger LOG = LoggerFactory.getLogger(BatchLogType.class);
+    private static final int MAX_RELISTS = 3;
+    static final String FILE_URL = "mcFileUrl";
+
+    private String path;
+    private String eventTypes;
+    private Map<String, String> logtypes = Map.of();
+    private int pageSize = 100;
+
+    /** One page of the listing: the body becomes the URLs of its files not yet delivered. */
+    public List<String> listPage(Exchange exchange) {
+        LogTypeRun run = run(exchange);
+        Checkpoint checkpoint = run.checkpoint;
+        StringBuilder query = new StringBuilder(path).append("?type=").append(encode(eventTypes))
+                .append("&pageSize=").append(pageSize);
+        if (checkpoint.nextPage != null) {
+            query.append("&nextPage=").append(encode(checkpoint.nextPage));
+        } else {
+            LocalDate day = LocalDate.ofInstant(checkpoint.startedFrom, ZoneOffset.UTC);
+            query.append("&dateRangeStartsAt=").append(day);
+        }
+        JsonNode listing = services().mimecast().get(query.toString());
+        run.nextToken = listing.path("@nextPage").asText(null);
+        run.caughtUp = listing.path("isCaughtUp").asBoolean(false);
+        run.pages++;
+        List<String> files = new ArrayList<>();
+        List<String> done = checkpoint.filesDone == null ? List.of() : checkpoint.filesDone;
+        for (JsonNode file : listing.path("value")) {
+            String url = file.path("url").asText(null);
+            if (url != null && !done.contains(fileKey(url))) {
+                files.add(url);
+            }
+        }
+        run.relist = false;
+        return files;
+    }
+
+    /** Downloads one file of the page: the body becomes its events (one file in memory at a time). */
+    public List<ObjectNode> fetchFile(Exchange exchange) {
+        LogTypeRun run = run(exchange);
+        String url = exchange.getMessage().getBody(String.class);
+        exchange.setProperty(FILE_URL, url);
+        run.fileKey = fileKey(url);
+        if (run.relist) {
+            return List.of(); // an earlier file's URL expired: the rest of this listing is stale too
+        }
+        List<ObjectNode> events = new ArrayList<>();
+        try (InputStream raw = services().mimecast().download(URI.create(url));
+                BufferedReader lines = new BufferedReader(new InputStreamReader(new GZIPInputStream(raw, 65536),
+                        StandardCharsets.UTF_8))) {
+            String line;
+            int number = 0;
+            while ((line = lines.readLine()) != null) {
+                number++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode event = services().json().readTree(line);
+                if (!event.isObject()) {
+                    throw new MimecastException(logType + ": line " + number + " of " + run.fileKey
+                            + " is not a JSON object", 200, false);
+                }
+                events.add((ObjectNode) event);
+            }
+        } catch (FileUrlExpiredException e) {
+            LOG.info("{}: {}; listing the page again", logType, e.getMessage());
+            run.relist = true;
+            return List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(logType + ": cannot read " + run.fileKey, e);
+        }
+        run.files++;
+        run.fetched += events.size();
+        return events;
+    }
+
+    /** After a file: remember it as delivered (its ids are no longer needed) and commit. */
+    public void fileDone(Exchange exchange) {
+        LogTypeRun run = run(exchange);
+        if (run.relist) {
+            return;
+        }
+        Checkpoint checkpoint = run.checkpoint;
+        List<String> done = checkpoint.filesDone == null ? new ArrayList<>() : new ArrayList<>(checkpoint.filesDone);
+        done.add(run.fileKey);
+        checkpoint.filesDone = done;
+        services().dedupe().reset(logType, Map.of());
+        commit(run);
+    }
+
+    /** After every file of a page: move to {@code @nextPage} (kept even when the page was empty). */
+    public void pageDone(Exchange exchange) {
+        LogTypeRun run = run(exchange);
+        if (run.relist) {
+            if (++run.relists > MAX_RELISTS) {
+                throw new MimecastException(logType + ": file URLs kept expiring after " + MAX_RELISTS
+                        + " fresh listings", 403, true);
+            }
+            exchange.setProperty(MORE, true);
+            return;
+        }
+        boolean moved = run.nextToken != null && !run.nextToken.equals(run.checkpoint.nextPage);
+        if (run.nextToken != null) {
+            run.checkpoint.nextPage = run.nextToken;
+        }
+        run.checkpoint.filesDone = null;
+        commit(run);
+        exchange.setProperty(MORE, moved && !run.caughtUp);
+    }
+
+    @Override
+    protected boolean plan(LogTypeRun run) {
+        Checkpoint checkpoint = run.checkpoint;
+        if (checkpoint.startedFrom == null) {
+            Instant now = services().clock().instant();
+            Instant earliest = now.minus(retention);
+            Instant start = services().settings().startDate == null ? earliest
+                    : services().settings().startDate.atStartOfDay(ZoneOffset.UTC).toInstant();
+            checkpoint.startedFrom = start.isBefore(earliest) ? earliest : start;
+        }
+        return true;
+    }
+
+    @Override
+    protected boolean wanted(LogTypeRun run, Instant eventTime) {
+        return !eventTime.isBefore(run.checkpoint.startedFrom);
+    }
+
+    @Override
+    protected void holdPosition(LogTypeRun run) {
+        // position (nextPage, filesDone) unchanged: the commit adds the ids of the file in progress
+    }
+
+    @Override
+    protected void enrich(ObjectNode row, ObjectNode record) {
+        String type = record.path("type").asText("");
+        row.put("Logtype", logtypes.getOrDefault(type, type));
+    }
+
+    @Override
+    protected String describePosition(Checkpoint checkpoint) {
+        if (checkpoint == null) {
+            return "none";
+        }
+        return (checkpoint.nextPage == null ? "first listing from " + checkpoint.startedFrom : "nextPage token")
+                + (checkpoint.filesDone == null ? "" : ", " + checkpoint.filesDone.size() + " files of the page done");
+    }
+
+    /** The object's path: stable across listings, unlike the signature in the query. */
+    static String fileKey(String url) {
+        return URI.create(url).getPath();
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    // ---- properties set from the template's parameters ----
+
+    public void setPath(String path) {
+        this.path = path;
+    }
+
+    /** Comma list of event types asked for in one listing. */
+    public void setEventTypes(String eventTypes) {
+        this.eventTypes = eventTypes;
+    }
+
+    /** {@code type=Logtype} pairs, comma separated: the value of the {@code Logtype} column per event type. */
+    public void setLogtypes(String pairs) {
+        Map<String, String> map = new HashMap<>();
+        for (String pair : pairs.split(",")) {
+            String[] parts = pair.split("=", 2);
+            if (parts.length == 2) {
+                map.put(parts[0].trim(), parts[1].trim());
+            }
+        }
+        this.logtypes = Map.copyOf(map);
+    }
+
+    public void setPageSize(int pageSize) {
+        this.pageSize = pageSize;
+    }
+}

@@ -1,0 +1,141 @@
+package com.mimecastsentinel.poll;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.mimecastsentinel.Application;
+import com.mimecastsentinel.simulator.MimecastSimulator;
+import com.mimecastsentinel.support.Azurite;
+import com.mimecastsentinel.support.AzureFake;
+import com.mimecastsentinel.support.Settings4Tests;
+import com.mimecastsentinel.support.TestTls;
+import com.mimecastsentinel.transform.EventIds;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The SIEM batch log types through their YAML routes: listings and pre-signed gzip NDJSON files from the
+ * simulator over HTTPS (files refuse an Authorization header), HTTPS Entra and Logs Ingestion fakes, checkpoints
+ * in Azurite. A failure mid-page resumes without re-sending, an expired file URL lists the page again, and every
+ * event arrives once with its Logtype.
+ */
+@ExtendWith(Azurite.class)
+class BatchLogTypesTest {
+    private static final List<String> KEY_FIELDS = List.of("processingId", "aggregateId", "type", "subtype",
+            "timestamp", "action", "messageId", "accountId");
+    private final ObjectMapper json = new ObjectMapper();
+    private MimecastSimulator simulator;
+    private AzureFake azure;
+    private String container;
+    private LocalDate start;
+
+    @BeforeEach
+    void start() {
+        simulator = new MimecastSimulator(0, Duration.ofMinutes(5), TestTls.serverContext());
+        simulator.start();
+        azure = new AzureFake();
+        container = "batch-" + UUID.randomUUID().toString().substring(0, 8);
+        start = LocalDate.now(ZoneOffset.UTC).minusDays(1);
+    }
+
+    @AfterEach
+    void stop() {
+        simulator.stop();
+        azure.close();
+    }
+
+    private int runOnce(String logType) {
+        Map<String, String> env = new LinkedHashMap<>(azure.environment());
+        env.put("MIMECAST_BASE_URL", simulator.url().toString());
+        env.put("MIMECAST_CLIENT_ID", MimecastSimulator.DEMO_CLIENT_ID);
+        env.put("MIMECAST_CLIENT_SECRET", MimecastSimulator.DEMO_CLIENT_SECRET);
+        env.put("CHECKPOINT_STORE", "blob");
+        env.put("AZURE_STORAGE_CONNECTION_STRING", Azurite.connectionString());
+        env.put("CHECKPOINT_CONTAINER", container);
+        env.put("START_DATE", start.toString());
+        env.put("MIMECAST_LOG_TYPES", logType);
+        env.put("RUN_ONCE", "true");
+        return Application.run(Settings4Tests.properties(env));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "siem,             /siem/v1/batch/events/cg, /siem-files/cg/, Custom-Seg_Cg,           email_",
+        "cloud-integrated, /siem/v1/batch/events/ci, /siem-files/ci/, Custom-Cloud_Integrated, ''" })
+    void deliversEveryEventOnceThroughFailuresAndExpiredUrls(String logType, String path, String folder,
+            String stream, String logtypePrefix) throws Exception {
+        // the third upload fails: the run stops in the middle of the listing page
+        azure.acceptUploads();
+        azure.acceptThenFail(stream, 2, 400);
+        assertEquals(1, runOnce(logType));
+        JsonNode checkpoint = checkpoint(logType);
+        assertFalse(checkpoint.has("nextPage"), "the first page is not done, so no token yet");
+        assertEquals(2, checkpoint.path("filesDone").size(), "the two files delivered whole are remembered");
+        assertEquals(Instant.parse(start + "T00:00:00Z"), Instant.parse(checkpoint.path("startedFrom").asText()));
+
+        // the next file's URL has expired by the time the second run downloads it: that run lists again
+        long thirdHour = start.atStartOfDay(ZoneOffset.UTC).toEpochSecond() / 3600 + 2;
+        simulator.expireOnce(folder + thirdHour + ".json.gz");
+        azure.heal();
+        long listingsBefore = simulator.apiRequests();
+        assertEquals(0, runOnce(logType));
+        assertTrue(simulator.apiRequests() - listingsBefore >= 2, "listed again after the expired URL");
+        assertEquals(0, runOnce(logType), "a third run finds nothing new, or only a new hour's file");
+
+        checkpoint = checkpoint(logType);
+        long nextHour = Long.parseLong(new String(Base64.getUrlDecoder().decode(checkpoint.path("nextPage").asText()),
+                StandardCharsets.UTF_8).substring("hour:".length()));
+        Set<String> expected = simulator.events(path).between(start.atStartOfDay(ZoneOffset.UTC).toInstant(),
+                Instant.ofEpochSecond(nextHour * 3600 - 1)).stream()
+                .map(e -> EventIds.of(e, null, KEY_FIELDS)).collect(Collectors.toSet());
+        Map<String, Integer> delivered = azure.deliveredIds(stream);
+        assertEquals(expected, delivered.keySet(), "every event of every listed hour");
+        assertTrue(delivered.values().stream().allMatch(n -> n == 1), "no event twice");
+        assertEquals(delivered.size(), checkpoint.path("deliveredTotal").asLong());
+        assertFalse(checkpoint.has("filesDone"), "the page is complete");
+
+        Set<String> logtypes = new HashSet<>();
+        for (ServeEvent served : azure.server.getAllServeEvents()) {
+            if (served.getRequest().getUrl().startsWith(AzureFake.streamPath(stream))) {
+                for (JsonNode row : json.readTree(served.getRequest().getBodyAsString())) {
+                    logtypes.add(row.path("Logtype").asText());
+                    assertEquals(Instant.ofEpochMilli(row.path("timestamp").asLong()).toString(),
+                            row.path("TimeGenerated").asText());
+                }
+            }
+        }
+        assertTrue(logtypes.stream().allMatch(t -> t.startsWith(logtypePrefix) && !t.isEmpty()), logtypes.toString());
+        if (logType.equals("siem")) {
+            assertEquals(Set.of("email_receipt", "email_process", "email_delivery", "email_antivirus", "email_spam",
+                    "email_iep", "email_ttp_impersonation", "email_ttp_url", "email_ttp_ap", "email_journal"), logtypes);
+        }
+    }
+
+    private JsonNode checkpoint(String logType) throws Exception {
+        return json.readTree(new BlobServiceClientBuilder().connectionString(Azurite.connectionString()).buildClient()
+                .getBlobContainerClient(container).getBlobClient("checkpoints/" + logType + ".json")
+                .downloadContent().toBytes());
+    }
+}
