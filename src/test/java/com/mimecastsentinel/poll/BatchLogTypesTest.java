@@ -11,23 +11,18 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Collectors;
 
-import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
-import com.mimecastsentinel.Application;
 import com.mimecastsentinel.simulator.MimecastSimulator;
 import com.mimecastsentinel.support.Azurite;
 import com.mimecastsentinel.support.AzureFake;
-import com.mimecastsentinel.support.Settings4Tests;
-import com.mimecastsentinel.support.TestTls;
+import com.mimecastsentinel.support.SimulatedAccount;
 import com.mimecastsentinel.transform.EventIds;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,38 +41,26 @@ class BatchLogTypesTest {
     private static final List<String> KEY_FIELDS = List.of("processingId", "aggregateId", "type", "subtype",
             "timestamp", "action", "messageId", "accountId");
     private final ObjectMapper json = new ObjectMapper();
+    private SimulatedAccount account;
     private MimecastSimulator simulator;
     private AzureFake azure;
-    private String container;
     private LocalDate start;
 
     @BeforeEach
     void start() {
-        simulator = new MimecastSimulator(0, Duration.ofMinutes(5), TestTls.serverContext());
-        simulator.start();
-        azure = new AzureFake();
-        container = "batch-" + UUID.randomUUID().toString().substring(0, 8);
-        start = LocalDate.now(ZoneOffset.UTC).minusDays(1);
+        account = new SimulatedAccount(Duration.ofMinutes(5));
+        simulator = account.simulator;
+        azure = account.azure;
+        start = account.start;
     }
 
     @AfterEach
     void stop() {
-        simulator.stop();
-        azure.close();
+        account.close();
     }
 
     private int runOnce(String logType) {
-        Map<String, String> env = new LinkedHashMap<>(azure.environment());
-        env.put("MIMECAST_BASE_URL", simulator.url().toString());
-        env.put("MIMECAST_CLIENT_ID", MimecastSimulator.DEMO_CLIENT_ID);
-        env.put("MIMECAST_CLIENT_SECRET", MimecastSimulator.DEMO_CLIENT_SECRET);
-        env.put("CHECKPOINT_STORE", "blob");
-        env.put("AZURE_STORAGE_CONNECTION_STRING", Azurite.connectionString());
-        env.put("CHECKPOINT_CONTAINER", container);
-        env.put("START_DATE", start.toString());
-        env.put("MIMECAST_LOG_TYPES", logType);
-        env.put("RUN_ONCE", "true");
-        return Application.run(Settings4Tests.properties(env));
+        return account.runOnce(logType, Map.of());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -134,8 +117,6 @@ class BatchLogTypesTest {
     }
 
     private JsonNode checkpoint(String logType) throws Exception {
-        return json.readTree(new BlobServiceClientBuilder().connectionString(Azurite.connectionString()).buildClient()
-                .getBlobContainerClient(container).getBlobClient("checkpoints/" + logType + ".json")
-                .downloadContent().toBytes());
+        return account.checkpoint(logType);
     }
 }

@@ -11,18 +11,14 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Collectors;
 
-import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.mimecastsentinel.Application;
 import com.mimecastsentinel.simulator.MimecastSimulator;
 import com.mimecastsentinel.support.Azurite;
 import com.mimecastsentinel.support.AzureFake;
-import com.mimecastsentinel.support.Settings4Tests;
-import com.mimecastsentinel.support.TestTls;
+import com.mimecastsentinel.support.SimulatedAccount;
 import com.mimecastsentinel.transform.EventIds;
 import com.mimecastsentinel.transform.EventTimes;
 import org.junit.jupiter.api.AfterEach;
@@ -38,41 +34,27 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @ExtendWith(Azurite.class)
 class PagedLogTypesTest {
-    private static final Duration INTERVAL = Duration.ofMinutes(2);
     private final ObjectMapper json = new ObjectMapper();
+    private SimulatedAccount account;
     private MimecastSimulator simulator;
     private AzureFake azure;
-    private String container;
     private LocalDate start;
 
     @BeforeEach
     void start() {
-        simulator = new MimecastSimulator(0, INTERVAL, TestTls.serverContext());
-        simulator.start();
-        azure = new AzureFake();
-        container = "paged-" + UUID.randomUUID().toString().substring(0, 8);
-        start = LocalDate.now(ZoneOffset.UTC).minusDays(1);
+        account = new SimulatedAccount(Duration.ofMinutes(2));
+        simulator = account.simulator;
+        azure = account.azure;
+        start = account.start;
     }
 
     @AfterEach
     void stop() {
-        simulator.stop();
-        azure.close();
+        account.close();
     }
 
     private int runOnce(String logType) {
-        Map<String, String> env = new java.util.LinkedHashMap<>(azure.environment());
-        env.put("MIMECAST_BASE_URL", simulator.url().toString());
-        env.put("MIMECAST_CLIENT_ID", MimecastSimulator.DEMO_CLIENT_ID);
-        env.put("MIMECAST_CLIENT_SECRET", MimecastSimulator.DEMO_CLIENT_SECRET);
-        env.put("MIMECAST_PAGE_SIZE", "100");
-        env.put("CHECKPOINT_STORE", "blob");
-        env.put("AZURE_STORAGE_CONNECTION_STRING", Azurite.connectionString());
-        env.put("CHECKPOINT_CONTAINER", container);
-        env.put("START_DATE", start.toString());
-        env.put("MIMECAST_LOG_TYPES", logType);
-        env.put("RUN_ONCE", "true");
-        return Application.run(Settings4Tests.properties(env));
+        return account.runOnce(logType, Map.of("MIMECAST_PAGE_SIZE", "100"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -122,8 +104,6 @@ class PagedLogTypesTest {
     }
 
     private JsonNode checkpoint(String logType) throws Exception {
-        return json.readTree(new BlobServiceClientBuilder().connectionString(Azurite.connectionString()).buildClient()
-                .getBlobContainerClient(container).getBlobClient("checkpoints/" + logType + ".json")
-                .downloadContent().toBytes());
+        return account.checkpoint(logType);
     }
 }
