@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mimecastsentinel.ConnectorServices;
 import com.mimecastsentinel.checkpoint.Checkpoint;
 import com.mimecastsentinel.checkpoint.DedupeRepository;
+import com.mimecastsentinel.mimecast.MimecastException;
 import com.mimecastsentinel.transform.EventTimes;
 import com.mimecastsentinel.transform.RowMapper;
 import org.apache.camel.CamelContext;
@@ -35,6 +36,7 @@ public abstract class LogTypeBase implements CamelContextAware {
     private ConnectorServices services;
     private RowMapper mapper;
     private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean warnedNotLicensed = new AtomicBoolean();
 
     protected String logType;
     protected String stream;
@@ -148,6 +150,13 @@ public abstract class LogTypeBase implements CamelContextAware {
                     describePosition(run.checkpoint));
             if (failure == null) {
                 LOG.info(summary);
+            } else if (notLicensed(failure)) {
+                // not a failure of the connector: the account or API application lacks this product
+                if (!warnedNotLicensed.getAndSet(true)) {
+                    LOG.warn("{}: Mimecast refused access (HTTP 403): the account is not licensed for this log "
+                            + "type or the API application lacks its permission. Other log types go on; remove "
+                            + "'{}' from MIMECAST_LOG_TYPES to silence this. ({})", logType, logType, describe(failure));
+                }
             } else {
                 LOG.error("{}; checkpoint not moved past undelivered events: {}", summary, describe(failure));
                 exchange.setProperty("mcFailed", describe(failure));
@@ -156,6 +165,15 @@ public abstract class LogTypeBase implements CamelContextAware {
         } finally {
             running.set(false);
         }
+    }
+
+    private static boolean notLicensed(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof MimecastException m) {
+                return m.status() == 403 && !m.retryable();
+            }
+        }
+        return false;
     }
 
     /** The checkpoint's position, for the run summary. */

@@ -44,6 +44,7 @@ public final class MimecastSimulator extends ServiceSupport {
     private final Map<String, PagedFeeds.Feed> feeds;
     private final Map<String, BatchFeeds.Feed> batchFeeds;
     private final Set<String> expiredFiles = ConcurrentHashMap.newKeySet();
+    private final Set<String> notLicensed = ConcurrentHashMap.newKeySet();
     private final int requestedPort;
     private final SSLContext tls;
     private final Set<String> tokens = ConcurrentHashMap.newKeySet();
@@ -113,6 +114,11 @@ public final class MimecastSimulator extends ServiceSupport {
         return feeds.containsKey(path) ? feeds.get(path).events() : batchFeeds.get(path).events();
     }
 
+    /** Every call to this API path answers 403, as for a product the account does not have. */
+    public void notLicensed(String path) {
+        notLicensed.add(path);
+    }
+
     /** The next download of this file path answers 403, as an expired pre-signed URL does. */
     public void expireOnce(String filePath) {
         expiredFiles.add(filePath);
@@ -134,6 +140,10 @@ public final class MimecastSimulator extends ServiceSupport {
 
     private void paged(HttpExchange exchange, PagedFeeds.Feed feed) throws IOException {
         apiRequests.incrementAndGet();
+        if (notLicensed.contains(feed.path())) {
+            respond(exchange, 403, json.createObjectNode().put("message", "product not enabled for this account"));
+            return;
+        }
         String authorization = exchange.getRequestHeaders().getFirst("Authorization");
         if (authorization == null || !tokens.contains(authorization.replaceFirst("^Bearer ", ""))) {
             respond(exchange, 401, json.createObjectNode().put("error", "unauthorized"));
