@@ -91,7 +91,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
 
         context.getRegistry().bind("dedupe", dedupe);
         context.getRegistry().bind(ConnectorServices.BEAN, new ConnectorServices(settings, mimecast, checkpoints,
-                dedupe, sink, new RowBatcher(json, RowBatcher.DEFAULT_MAX_BYTES), new ConnectorMetrics(), clock, json));
+                dedupe, sink, new RowBatcher(json, RowBatcher.DEFAULT_MAX_BYTES), new ConnectorMetrics(), clock, json, azure));
         context.addStartupListener(new RunController(settings));
 
         LOG.info("Mimecast {} ({}), checkpoints in {}, events to {}{}", mimecastUrl,

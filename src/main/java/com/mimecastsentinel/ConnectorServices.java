@@ -7,6 +7,7 @@ import com.mimecastsentinel.checkpoint.Checkpoints;
 import com.mimecastsentinel.checkpoint.DedupeRepository;
 import com.mimecastsentinel.config.Settings;
 import com.mimecastsentinel.mimecast.MimecastClient;
+import com.mimecastsentinel.sentinel.AzureClients;
 import com.mimecastsentinel.sentinel.EventSink;
 import com.mimecastsentinel.sentinel.RowBatcher;
 import org.apache.camel.CamelContext;
@@ -17,7 +18,7 @@ import org.apache.camel.CamelContext;
  */
 public record ConnectorServices(Settings settings, MimecastClient mimecast, Checkpoints checkpoints,
         DedupeRepository dedupe, EventSink sink, RowBatcher batcher, ConnectorMetrics metrics, Clock clock,
-        ObjectMapper json) {
+        ObjectMapper json, AzureClients azure) {
 
     public static final String BEAN = "connector";
 

@@ -16,7 +16,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-@JsonPropertyOrder({ "version", "logType", "completedUntil", "window", "startedFrom", "nextPage", "filesDone",
+@JsonPropertyOrder({ "version", "logType", "completedUntil", "window", "startedFrom", "nextPage", "filesDone", "feeds",
         "newestEventTime", "deliveredTotal", "updatedAt", "recentEventIds" })
 public class Checkpoint {
     public static final int VERSION = 1;
@@ -38,6 +38,13 @@ public class Checkpoint {
         }
     }
 
+    /** Threat feeds: where each feed stands. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Feed {
+        public Instant completedUntil;
+        public Window window;
+    }
+
     public int version = VERSION;
     public String logType;
     /** Every event up to this time has been delivered; the next window starts here minus the overlap. */
@@ -50,6 +57,8 @@ public class Checkpoint {
     public String nextPage;
     /** Batch log types: files of the page in progress that were delivered whole. */
     public List<String> filesDone;
+    /** Threat feeds: position per feed type. */
+    public Map<String, Feed> feeds;
     public Instant newestEventTime;
     public long deliveredTotal;
     public Instant updatedAt;

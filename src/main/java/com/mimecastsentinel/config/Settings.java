@@ -48,6 +48,9 @@ public final class Settings {
     public final String azureAuthorityHost;
     public final String ingestionEndpoint;
     public final String dcrId;
+    public final String workspaceId;
+    public final String threatIntelEndpoint;
+    public final String threatIntelSource;
 
     public final CheckpointStoreKind checkpointStore;
     public final String storageConnectionString;
@@ -93,6 +96,13 @@ public final class Settings {
         azureAuthorityHost = optional("azure.authority-host");
         ingestionEndpoint = optional("sentinel.ingestion-endpoint");
         dcrId = optional("sentinel.dcr-id");
+        workspaceId = optional("sentinel.workspace-id");
+        threatIntelEndpoint = url("sentinel.ti-endpoint", "SENTINEL_TI_ENDPOINT", "https://api.ti.sentinel.azure.com")
+                .toString();
+        threatIntelSource = orDefault("sentinel.ti-source-system", "Mimecast");
+        if ("Microsoft Sentinel".equalsIgnoreCase(threatIntelSource)) {
+            throw new ConfigurationException("SENTINEL_TI_SOURCE_SYSTEM", "must not be 'Microsoft Sentinel'");
+        }
 
         checkpointStore = choice("checkpoint.store", "CHECKPOINT_STORE", CheckpointStoreKind.class,
                 demo ? CheckpointStoreKind.FILE : CheckpointStoreKind.BLOB);

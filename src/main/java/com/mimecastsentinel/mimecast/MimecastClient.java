@@ -40,8 +40,17 @@ public final class MimecastClient {
         this.json = json;
     }
 
+    /** A successful answer: its JSON body and its headers (some endpoints page through a header). */
+    public record Reply(JsonNode body, java.net.http.HttpHeaders headers) {
+    }
+
     /** POSTs an envelope request and returns the response envelope once it is a success. */
     public JsonNode post(String path, JsonNode body) {
+        return postForReply(path, body).body();
+    }
+
+    /** POSTs a request and returns the successful answer with its headers. */
+    public Reply postForReply(String path, JsonNode body) {
         byte[] payload;
         try {
             payload = json.writeValueAsBytes(body);
@@ -56,7 +65,7 @@ public final class MimecastClient {
      * errors come as {@code {"error":{"code","message"}}}.
      */
     public JsonNode get(String pathAndQuery) {
-        return call(pathAndQuery, URI.create(pathAndQuery).getPath(), null);
+        return call(pathAndQuery, URI.create(pathAndQuery).getPath(), null).body();
     }
 
     /**
@@ -103,7 +112,7 @@ public final class MimecastClient {
         }
     }
 
-    private JsonNode call(String target, String path, byte[] payload) {
+    private Reply call(String target, String path, byte[] payload) {
         boolean reauthenticated = false;
         for (int attempt = 1; ; attempt++) {
             HttpResponse<byte[]> response;
@@ -159,7 +168,7 @@ public final class MimecastClient {
             JsonNode envelope = parse(path, response.body());
             MimecastException failure = failure(path, envelope);
             if (failure == null) {
-                return envelope;
+                return new Reply(envelope, response.headers());
             }
             if (!failure.retryable()) {
                 throw failure;
@@ -208,18 +217,20 @@ public final class MimecastClient {
         if (!fail.isArray() || fail.isEmpty()) {
             return null;
         }
-        StringBuilder codes = new StringBuilder();
+        StringBuilder text = new StringBuilder();
+        java.util.List<String> codes = new java.util.ArrayList<>();
         boolean retryable = true;
         for (JsonNode item : fail) {
             for (JsonNode error : item.path("errors")) {
-                if (codes.length() > 0) {
-                    codes.append("; ");
+                if (text.length() > 0) {
+                    text.append("; ");
                 }
-                codes.append(error.path("code").asText("?")).append(": ").append(error.path("message").asText(""));
+                codes.add(error.path("code").asText("?"));
+                text.append(error.path("code").asText("?")).append(": ").append(error.path("message").asText(""));
                 retryable &= error.path("retryable").asBoolean(false);
             }
         }
-        return new MimecastException("Mimecast " + path + " reported failure: " + codes, 200, retryable);
+        return new MimecastException("Mimecast " + path + " reported failure: " + text, 200, retryable, codes);
     }
 
     private static String describe(byte[] body) {

@@ -108,24 +108,40 @@ public abstract class LogTypeBase implements CamelContextAware {
         LogTypeRun run = run(exchange);
         @SuppressWarnings("unchecked")
         List<ObjectNode> batch = exchange.getMessage().getBody(List.class);
-        services().sink().send(stream, batch);
+        List<ObjectNode> accepted = send(run, batch);
         List<String> ids = new ArrayList<>(batch.size());
-        for (ObjectNode row : batch) {
-            ids.add(row.get(RowMapper.EVENT_ID).asText());
-            EventTimes.parse(row.get(RowMapper.TIME_GENERATED)).ifPresent(t -> {
+        for (ObjectNode row : accepted) {
+            ids.add(idOf(row));
+            EventTimes.parse(row.get(timeColumn())).ifPresent(t -> {
                 if (run.newestSinceCommit == null || t.isAfter(run.newestSinceCommit)) {
                     run.newestSinceCommit = t;
                 }
             });
         }
         services().dedupe().delivered(logType, ids);
-        run.deliveredSinceCommit += batch.size();
-        run.delivered += batch.size();
-        services().metrics().delivered(logType, batch.size());
+        run.deliveredSinceCommit += accepted.size();
+        run.delivered += accepted.size();
+        services().metrics().delivered(logType, accepted.size());
         if (!exchange.getProperty(Exchange.SPLIT_COMPLETE, false, Boolean.class)) {
             holdPosition(run);
             commit(run);
         }
+    }
+
+    /** Sends a batch; returns the rows now handled (all of them, or it throws). */
+    protected List<ObjectNode> send(LogTypeRun run, List<ObjectNode> batch) {
+        services().sink().send(stream, batch);
+        return batch;
+    }
+
+    /** The stable id of a row as the sink received it. */
+    protected String idOf(ObjectNode row) {
+        return row.get(RowMapper.EVENT_ID).asText();
+    }
+
+    /** The row's column with the event time. */
+    protected String timeColumn() {
+        return RowMapper.TIME_GENERATED;
     }
 
     /** Always runs last: logs the run summary and lets the next trigger in. */

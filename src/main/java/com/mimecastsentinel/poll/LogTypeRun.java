@@ -25,6 +25,9 @@ public final class LogTypeRun {
     boolean resumedToken;
     String nextToken;
 
+    // threat feeds: the feed being read
+    int feedIndex;
+
     // batch log types: the listing being read and the file in progress
     String fileKey;
     boolean caughtUp;

@@ -65,6 +65,16 @@ public final class AzureClients {
                 .httpClient(http).buildClient();
     }
 
+    /** The STIX objects upload for threat indicators; needs SENTINEL_WORKSPACE_ID. */
+    public StixUploadSink stixUpload(com.fasterxml.jackson.databind.ObjectMapper json) {
+        if (settings.workspaceId == null) {
+            throw new com.mimecastsentinel.config.ConfigurationException("SENTINEL_WORKSPACE_ID",
+                    "is required to send threat intelligence to Sentinel");
+        }
+        return new StixUploadSink(http, credential(), settings.threatIntelEndpoint, settings.workspaceId,
+                settings.threatIntelSource, json);
+    }
+
     public BlobServiceClient blobService() {
         BlobServiceClientBuilder builder = new BlobServiceClientBuilder().httpClient(http);
         if (settings.storageConnectionString != null) {

@@ -1,0 +1,222 @@
+package com.mimecastsentinel.poll;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mimecastsentinel.checkpoint.Checkpoint;
+import com.mimecastsentinel.checkpoint.DedupeRepository;
+import com.mimecastsentinel.config.Settings;
+import com.mimecastsentinel.mimecast.MimecastClient;
+import com.mimecastsentinel.mimecast.MimecastException;
+import com.mimecastsentinel.sentinel.StixUploadSink;
+import com.mimecastsentinel.transform.EventTimes;
+import com.mimecastsentinel.transform.StixIndicators;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mimecast's threat intelligence feeds (STIX), as declared by a {@code templatedRoute} of the
+ * {@code mimecast-threat-feed} template: each feed type in turn, windows from its checkpoint minus the overlap to
+ * now, pages through the {@code X-Mc-Threat-Feed-Next-Token} header. Indicators go to Sentinel's STIX upload
+ * (100 a request); objects Sentinel rejects are logged and not sent again.
+ */
+public class ThreatFeedLogType extends LogTypeBase {
+    private static final Logger LOG = LoggerFactory.getLogger(ThreatFeedLogType.class);
+    static final String NEXT_TOKEN = "X-Mc-Threat-Feed-Next-Token";
+    static final String NO_RESULT = "err_threat_intel_feed_no_result_found";
+
+    private String path;
+    private List<String> feedTypes = List.of();
+    private StixUploadSink stix;
+
+    @Override
+    protected boolean plan(LogTypeRun run) {
+        if (run.checkpoint.feeds == null) {
+            run.checkpoint.feeds = new LinkedHashMap<>();
+        }
+        return planFrom(run, 0);
+    }
+
+    private boolean planFrom(LogTypeRun run, int index) {
+        for (int i = index; i < feedTypes.size(); i++) {
+            if (planFeed(run, feedTypes.get(i))) {
+                run.feedIndex = i;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean planFeed(LogTypeRun run, String feedType) {
+        Checkpoint.Feed feed = run.checkpoint.feeds.computeIfAbsent(feedType, f -> new Checkpoint.Feed());
+        Instant now = services().clock().instant();
+        if (feed.window != null) {
+            run.windowStart = feed.window.start;
+            run.windowEnd = feed.window.end;
+            run.pageToken = feed.window.pageToken;
+            return true;
+        }
+        Settings settings = services().settings();
+        Instant earliest = now.minus(retention);
+        Instant start = feed.completedUntil != null ? feed.completedUntil.minus(settings.overlap)
+                : settings.startDate != null ? settings.startDate.atStartOfDay(ZoneOffset.UTC).toInstant() : earliest;
+        if (start.isBefore(earliest)) {
+            start = earliest;
+        }
+        if (!now.isAfter(start)) {
+            return false;
+        }
+        run.windowStart = start;
+        run.windowEnd = now;
+        run.pageToken = null;
+        return true;
+    }
+
+    /** One page of the current feed: the body becomes its indicators, as STIX 2.1. */
+    public List<ObjectNode> fetchPage(Exchange exchange) {
+        LogTypeRun run = run(exchange);
+        String feedType = feedTypes.get(run.feedIndex);
+        ObjectNode body = services().json().createObjectNode();
+        ObjectNode filter = body.putArray("data").addObject();
+        filter.put("feedType", feedType).put("fileType", "stix").put("compress", false);
+        if (run.pageToken != null) {
+            filter.put("token", run.pageToken);
+        } else {
+            filter.put("start", EventTimes.mimecastFormat(run.windowStart));
+            filter.put("end", EventTimes.mimecastFormat(run.windowEnd));
+        }
+        MimecastClient.Reply reply;
+        try {
+            reply = services().mimecast().postForReply(path, body);
+        } catch (MimecastException e) {
+            if (e.codes().contains(NO_RESULT)) {
+                run.nextToken = null; // nothing in this window: not an error
+                run.pages++;
+                return List.of();
+            }
+            throw e;
+        }
+        run.pages++;
+        run.nextToken = reply.headers().firstValue(NEXT_TOKEN).filter(t -> !t.isBlank()).orElse(null);
+        List<ObjectNode> indicators = new ArrayList<>();
+        for (JsonNode object : reply.body().path("objects")) {
+            if (!object.isObject()) {
+                continue;
+            }
+            run.fetched++;
+            var indicator = StixIndicators.toIndicator((ObjectNode) object);
+            if (indicator.isPresent()) {
+                indicators.add(indicator.get());
+            } else {
+                run.skipped++; // malware and relationship objects are left out by design (README)
+                if ("indicator".equals(object.path("type").asText())) {
+                    LOG.warn("{}: indicator {} lacks a required property (pattern, created, ...); left out",
+                            logType, object.path("id").asText("?"));
+                }
+            }
+        }
+        if (indicators.isEmpty()) {
+            run.nextToken = run.nextToken == null || run.nextToken.equals(run.pageToken) ? null : run.nextToken;
+        }
+        return indicators;
+    }
+
+    /** After a page: commit the feed's position, then the next page, window or feed. */
+    public void pageDone(Exchange exchange) {
+        LogTypeRun run = run(exchange);
+        String feedType = feedTypes.get(run.feedIndex);
+        Checkpoint.Feed feed = run.checkpoint.feeds.get(feedType);
+        boolean more;
+        if (run.nextToken != null) {
+            feed.window = new Checkpoint.Window(run.windowStart, run.windowEnd, run.nextToken);
+            run.pageToken = run.nextToken;
+            commit(run);
+            more = true;
+        } else {
+            feed.window = null;
+            feed.completedUntil = run.windowEnd;
+            run.checkpoint.completedUntil = run.checkpoint.feeds.values().stream()
+                    .map(f -> f.completedUntil).filter(java.util.Objects::nonNull).min(Instant::compareTo)
+                    .orElse(run.windowEnd);
+            commit(run);
+            more = planFrom(run, run.feedIndex + 1);
+        }
+        exchange.setProperty(MORE, more);
+    }
+
+    @Override
+    public ObjectNode toRow(Exchange exchange) {
+        ObjectNode indicator = exchange.getMessage().getBody(ObjectNode.class);
+        exchange.getMessage().setHeader(com.mimecastsentinel.transform.RowMapper.EVENT_ID,
+                StixIndicators.versionId(indicator));
+        exchange.getMessage().setHeader(DedupeRepository.EVENT_TIME_HEADER,
+                EventTimes.parse(indicator.get("modified")).orElseGet(Instant::now).toEpochMilli());
+        return indicator;
+    }
+
+    @Override
+    public List<List<ObjectNode>> batches(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        List<ObjectNode> rows = exchange.getMessage().getBody(List.class);
+        List<List<ObjectNode>> batches = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i += StixUploadSink.MAX_OBJECTS) {
+            batches.add(rows.subList(i, Math.min(rows.size(), i + StixUploadSink.MAX_OBJECTS)));
+        }
+        return batches;
+    }
+
+    @Override
+    protected List<ObjectNode> send(LogTypeRun run, List<ObjectNode> batch) {
+        if (services().settings().sink == Settings.SinkKind.FILE) {
+            services().sink().send(stream, batch);
+            return batch;
+        }
+        if (stix == null) {
+            stix = services().azure().stixUpload(services().json());
+        }
+        StixUploadSink.Result result = stix.upload(batch);
+        // rejected objects are final (logged by the sink): handled, so they are not sent again every run
+        run.skipped += result.rejected().size();
+        return batch;
+    }
+
+    @Override
+    protected String idOf(ObjectNode row) {
+        return StixIndicators.versionId(row);
+    }
+
+    @Override
+    protected String timeColumn() {
+        return "modified";
+    }
+
+    @Override
+    protected void holdPosition(LogTypeRun run) {
+        Checkpoint.Feed feed = run.checkpoint.feeds.get(feedTypes.get(run.feedIndex));
+        feed.window = new Checkpoint.Window(run.windowStart, run.windowEnd, run.pageToken);
+    }
+
+    @Override
+    protected String describePosition(Checkpoint checkpoint) {
+        return checkpoint == null || checkpoint.feeds == null ? "none" : checkpoint.feeds.keySet() + " completed until "
+                + checkpoint.completedUntil;
+    }
+
+    // ---- properties set from the template's parameters ----
+
+    public void setPath(String path) {
+        this.path = path;
+    }
+
+    /** Comma list of feed types read in turn, e.g. {@code malware_customer,malware_grid}. */
+    public void setFeedTypes(String feedTypes) {
+        this.feedTypes = Arrays.stream(feedTypes.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+}
