@@ -45,6 +45,7 @@ public final class MimecastSimulator extends ServiceSupport {
     private final Map<String, BatchFeeds.Feed> batchFeeds;
     private final Set<String> expiredFiles = ConcurrentHashMap.newKeySet();
     private final Set<String> notLicensed = ConcurrentHashMap.newKeySet();
+    private final Map<String, EventGenerator> threatFeeds;
     private final int requestedPort;
     private final SSLContext tls;
     private final Set<String> tokens = ConcurrentHashMap.newKeySet();
@@ -61,6 +62,7 @@ public final class MimecastSimulator extends ServiceSupport {
         this.requestedPort = port;
         this.feeds = PagedFeeds.all(json, eventInterval);
         this.batchFeeds = BatchFeeds.all(json, eventInterval);
+        this.threatFeeds = ThreatFeeds.all(json, eventInterval);
         this.tls = tls;
     }
 
@@ -78,6 +80,7 @@ public final class MimecastSimulator extends ServiceSupport {
         for (PagedFeeds.Feed feed : feeds.values()) {
             server.createContext(feed.path(), exchange -> paged(exchange, feed));
         }
+        server.createContext(ThreatFeeds.PATH, this::threatFeed);
         for (BatchFeeds.Feed feed : batchFeeds.values()) {
             server.createContext(feed.path(), exchange -> listing(exchange, feed));
             server.createContext("/siem-files/" + feed.folder() + "/", exchange -> file(exchange, feed));
@@ -117,6 +120,11 @@ public final class MimecastSimulator extends ServiceSupport {
     /** Every call to this API path answers 403, as for a product the account does not have. */
     public void notLicensed(String path) {
         notLicensed.add(path);
+    }
+
+    /** The STIX indicators a threat feed holds for a time range (malware and relationships left aside). */
+    public List<ObjectNode> indicators(String feedType, Instant from, Instant to) {
+        return threatFeeds.get(feedType).between(from, to).stream().map(i -> (ObjectNode) i.get("indicator")).toList();
     }
 
     /** The next download of this file path answers 403, as an expired pre-signed URL does. */
@@ -240,6 +248,61 @@ public final class MimecastSimulator extends ServiceSupport {
         try (OutputStream out = exchange.getResponseBody()) {
             bytes.writeTo(out);
         }
+    }
+
+    /**
+     * A threat feed as STIX 2.0 bundles of at most 30 objects, paged through the
+     * {@code X-Mc-Threat-Feed-Next-Token} response header; no data is a 200 with a {@code fail[]} code.
+     */
+    private void threatFeed(HttpExchange exchange) throws IOException {
+        apiRequests.incrementAndGet();
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        if (authorization == null || !tokens.contains(authorization.replaceFirst("^Bearer ", ""))) {
+            respond(exchange, 401, json.createObjectNode().put("error", "unauthorized"));
+            return;
+        }
+        JsonNode filter = json.readTree(read(exchange.getRequestBody())).path("data").path(0);
+        String feedType;
+        Instant from;
+        Instant to;
+        int offset;
+        if (filter.hasNonNull("token")) {
+            String[] token = new String(java.util.Base64.getUrlDecoder().decode(filter.path("token").asText()),
+                    StandardCharsets.UTF_8).split("\\|");
+            feedType = token[0];
+            from = Instant.parse(token[1]);
+            to = Instant.parse(token[2]);
+            offset = Integer.parseInt(token[3]);
+        } else {
+            feedType = filter.path("feedType").asText();
+            from = EventTimes.parse(filter.path("start")).orElse(Instant.EPOCH);
+            to = EventTimes.parse(filter.path("end")).orElse(Instant.now());
+            offset = 0;
+        }
+        EventGenerator feed = threatFeeds.get(feedType);
+        List<ObjectNode> items = feed == null ? List.of() : feed.between(from, to.isAfter(Instant.now())
+                ? Instant.now() : to);
+        if (items.isEmpty()) {
+            ObjectNode response = json.createObjectNode();
+            response.putObject("meta").put("status", 200);
+            response.putArray("data");
+            response.putArray("fail").addObject().putArray("errors").addObject()
+                    .put("code", "err_threat_intel_feed_no_result_found")
+                    .put("message", "No results found for the given criteria").put("retryable", false);
+            respond(exchange, 200, response);
+            return;
+        }
+        int end = Math.min(items.size(), offset + 10);
+        ObjectNode bundle = json.createObjectNode().put("type", "bundle").put("id", "bundle--" + UUID.randomUUID())
+                .put("spec_version", "2.0");
+        ArrayNode objects = bundle.putArray("objects");
+        items.subList(offset, end).forEach(item -> ThreatFeeds.objects(item).forEach(objects::add));
+        if (end < items.size()) {
+            exchange.getResponseHeaders().add("X-Mc-Threat-Feed-Next-Token", java.util.Base64.getUrlEncoder()
+                    .withoutPadding().encodeToString((feedType + "|" + from + "|" + to + "|" + end)
+                            .getBytes(StandardCharsets.UTF_8)));
+        }
+        respond(exchange, 200, bundle);
     }
 
     private static String encodeToken(int offset) {

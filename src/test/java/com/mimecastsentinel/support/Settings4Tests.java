@@ -14,7 +14,9 @@ public final class Settings4Tests {
             Map.entry("AZURE_CLIENT_SECRET", "azure.client-secret"),
             Map.entry("AZURE_AUTHORITY_HOST", "azure.authority-host"),
             Map.entry("SENTINEL_INGESTION_ENDPOINT", "sentinel.ingestion-endpoint"),
-            Map.entry("SENTINEL_DCR_ID", "sentinel.dcr-id"), Map.entry("CHECKPOINT_STORE", "checkpoint.store"),
+            Map.entry("SENTINEL_DCR_ID", "sentinel.dcr-id"),
+            Map.entry("SENTINEL_WORKSPACE_ID", "sentinel.workspace-id"),
+            Map.entry("SENTINEL_TI_ENDPOINT", "sentinel.ti-endpoint"), Map.entry("CHECKPOINT_STORE", "checkpoint.store"),
             Map.entry("AZURE_STORAGE_CONNECTION_STRING", "azure.storage.connection-string"),
             Map.entry("CHECKPOINT_CONTAINER", "checkpoint.container"), Map.entry("START_DATE", "start-date"),
             Map.entry("MIMECAST_LOG_TYPES", "mimecast.log-types"), Map.entry("RUN_ONCE", "run-once"));
