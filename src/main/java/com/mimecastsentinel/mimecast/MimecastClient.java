@@ -40,8 +40,14 @@ public final class MimecastClient {
         this.json = json;
     }
 
-    /** A successful answer: its JSON body and its headers (some endpoints page through a header). */
-    public record Reply(JsonNode body, java.net.http.HttpHeaders headers) {
+    /**
+     * A successful answer: its JSON body (null when the answer is a file), the raw bytes of a file answer, and
+     * the headers (some endpoints page through a header).
+     */
+    public record Reply(JsonNode body, byte[] file, java.net.http.HttpHeaders headers) {
+        public boolean isFile() {
+            return file != null;
+        }
     }
 
     /** POSTs an envelope request and returns the response envelope once it is a success. */
@@ -165,10 +171,14 @@ public final class MimecastClient {
                 throw new MimecastException("Mimecast " + path + " answered HTTP " + status + describe(response.body()),
                         status, false);
             }
+            String type = response.headers().firstValue("Content-Type").orElse("application/json");
+            if (!type.contains("json")) {
+                return new Reply(null, response.body(), response.headers()); // a file (SIEM API 1.0)
+            }
             JsonNode envelope = parse(path, response.body());
             MimecastException failure = failure(path, envelope);
             if (failure == null) {
-                return new Reply(envelope, response.headers());
+                return new Reply(envelope, null, response.headers());
             }
             if (!failure.retryable()) {
                 throw failure;

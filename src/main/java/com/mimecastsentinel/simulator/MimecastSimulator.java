@@ -39,6 +39,12 @@ import org.apache.camel.support.service.ServiceSupport;
 public final class MimecastSimulator extends ServiceSupport {
     public static final String DEMO_CLIENT_ID = "demo-client";
     public static final String DEMO_CLIENT_SECRET = "demo-secret";
+    /** API 1.0 keys the simulator accepts (the secret key is base64, as Mimecast issues it). */
+    public static final String DEMO_APP_ID = "demo-app";
+    public static final String DEMO_APP_KEY = "demo-app-key";
+    public static final String DEMO_ACCESS_KEY = "demo-access-key";
+    public static final String DEMO_SECRET_KEY = "ZGVtby1zZWNyZXQta2V5LWJ5dGVz";
+    static final String[] LEGACY_FILES = { "receipt", "process", "jrnl" };
 
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, PagedFeeds.Feed> feeds;
@@ -46,6 +52,8 @@ public final class MimecastSimulator extends ServiceSupport {
     private final Set<String> expiredFiles = ConcurrentHashMap.newKeySet();
     private final Set<String> notLicensed = ConcurrentHashMap.newKeySet();
     private final Map<String, EventGenerator> threatFeeds;
+    private final EventGenerator legacyEvents;
+    private final java.util.concurrent.atomic.AtomicInteger corruptLegacyFiles = new java.util.concurrent.atomic.AtomicInteger();
     private final int requestedPort;
     private final SSLContext tls;
     private final Set<String> tokens = ConcurrentHashMap.newKeySet();
@@ -63,6 +71,7 @@ public final class MimecastSimulator extends ServiceSupport {
         this.feeds = PagedFeeds.all(json, eventInterval);
         this.batchFeeds = BatchFeeds.all(json, eventInterval);
         this.threatFeeds = ThreatFeeds.all(json, eventInterval);
+        this.legacyEvents = new EventGenerator(eventInterval, "siem-legacy", s -> legacyEvent(s));
         this.tls = tls;
     }
 
@@ -81,6 +90,7 @@ public final class MimecastSimulator extends ServiceSupport {
             server.createContext(feed.path(), exchange -> paged(exchange, feed));
         }
         server.createContext(ThreatFeeds.PATH, this::threatFeed);
+        server.createContext("/api/audit/get-siem-logs", this::siemFile);
         for (BatchFeeds.Feed feed : batchFeeds.values()) {
             server.createContext(feed.path(), exchange -> listing(exchange, feed));
             server.createContext("/siem-files/" + feed.folder() + "/", exchange -> file(exchange, feed));
@@ -120,6 +130,16 @@ public final class MimecastSimulator extends ServiceSupport {
     /** Every call to this API path answers 403, as for a product the account does not have. */
     public void notLicensed(String path) {
         notLicensed.add(path);
+    }
+
+    /** The next SIEM 1.0 file served is truncated, as a corrupt download would be. */
+    public void corruptNextLegacyFile() {
+        corruptLegacyFiles.incrementAndGet();
+    }
+
+    /** The SIEM 1.0 events of one hour (all three files), to compare with what the connector delivered. */
+    public List<ObjectNode> legacyEvents(Instant from, Instant to) {
+        return legacyEvents.between(from, to);
     }
 
     /** The STIX indicators a threat feed holds for a time range (malware and relationships left aside). */
@@ -303,6 +323,108 @@ public final class MimecastSimulator extends ServiceSupport {
                             .getBytes(StandardCharsets.UTF_8)));
         }
         respond(exchange, 200, bundle);
+    }
+
+    /** API 1.0 callers sign requests; API 2.0 callers send a token. Either is accepted where both exist. */
+    private boolean authorized(HttpExchange exchange, String path) {
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        if (authorization == null) {
+            return false;
+        }
+        if (authorization.startsWith("Bearer ")) {
+            return tokens.contains(authorization.substring("Bearer ".length()));
+        }
+        String date = exchange.getRequestHeaders().getFirst("x-mc-date");
+        String requestId = exchange.getRequestHeaders().getFirst("x-mc-req-id");
+        if (date == null || requestId == null || !DEMO_APP_ID.equals(exchange.getRequestHeaders().getFirst("x-mc-app-id"))) {
+            return false;
+        }
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA1");
+            mac.init(new javax.crypto.spec.SecretKeySpec(java.util.Base64.getDecoder().decode(DEMO_SECRET_KEY),
+                    "HmacSHA1"));
+            String expected = java.util.Base64.getEncoder().encodeToString(mac.doFinal(
+                    (date + ":" + requestId + ":" + path + ":" + DEMO_APP_KEY).getBytes(StandardCharsets.UTF_8)));
+            return authorization.equals("MC " + DEMO_ACCESS_KEY + ":" + expected);
+        } catch (java.security.GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    /**
+     * SIEM through API 1.0: one zip a call, one per completed hour and file kind (receipt, process, jrnl) from a
+     * day ago on; the position travels in the {@code mc-siem-token} header; JSON once caught up.
+     */
+    private void siemFile(HttpExchange exchange) throws IOException {
+        apiRequests.incrementAndGet();
+        if (!authorized(exchange, "/api/audit/get-siem-logs")) {
+            respond(exchange, 401, json.createObjectNode().put("error", "unauthorized"));
+            return;
+        }
+        JsonNode filter = json.readTree(read(exchange.getRequestBody())).path("data").path(0);
+        long position = filter.hasNonNull("token") ? Long.parseLong(new String(java.util.Base64.getUrlDecoder()
+                .decode(filter.path("token").asText()), StandardCharsets.UTF_8))
+                : (Instant.now().getEpochSecond() / 3600 - 24) * LEGACY_FILES.length;
+        long hour = position / LEGACY_FILES.length;
+        String kind = LEGACY_FILES[(int) (position % LEGACY_FILES.length)];
+        if (hour >= Instant.now().getEpochSecond() / 3600) {
+            ObjectNode caughtUp = json.createObjectNode();
+            caughtUp.putObject("meta").put("status", 200);
+            caughtUp.putArray("data");
+            caughtUp.putArray("fail");
+            respond(exchange, 200, caughtUp);
+            return;
+        }
+        ObjectNode member = json.createObjectNode().put("type", "MTA");
+        ArrayNode data = member.putArray("data");
+        for (ObjectNode event : legacyEvents.between(Instant.ofEpochSecond(hour * 3600),
+                Instant.ofEpochSecond(hour * 3600 + 3599))) {
+            if (kind.equals(event.path("kind").asText())) {
+                ObjectNode copy = event.deepCopy();
+                copy.remove("kind");
+                data.add(copy);
+            }
+        }
+        String name = kind + "_" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHH")
+                .withZone(java.time.ZoneOffset.UTC).format(Instant.ofEpochSecond(hour * 3600));
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry(name + ".json"));
+            zip.write(json.writeValueAsBytes(member));
+            zip.closeEntry();
+        }
+        byte[] file = bytes.toByteArray();
+        if (corruptLegacyFiles.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            file = java.util.Arrays.copyOf(file, file.length / 3);
+        }
+        exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
+        exchange.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"" + name + ".zip\"");
+        exchange.getResponseHeaders().add("mc-siem-token", java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(String.valueOf(position + 1).getBytes(StandardCharsets.UTF_8)));
+        exchange.sendResponseHeaders(200, file.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(file);
+        }
+    }
+
+    private ObjectNode legacyEvent(EventGenerator.Seed s) {
+        String kind = LEGACY_FILES[(int) Math.floorMod(s.slot, (long) LEGACY_FILES.length)];
+        ObjectNode event = json.createObjectNode();
+        event.put("kind", kind);
+        event.put("acc", "C0A0");
+        event.put("datetime", EventTimes.mimecastFormat(s.time));
+        event.put("aCode", s.hex(22));
+        event.put("MsgId", "<" + s.hex(24) + "@mail.example.com>");
+        switch (kind) {
+            case "receipt" -> event.put("Sender", "billing@supplier.example.net").put("Rcpt", "alice@example.com")
+                    .put("Act", "Acc").put("IP", "198.51.100." + s.pick(2, 250)).put("TlsVer", "TLSv1.3")
+                    .put("Subject", "Invoice " + s.pick(3, 9999)).put("SpamScore", String.valueOf(s.pick(4, 20)));
+            case "process" -> event.put("Act", "Acc").put("MsgSize", String.valueOf(2000 + s.pick(5, 90000)))
+                    .put("AttCnt", String.valueOf(s.pick(6, 3))).put("Hld", "false");
+            default -> event.put("Dir", "Outbound").put("Sender", "alice@example.com")
+                    .put("Rcpt", "partner@example.net").put("Subject", "Re: contract");
+        }
+        return event;
     }
 
     private static String encodeToken(int offset) {

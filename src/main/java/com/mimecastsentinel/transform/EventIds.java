@@ -30,6 +30,9 @@ public final class EventIds {
                 return id.asText();
             }
         }
+        if (keyFields.equals(List.of("*"))) {
+            return hash(canonical(record));
+        }
         StringBuilder key = new StringBuilder();
         for (int i = 0; i < keyFields.size(); i++) {
             if (i > 0) {
@@ -41,6 +44,18 @@ public final class EventIds {
             }
         }
         return hash(key.toString());
+    }
+
+    private static String canonical(JsonNode node) {
+        if (!node.isObject()) {
+            return node.toString();
+        }
+        java.util.TreeMap<String, String> sorted = new java.util.TreeMap<>();
+        node.fields().forEachRemaining(e -> sorted.put(e.getKey(), canonical(e.getValue())));
+        StringBuilder text = new StringBuilder("{");
+        sorted.forEach((k, v) -> text.append(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance()
+                .quoteAsString(k)).append(':').append(v).append(','));
+        return text.append('}').toString();
     }
 
     static String hash(String text) {
