@@ -37,6 +37,8 @@ public abstract class LogTypeBase implements CamelContextAware {
     private RowMapper mapper;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean warnedNotLicensed = new AtomicBoolean();
+    private final AtomicBoolean warnedApi = new AtomicBoolean();
+    private String api = "any";
 
     protected String logType;
     protected String stream;
@@ -49,6 +51,11 @@ public abstract class LogTypeBase implements CamelContextAware {
     public void begin(Exchange exchange) {
         exchange.setProperty(DedupeRepository.LOG_TYPE, logType);
         exchange.setProperty(HANDLER, this);
+        if (!apiMatches()) {
+            exchange.setProperty(MORE, false);
+            exchange.setProperty("mcSkipped", true);
+            return;
+        }
         if (!running.compareAndSet(false, true)) {
             LOG.info("{}: previous run still in progress, skipping this trigger", logType);
             exchange.setProperty(MORE, false);
@@ -59,6 +66,28 @@ public abstract class LogTypeBase implements CamelContextAware {
         exchange.setProperty(RUN, run);
         run.checkpoint = services().checkpoints().load(logType);
         exchange.setProperty(MORE, plan(run));
+    }
+
+    /**
+     * Whether this log type can run with the configured API generation. One the user did not name in
+     * MIMECAST_LOG_TYPES is passed over quietly (SIEM through API 1.0 and 2.0 are the same events); one they named
+     * fails with the setting it needs. The demo serves every generation.
+     */
+    private boolean apiMatches() {
+        var settings = services().settings();
+        boolean api2 = settings.mimecastClientId != null;
+        if (settings.demo || api == null || api.equals("any") || api.equals(api2 ? "2.0" : "1.0")) {
+            return true;
+        }
+        if (settings.logTypes.contains(logType)) {
+            throw new com.mimecastsentinel.config.ConfigurationException(api.equals("2.0") ? "MIMECAST_CLIENT_ID"
+                    : "MIMECAST_APP_ID", "is needed for log type " + logType + " (Mimecast API " + api + ")");
+        }
+        if (!warnedApi.getAndSet(true)) {
+            LOG.info("{}: needs Mimecast API {} credentials; not run (name it in MIMECAST_LOG_TYPES to be told why)",
+                    logType, api);
+        }
+        return false;
     }
 
     /** Plans the first fetch from the loaded checkpoint; false when there is nothing to do. */
@@ -256,6 +285,11 @@ public abstract class LogTypeBase implements CamelContextAware {
 
     public void setStream(String stream) {
         this.stream = stream;
+    }
+
+    /** The Mimecast API generation this log type needs: {@code 1.0}, {@code 2.0} or {@code any}. */
+    public void setApi(String api) {
+        this.api = api;
     }
 
     public void setRetention(String retention) {

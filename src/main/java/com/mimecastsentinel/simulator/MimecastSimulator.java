@@ -172,8 +172,7 @@ public final class MimecastSimulator extends ServiceSupport {
             respond(exchange, 403, json.createObjectNode().put("message", "product not enabled for this account"));
             return;
         }
-        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-        if (authorization == null || !tokens.contains(authorization.replaceFirst("^Bearer ", ""))) {
+        if (!authorized(exchange, feed.path())) {
             respond(exchange, 401, json.createObjectNode().put("error", "unauthorized"));
             return;
         }
@@ -276,8 +275,7 @@ public final class MimecastSimulator extends ServiceSupport {
      */
     private void threatFeed(HttpExchange exchange) throws IOException {
         apiRequests.incrementAndGet();
-        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-        if (authorization == null || !tokens.contains(authorization.replaceFirst("^Bearer ", ""))) {
+        if (!authorized(exchange, ThreatFeeds.PATH)) {
             respond(exchange, 401, json.createObjectNode().put("error", "unauthorized"));
             return;
         }
