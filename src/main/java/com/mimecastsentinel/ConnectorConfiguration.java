@@ -15,6 +15,9 @@ import com.mimecastsentinel.checkpoint.Checkpoints;
 import com.mimecastsentinel.checkpoint.DedupeRepository;
 import com.mimecastsentinel.checkpoint.FileCheckpointStore;
 import com.mimecastsentinel.config.Settings;
+import com.mimecastsentinel.deadletter.BlobDeadLetterStore;
+import com.mimecastsentinel.deadletter.DeadLetters;
+import com.mimecastsentinel.deadletter.FileDeadLetterStore;
 import com.mimecastsentinel.mimecast.HmacSigner;
 import com.mimecastsentinel.mimecast.MimecastAuth;
 import com.mimecastsentinel.mimecast.MimecastClient;
@@ -74,14 +77,18 @@ public class ConnectorConfiguration implements CamelConfiguration {
 
         AzureClients azure = new AzureClients(settings);
         CheckpointStore store;
+        DeadLetters.Store deadLetterStore;
         if (settings.checkpointStore == Settings.CheckpointStoreKind.BLOB) {
             var blobService = azure.blobService();
             context.getRegistry().bind("blobServiceClient", blobService);
-            store = new BlobCheckpointStore(blobService.getBlobContainerClient(settings.checkpointContainer),
-                    settings.httpTimeout).ensureContainer();
+            var container = blobService.getBlobContainerClient(settings.checkpointContainer);
+            store = new BlobCheckpointStore(container, settings.httpTimeout).ensureContainer();
+            deadLetterStore = new BlobDeadLetterStore(container, settings.httpTimeout);
         } else {
             store = new FileCheckpointStore(settings.checkpointDir);
+            deadLetterStore = new FileDeadLetterStore(settings.deadLetterDir);
         }
+        DeadLetters deadLetters = new DeadLetters(deadLetterStore, clock, json);
         DedupeRepository dedupe = new DedupeRepository();
         Checkpoints checkpoints = new Checkpoints(store, dedupe, settings.overlap, clock, json);
 
@@ -91,11 +98,12 @@ public class ConnectorConfiguration implements CamelConfiguration {
 
         context.getRegistry().bind("dedupe", dedupe);
         context.getRegistry().bind(ConnectorServices.BEAN, new ConnectorServices(settings, mimecast, checkpoints,
-                dedupe, sink, new RowBatcher(json, RowBatcher.DEFAULT_MAX_BYTES), new ConnectorMetrics(), clock, json, azure));
+                dedupe, sink, new RowBatcher(json, RowBatcher.DEFAULT_MAX_BYTES), new ConnectorMetrics(), clock, json, azure,
+                deadLetters));
         context.addStartupListener(new RunController(settings));
 
-        LOG.info("Mimecast {} ({}), checkpoints in {}, events to {}{}", mimecastUrl,
-                settings.usesApi2() ? "API 2.0" : "API 1.0", store.describe(), sink.describe(),
+        LOG.info("Mimecast {} ({}), checkpoints in {}, events to {}, dead letters to {}{}", mimecastUrl,
+                settings.usesApi2() ? "API 2.0" : "API 1.0", store.describe(), sink.describe(), deadLetters.describe(),
                 settings.runOnce ? ", RUN_ONCE" : "");
     }
 }

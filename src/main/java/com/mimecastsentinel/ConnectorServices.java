@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mimecastsentinel.checkpoint.Checkpoints;
 import com.mimecastsentinel.checkpoint.DedupeRepository;
 import com.mimecastsentinel.config.Settings;
+import com.mimecastsentinel.deadletter.DeadLetters;
 import com.mimecastsentinel.mimecast.MimecastClient;
 import com.mimecastsentinel.sentinel.AzureClients;
 import com.mimecastsentinel.sentinel.EventSink;
@@ -18,7 +19,7 @@ import org.apache.camel.CamelContext;
  */
 public record ConnectorServices(Settings settings, MimecastClient mimecast, Checkpoints checkpoints,
         DedupeRepository dedupe, EventSink sink, RowBatcher batcher, ConnectorMetrics metrics, Clock clock,
-        ObjectMapper json, AzureClients azure) {
+        ObjectMapper json, AzureClients azure, DeadLetters deadLetters) {
 
     public static final String BEAN = "connector";
 

@@ -57,6 +57,7 @@ public final class Settings {
     public final String storageAccountUrl;
     public final String checkpointContainer;
     public final Path checkpointDir;
+    public final Path deadLetterDir;
 
     public final SinkKind sink;
     public final Path outputDir;
@@ -110,6 +111,7 @@ public final class Settings {
         storageAccountUrl = optional("azure.storage.account-url");
         checkpointContainer = orDefault("checkpoint.container", "mimecast-checkpoints");
         checkpointDir = Path.of(orDefault("checkpoint.dir", "./data/checkpoints"));
+        deadLetterDir = Path.of(orDefault("dead-letter.dir", "./data/dead-letter"));
 
         sink = choice("sink", "SINK", SinkKind.class, demo ? SinkKind.FILE : SinkKind.SENTINEL);
         outputDir = Path.of(orDefault("output.dir", "./data/out"));

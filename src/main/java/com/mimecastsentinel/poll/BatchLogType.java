@@ -80,34 +80,50 @@ public class BatchLogType extends LogTypeBase {
         if (run.relist) {
             return List.of(); // an earlier file's URL expired: the rest of this listing is stale too
         }
-        List<ObjectNode> events = new ArrayList<>();
-        try (InputStream raw = services().mimecast().download(URI.create(url));
-                BufferedReader lines = new BufferedReader(new InputStreamReader(new GZIPInputStream(raw, 65536),
-                        StandardCharsets.UTF_8))) {
-            String line;
-            int number = 0;
-            while ((line = lines.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode event = services().json().readTree(line);
-                if (!event.isObject()) {
-                    throw new MimecastException(logType + ": line " + number + " of " + run.fileKey
-                            + " is not a JSON object", 200, false);
-                }
-                events.add((ObjectNode) event);
-            }
+        byte[] compressed;
+        try (InputStream raw = services().mimecast().download(URI.create(url))) {
+            compressed = raw.readAllBytes(); // one file in memory at a time; kept for the dead letter
         } catch (FileUrlExpiredException e) {
             LOG.info("{}: {}; listing the page again", logType, e.getMessage());
             run.relist = true;
             return List.of();
         } catch (IOException e) {
-            throw new UncheckedIOException(logType + ": cannot read " + run.fileKey, e);
+            throw new UncheckedIOException(logType + ": cannot download " + run.fileKey, e);
+        }
+        List<ObjectNode> events = new ArrayList<>();
+        int number = 0;
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(new GZIPInputStream(
+                new java.io.ByteArrayInputStream(compressed), 65536), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                number++;
+                if (!line.isBlank()) {
+                    parseLine(run, line, number, events);
+                }
+            }
+        } catch (IOException e) {
+            // a truncated or corrupt file: what could be read is delivered, the file itself is kept as it came
+            run.skipped++;
+            services().deadLetters().put(logType, "unreadable gzip after line " + number + " (" + e
+                    + "); the lines before it were delivered", run.fileKey, compressed);
         }
         run.files++;
         run.fetched += events.size();
         return events;
+    }
+
+    private void parseLine(LogTypeRun run, String line, int number, List<ObjectNode> events) {
+        try {
+            JsonNode event = services().json().readTree(line);
+            if (event.isObject()) {
+                events.add((ObjectNode) event);
+                return;
+            }
+        } catch (IOException e) {
+            // reported below with the line
+        }
+        run.skipped++;
+        services().deadLetters().put(logType, "line " + number + " is not a JSON object", run.fileKey, line);
     }
 
     /** After a file: remember it as delivered (its ids are no longer needed) and commit. */

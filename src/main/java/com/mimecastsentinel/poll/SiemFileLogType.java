@@ -70,6 +70,7 @@ public class SiemFileLogType extends LogTypeBase {
             run.skipped++;
             LOG.error("{}: file {} ({} bytes) is corrupt and was passed over: {}", logType, fileName,
                     reply.file().length, e.toString());
+            services().deadLetters().put(logType, "corrupt SIEM file: " + e, fileName, reply.file());
             return List.of();
         }
     }

@@ -117,8 +117,8 @@ public class ThreatFeedLogType extends LogTypeBase {
             } else {
                 run.skipped++; // malware and relationship objects are left out by design (README)
                 if ("indicator".equals(object.path("type").asText())) {
-                    LOG.warn("{}: indicator {} lacks a required property (pattern, created, ...); left out",
-                            logType, object.path("id").asText("?"));
+                    services().deadLetters().put(logType, "indicator lacks a required property (id, created, "
+                            + "pattern)", feedType, object.toString());
                 }
             }
         }
@@ -182,7 +182,11 @@ public class ThreatFeedLogType extends LogTypeBase {
             stix = services().azure().stixUpload(services().json());
         }
         StixUploadSink.Result result = stix.upload(batch);
-        // rejected objects are final (logged by the sink): handled, so they are not sent again every run
+        // rejected objects are final: dead-lettered with Sentinel's reason, and not sent again every run
+        for (int i = 0; i < result.rejected().size(); i++) {
+            services().deadLetters().put(logType, "rejected by Sentinel: " + result.reasons().get(i),
+                    result.rejected().get(i).path("id").asText(), result.rejected().get(i).toString());
+        }
         run.skipped += result.rejected().size();
         return batch;
     }

@@ -51,6 +51,7 @@ public final class MimecastSimulator extends ServiceSupport {
     private final Map<String, BatchFeeds.Feed> batchFeeds;
     private final Set<String> expiredFiles = ConcurrentHashMap.newKeySet();
     private final Set<String> notLicensed = ConcurrentHashMap.newKeySet();
+    private final Set<String> malformedFiles = ConcurrentHashMap.newKeySet();
     private final Map<String, EventGenerator> threatFeeds;
     private final EventGenerator legacyEvents;
     private final java.util.concurrent.atomic.AtomicInteger corruptLegacyFiles = new java.util.concurrent.atomic.AtomicInteger();
@@ -125,6 +126,11 @@ public final class MimecastSimulator extends ServiceSupport {
     /** The events an endpoint holds (paged or batch), to compare what the connector delivered with. */
     public EventGenerator events(String path) {
         return feeds.containsKey(path) ? feeds.get(path).events() : batchFeeds.get(path).events();
+    }
+
+    /** This batch file path gets a line that is not JSON in the middle, as a damaged export would. */
+    public void malformLineIn(String filePath) {
+        malformedFiles.add(filePath);
     }
 
     /** Every call to this API path answers 403, as for a product the account does not have. */
@@ -256,10 +262,15 @@ public final class MimecastSimulator extends ServiceSupport {
         long hour = Long.parseLong(path.substring(path.lastIndexOf('/') + 1).replace(".json.gz", ""));
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(bytes)) {
+            boolean malformed = malformedFiles.contains(path);
             for (ObjectNode event : feed.events().between(Instant.ofEpochSecond(hour * 3600),
                     Instant.ofEpochSecond(hour * 3600 + 3599))) {
                 gzip.write(json.writeValueAsBytes(event));
                 gzip.write('\n');
+                if (malformed) {
+                    gzip.write("{\"accountId\":\"C0A0\",\"timestamp\":17\n".getBytes(StandardCharsets.UTF_8));
+                    malformed = false;
+                }
             }
         }
         exchange.getResponseHeaders().add("Content-Type", "application/gzip");

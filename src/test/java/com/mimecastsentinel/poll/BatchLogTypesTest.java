@@ -78,9 +78,11 @@ class BatchLogTypesTest {
         assertEquals(2, checkpoint.path("filesDone").size(), "the two files delivered whole are remembered");
         assertEquals(Instant.parse(start + "T00:00:00Z"), Instant.parse(checkpoint.path("startedFrom").asText()));
 
-        // the next file's URL has expired by the time the second run downloads it: that run lists again
+        // the next file's URL has expired by the time the second run downloads it: that run lists again;
+        // the file after it has a line that is not JSON: that line goes to dead-letter, the rest flows on
         long thirdHour = start.atStartOfDay(ZoneOffset.UTC).toEpochSecond() / 3600 + 2;
         simulator.expireOnce(folder + thirdHour + ".json.gz");
+        simulator.malformLineIn(folder + (thirdHour + 1) + ".json.gz");
         azure.heal();
         long listingsBefore = simulator.apiRequests();
         assertEquals(0, runOnce(logType));
@@ -98,6 +100,11 @@ class BatchLogTypesTest {
         assertTrue(delivered.values().stream().allMatch(n -> n == 1), "no event twice");
         assertEquals(delivered.size(), checkpoint.path("deliveredTotal").asLong());
         assertFalse(checkpoint.has("filesDone"), "the page is complete");
+        List<JsonNode> deadLetters = account.deadLetters(logType);
+        assertEquals(1, deadLetters.size(), "the malformed line");
+        assertEquals(folder + (thirdHour + 1) + ".json.gz", deadLetters.get(0).path("source").asText());
+        assertEquals("{\"accountId\":\"C0A0\",\"timestamp\":17", deadLetters.get(0).path("content").asText());
+        assertTrue(deadLetters.get(0).path("reason").asText().contains("not a JSON object"));
 
         Set<String> logtypes = new HashSet<>();
         for (ServeEvent served : azure.server.getAllServeEvents()) {

@@ -67,6 +67,11 @@ class SiemLegacyTest {
             Map<String, Integer> delivered = account.azure.deliveredIds("Custom-Seg_Cg");
             assertEquals(expected, delivered.keySet(), "every event but the corrupt file's");
             assertTrue(delivered.values().stream().allMatch(n -> n == 1), "no event twice");
+            List<JsonNode> deadLetters = account.deadLetters("siem-legacy");
+            assertEquals(1, deadLetters.size(), "the corrupt file");
+            assertTrue(deadLetters.get(0).path("source").asText().startsWith("receipt_"));
+            assertTrue(deadLetters.get(0).path("reason").asText().startsWith("corrupt SIEM file"));
+            assertEquals("base64", deadLetters.get(0).path("contentEncoding").asText(), "the raw bytes, kept");
         }
     }
 }

@@ -111,6 +111,10 @@ class ThreatIntelTest {
                 assertEquals("stix", object.path("pattern_type").asText());
             }
         }
+        List<JsonNode> deadLetters = account.deadLetters("threat-intel");
+        assertEquals(1, deadLetters.size(), "the rejected indicator");
+        assertTrue(deadLetters.get(0).path("reason").asText().contains("Invalid pattern"));
+        assertEquals("indicator", json.readTree(deadLetters.get(0).path("content").asText()).path("type").asText());
         server.getAllServeEvents().stream().filter(e -> e.getRequest().getUrl().startsWith(UPLOAD))
                 .forEach(e -> assertEquals("Bearer az-token", e.getRequest().getHeader("Authorization")));
     }

@@ -51,6 +51,17 @@ public final class SimulatedAccount implements AutoCloseable {
                 .downloadContent().toBytes());
     }
 
+    /** The dead-letter documents written for a log type. */
+    public java.util.List<JsonNode> deadLetters(String logType) throws Exception {
+        var container = new BlobServiceClientBuilder().connectionString(Azurite.connectionString()).buildClient()
+                .getBlobContainerClient(this.container);
+        java.util.List<JsonNode> documents = new java.util.ArrayList<>();
+        for (var item : container.listBlobsByHierarchy("dead-letter/" + logType + "/")) {
+            documents.add(json.readTree(container.getBlobClient(item.getName()).downloadContent().toBytes()));
+        }
+        return documents;
+    }
+
     @Override
     public void close() {
         simulator.stop();
