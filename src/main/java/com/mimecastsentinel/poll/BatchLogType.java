@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
@@ -220,14 +219,7 @@ public class BatchLogType extends LogTypeBase {
 
     /** {@code type=Logtype} pairs, comma separated: the value of the {@code Logtype} column per event type. */
     public void setLogtypes(String pairs) {
-        Map<String, String> map = new HashMap<>();
-        for (String pair : pairs.split(",")) {
-            String[] parts = pair.split("=", 2);
-            if (parts.length == 2) {
-                map.put(parts[0].trim(), parts[1].trim());
-            }
-        }
-        this.logtypes = Map.copyOf(map);
+        this.logtypes = pairs(pairs);
     }
 
     public void setPageSize(int pageSize) {

@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -310,6 +312,18 @@ public abstract class LogTypeBase implements CamelContextAware {
         this.keyFields = keyFields == null || keyFields.isBlank() ? List.of()
                 : Arrays.stream(keyFields.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         rebuildMapper();
+    }
+
+    /** {@code key=value} pairs, comma separated, as YAML properties write small maps. */
+    protected static Map<String, String> pairs(String text) {
+        Map<String, String> map = new HashMap<>();
+        for (String pair : text.split(",")) {
+            String[] parts = pair.split("=", 2);
+            if (parts.length == 2) {
+                map.put(parts[0].trim(), parts[1].trim());
+            }
+        }
+        return Map.copyOf(map);
     }
 
     private void rebuildMapper() {

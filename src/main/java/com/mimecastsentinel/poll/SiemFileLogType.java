@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -144,13 +143,6 @@ public class SiemFileLogType extends LogTypeBase {
 
     /** {@code filePrefix=Logtype} pairs, comma separated. */
     public void setLogtypes(String pairs) {
-        Map<String, String> map = new HashMap<>();
-        for (String pair : pairs.split(",")) {
-            String[] parts = pair.split("=", 2);
-            if (parts.length == 2) {
-                map.put(parts[0].trim(), parts[1].trim());
-            }
-        }
-        this.logtypes = Map.copyOf(map);
+        this.logtypes = pairs(pairs);
     }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HashSet;
@@ -17,16 +16,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
-import com.mimecastsentinel.simulator.MimecastSimulator;
-import com.mimecastsentinel.support.Azurite;
 import com.mimecastsentinel.support.AzureFake;
-import com.mimecastsentinel.support.SimulatedAccount;
 import com.mimecastsentinel.transform.EventIds;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -36,27 +28,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * in Azurite. A failure mid-page resumes without re-sending, an expired file URL lists the page again, and every
  * event arrives once with its Logtype.
  */
-@ExtendWith(Azurite.class)
-class BatchLogTypesTest {
+class BatchLogTypesTest extends SimulatedAccountTest {
     private static final List<String> KEY_FIELDS = List.of("processingId", "aggregateId", "type", "subtype",
             "timestamp", "action", "messageId", "accountId");
-    private final ObjectMapper json = new ObjectMapper();
-    private SimulatedAccount account;
-    private MimecastSimulator simulator;
-    private AzureFake azure;
-    private LocalDate start;
-
-    @BeforeEach
-    void start() {
-        account = new SimulatedAccount(Duration.ofMinutes(5));
-        simulator = account.simulator;
-        azure = account.azure;
-        start = account.start;
-    }
-
-    @AfterEach
-    void stop() {
-        account.close();
+    BatchLogTypesTest() {
+        super(Duration.ofMinutes(5));
     }
 
     private int runOnce(String logType) {
@@ -121,9 +97,5 @@ class BatchLogTypesTest {
             assertEquals(Set.of("email_receipt", "email_process", "email_delivery", "email_antivirus", "email_spam",
                     "email_iep", "email_ttp_impersonation", "email_ttp_url", "email_ttp_ap", "email_journal"), logtypes);
         }
-    }
-
-    private JsonNode checkpoint(String logType) throws Exception {
-        return account.checkpoint(logType);
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
@@ -14,16 +13,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.mimecastsentinel.simulator.MimecastSimulator;
-import com.mimecastsentinel.support.Azurite;
-import com.mimecastsentinel.support.AzureFake;
-import com.mimecastsentinel.support.SimulatedAccount;
 import com.mimecastsentinel.transform.EventIds;
 import com.mimecastsentinel.transform.EventTimes;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -32,25 +23,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Mimecast, HTTPS fakes of Entra and Logs Ingestion, checkpoints in Azurite. All events once, nothing new on a
  * second run, and a failed upload resumes mid-window.
  */
-@ExtendWith(Azurite.class)
-class PagedLogTypesTest {
-    private final ObjectMapper json = new ObjectMapper();
-    private SimulatedAccount account;
-    private MimecastSimulator simulator;
-    private AzureFake azure;
-    private LocalDate start;
-
-    @BeforeEach
-    void start() {
-        account = new SimulatedAccount(Duration.ofMinutes(2));
-        simulator = account.simulator;
-        azure = account.azure;
-        start = account.start;
-    }
-
-    @AfterEach
-    void stop() {
-        account.close();
+class PagedLogTypesTest extends SimulatedAccountTest {
+    PagedLogTypesTest() {
+        super(Duration.ofMinutes(2));
     }
 
     private int runOnce(String logType) {
@@ -101,9 +76,5 @@ class PagedLogTypesTest {
     private static String id(JsonNode record, String idField, String keyFields) {
         return EventIds.of(record, idField.isEmpty() ? null : idField,
                 keyFields.isEmpty() ? List.of() : List.of(keyFields.split("\\|")));
-    }
-
-    private JsonNode checkpoint(String logType) throws Exception {
-        return account.checkpoint(logType);
     }
 }
