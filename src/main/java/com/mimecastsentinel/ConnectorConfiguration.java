@@ -28,6 +28,7 @@ import com.mimecastsentinel.sentinel.EventSink;
 import com.mimecastsentinel.sentinel.FileSink;
 import com.mimecastsentinel.sentinel.LogsIngestionSink;
 import com.mimecastsentinel.sentinel.RowBatcher;
+import com.mimecastsentinel.sentinel.RowLimits;
 import com.mimecastsentinel.simulator.MimecastSimulator;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -99,7 +100,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
         context.getRegistry().bind("dedupe", dedupe);
         context.getRegistry().bind(ConnectorServices.BEAN, new ConnectorServices(settings, mimecast, checkpoints,
                 dedupe, sink, new RowBatcher(json, RowBatcher.DEFAULT_MAX_BYTES), new ConnectorMetrics(), clock, json, azure,
-                deadLetters));
+                deadLetters, new RowLimits(json, RowBatcher.DEFAULT_MAX_BYTES - 2)));
         context.addStartupListener(new RunController(settings));
 
         LOG.info("Mimecast {} ({}), checkpoints in {}, events to {}, dead letters to {}{}", mimecastUrl,

@@ -123,11 +123,36 @@ public abstract class LogTypeBase implements CamelContextAware {
         return true;
     }
 
-    /** The new rows cut into batches of at most one ingestion request each. */
+    /**
+     * The new rows cut into batches of at most one ingestion request each. Rows Log Analytics cannot hold whole
+     * go to dead-letter here and count as handled.
+     */
     public List<List<ObjectNode>> batches(Exchange exchange) {
         @SuppressWarnings("unchecked")
         List<ObjectNode> rows = exchange.getMessage().getBody(List.class);
-        return services().batcher().batches(rows);
+        return services().batcher().batches(withinLimits(run(exchange), rows));
+    }
+
+    /** Rows that fit the sink; the others are dead-lettered with the reason. */
+    protected List<ObjectNode> withinLimits(LogTypeRun run, List<ObjectNode> rows) {
+        List<ObjectNode> fitting = new ArrayList<>(rows.size());
+        List<String> handled = new ArrayList<>();
+        for (ObjectNode row : rows) {
+            String violation = services().limits().violation(row);
+            if (violation == null) {
+                fitting.add(row);
+            } else {
+                deadLetter(run, row, violation);
+                handled.add(idOf(row));
+            }
+        }
+        services().dedupe().delivered(logType, handled);
+        return fitting;
+    }
+
+    private void deadLetter(LogTypeRun run, ObjectNode row, String reason) {
+        run.skipped++;
+        services().deadLetters().put(logType, reason, idOf(row), row.toString());
     }
 
     /**
@@ -159,9 +184,14 @@ public abstract class LogTypeBase implements CamelContextAware {
         }
     }
 
-    /** Sends a batch; returns the rows now handled (all of them, or it throws). */
+    /**
+     * Sends a batch; returns the rows now handled (all of them, or it throws). Rows the destination refused for
+     * their content are dead-lettered with its answer, and not sent again.
+     */
     protected List<ObjectNode> send(LogTypeRun run, List<ObjectNode> batch) {
-        services().sink().send(stream, batch);
+        for (var rejected : services().sink().send(stream, batch)) {
+            deadLetter(run, rejected.row(), "refused by the destination: " + rejected.reason());
+        }
         return batch;
     }
 

@@ -4,10 +4,18 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** Where rows go. {@link #send} returns only once the destination accepted every row; otherwise it throws. */
+/**
+ * Where rows go. {@link #send} returns once the destination accepted every row it did not reject for the row's
+ * own sake (those come back with the reason, for the dead-letter location); any other failure throws.
+ */
 public interface EventSink {
 
-    void send(String stream, List<ObjectNode> rows);
+    /** Rows the destination refused for what they contain, with its answer. */
+    record Rejected(ObjectNode row, String reason) {
+    }
+
+    /** @return the rejected rows (empty when all were accepted) */
+    List<Rejected> send(String stream, List<ObjectNode> rows);
 
     /** A short description for logs, without credentials. */
     String describe();

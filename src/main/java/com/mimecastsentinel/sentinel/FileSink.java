@@ -23,9 +23,9 @@ public final class FileSink implements EventSink {
     }
 
     @Override
-    public synchronized void send(String stream, List<ObjectNode> rows) {
+    public synchronized List<Rejected> send(String stream, List<ObjectNode> rows) {
         if (rows.isEmpty()) {
-            return;
+            return List.of();
         }
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         try {
@@ -42,6 +42,7 @@ public final class FileSink implements EventSink {
                 }
                 out.force(false);
             }
+            return List.of();
         } catch (IOException e) {
             throw new SinkException("cannot append to " + file(stream), e);
         }

@@ -54,6 +54,12 @@ final class AuditFakes implements AutoCloseable {
     final List<ObjectNode> events = auditEvents(EVENTS);
 
     AuditFakes() {
+        this(events -> { });
+    }
+
+    /** @param tweak changes the generated events before the fake serves them */
+    AuditFakes(java.util.function.Consumer<List<ObjectNode>> tweak) {
+        tweak.accept(events);
         mimecast.stubFor(post("/oauth/token").withRequestBody(containing("client_id=it-client"))
                 .willReturn(okJson("{\"access_token\":\"mc-token\",\"token_type\":\"Bearer\",\"expires_in\":1800}")));
         // three pages of 500, 500 and 200 events; events carry a large eventInfo so a page needs two batches

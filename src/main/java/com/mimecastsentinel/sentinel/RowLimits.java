@@ -1,0 +1,48 @@
+package com.mimecastsentinel.sentinel;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * What Log Analytics can hold: a row must fit one 1 MB request, and a field value over 64 KB would be cut short.
+ * Rows over either limit go to dead-letter whole instead of arriving damaged.
+ */
+public final class RowLimits {
+    public static final int MAX_FIELD_BYTES = 64 * 1024;
+
+    private final ObjectMapper json;
+    private final int maxRowBytes;
+
+    public RowLimits(ObjectMapper json, int maxRowBytes) {
+        this.json = json;
+        this.maxRowBytes = maxRowBytes;
+    }
+
+    /** Why the row cannot be delivered as it is, or null when it can. */
+    public String violation(ObjectNode row) {
+        for (Iterator<Map.Entry<String, JsonNode>> fields = row.fields(); fields.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            JsonNode value = field.getValue();
+            int bytes = value.isTextual() ? value.asText().getBytes(StandardCharsets.UTF_8).length
+                    : value.isContainerNode() ? value.toString().getBytes(StandardCharsets.UTF_8).length : 0;
+            if (bytes > MAX_FIELD_BYTES) {
+                return "field " + field.getKey() + " is " + bytes + " bytes, over the 64 KB a Log Analytics value keeps";
+            }
+        }
+        try {
+            int size = json.writeValueAsBytes(row).length;
+            if (size > maxRowBytes) {
+                return "row is " + size + " bytes, over the " + maxRowBytes + " bytes one ingestion request takes";
+            }
+        } catch (JsonProcessingException e) {
+            return "row cannot be serialized: " + e.getOriginalMessage();
+        }
+        return null;
+    }
+}
