@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 public class PagedLogType extends LogTypeBase {
     private static final Logger LOG = LoggerFactory.getLogger(PagedLogType.class);
+    private static final java.time.Duration SKEW_TOLERANCE = java.time.Duration.ofMinutes(2);
 
     private String path;
     private String recordsAt = "/data";
@@ -115,9 +116,16 @@ public class PagedLogType extends LogTypeBase {
             return true;
         }
         Instant earliest = now.minus(retention);
-        Instant start = checkpoint.completedUntil != null
-                ? checkpoint.completedUntil.minus(services().settings().overlap)
-                : initialStart(now);
+        Instant completed = checkpoint.completedUntil;
+        if (completed != null && completed.isAfter(now.plus(SKEW_TOLERANCE))) {
+            // written by a clock ahead of ours: trust the data instead, re-read from the newest delivered event
+            Instant newest = checkpoint.newestEventTime == null || checkpoint.newestEventTime.isAfter(now) ? now
+                    : checkpoint.newestEventTime;
+            LOG.warn("{}: the checkpoint ({}) is ahead of this machine's clock ({}); reading again from the newest "
+                    + "delivered event ({}) so that nothing is skipped", logType, completed, now, newest);
+            completed = newest;
+        }
+        Instant start = completed != null ? completed.minus(services().settings().overlap) : initialStart(now);
         if (start.isBefore(earliest)) {
             start = earliest;
         }

@@ -52,6 +52,24 @@ public final class MimecastSimulator extends ServiceSupport {
     private final Set<String> expiredFiles = ConcurrentHashMap.newKeySet();
     private final Set<String> notLicensed = ConcurrentHashMap.newKeySet();
     private final Set<String> malformedFiles = ConcurrentHashMap.newKeySet();
+    private volatile Fault fault;
+
+    /** A failure the API answers with for a while: after {@code after} more calls, {@code count} calls fail. */
+    private static final class Fault {
+        final java.util.concurrent.atomic.AtomicInteger before;
+        final java.util.concurrent.atomic.AtomicInteger remaining;
+        final int status;
+        final Map<String, String> headers;
+        final boolean expireTokens;
+
+        Fault(int after, int count, int status, Map<String, String> headers, boolean expireTokens) {
+            this.before = new java.util.concurrent.atomic.AtomicInteger(after);
+            this.remaining = new java.util.concurrent.atomic.AtomicInteger(count);
+            this.status = status;
+            this.headers = headers;
+            this.expireTokens = expireTokens;
+        }
+    }
     private final Map<String, EventGenerator> threatFeeds;
     private final EventGenerator legacyEvents;
     private final java.util.concurrent.atomic.AtomicInteger corruptLegacyFiles = new java.util.concurrent.atomic.AtomicInteger();
@@ -128,6 +146,39 @@ public final class MimecastSimulator extends ServiceSupport {
         return feeds.containsKey(path) ? feeds.get(path).events() : batchFeeds.get(path).events();
     }
 
+    /**
+     * After {@code after} more API calls (token requests and file downloads aside), the next {@code count}
+     * calls answer {@code status} with {@code headers}: rate limits, outages.
+     */
+    public void failAfter(int after, int count, int status, Map<String, String> headers) {
+        fault = new Fault(after, count, status, headers, false);
+    }
+
+    /** After {@code after} more API calls, every token issued so far stops being valid (expiry mid-run). */
+    public void expireTokensAfter(int after) {
+        fault = new Fault(after, 0, 401, Map.of(), true);
+    }
+
+    /** Applies a pending fault to this call; true when the call was answered with it. */
+    private boolean faulted(HttpExchange exchange) throws IOException {
+        Fault current = fault;
+        if (current == null || current.before.getAndDecrement() > 0) {
+            return false;
+        }
+        if (current.expireTokens) {
+            tokens.clear();
+            fault = null;
+            return false;
+        }
+        if (current.remaining.getAndDecrement() <= 0) {
+            fault = null;
+            return false;
+        }
+        current.headers.forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
+        respond(exchange, current.status, json.createObjectNode().put("message", "injected failure"));
+        return true;
+    }
+
     /** This batch file path gets a line that is not JSON in the middle, as a damaged export would. */
     public void malformLineIn(String filePath) {
         malformedFiles.add(filePath);
@@ -174,6 +225,9 @@ public final class MimecastSimulator extends ServiceSupport {
 
     private void paged(HttpExchange exchange, PagedFeeds.Feed feed) throws IOException {
         apiRequests.incrementAndGet();
+        if (faulted(exchange)) {
+            return;
+        }
         if (notLicensed.contains(feed.path())) {
             respond(exchange, 403, json.createObjectNode().put("message", "product not enabled for this account"));
             return;
@@ -216,6 +270,9 @@ public final class MimecastSimulator extends ServiceSupport {
      */
     private void listing(HttpExchange exchange, BatchFeeds.Feed feed) throws IOException {
         apiRequests.incrementAndGet();
+        if (faulted(exchange)) {
+            return;
+        }
         String authorization = exchange.getRequestHeaders().getFirst("Authorization");
         if (authorization == null || !tokens.contains(authorization.replaceFirst("^Bearer ", ""))) {
             respond(exchange, 401, json.createObjectNode().putObject("error").put("code", "unauthorized")
@@ -286,6 +343,9 @@ public final class MimecastSimulator extends ServiceSupport {
      */
     private void threatFeed(HttpExchange exchange) throws IOException {
         apiRequests.incrementAndGet();
+        if (faulted(exchange)) {
+            return;
+        }
         if (!authorized(exchange, ThreatFeeds.PATH)) {
             respond(exchange, 401, json.createObjectNode().put("error", "unauthorized"));
             return;
@@ -366,6 +426,9 @@ public final class MimecastSimulator extends ServiceSupport {
      */
     private void siemFile(HttpExchange exchange) throws IOException {
         apiRequests.incrementAndGet();
+        if (faulted(exchange)) {
+            return;
+        }
         if (!authorized(exchange, "/api/audit/get-siem-logs")) {
             respond(exchange, 401, json.createObjectNode().put("error", "unauthorized"));
             return;

@@ -10,6 +10,7 @@ public final class Settings4Tests {
             Map.entry("MIMECAST_CLIENT_ID", "mimecast.client-id"),
             Map.entry("MIMECAST_CLIENT_SECRET", "mimecast.client-secret"),
             Map.entry("MIMECAST_PAGE_SIZE", "mimecast.page-size"),
+            Map.entry("MIMECAST_MAX_ATTEMPTS", "mimecast.max-attempts"),
             Map.entry("MIMECAST_APP_ID", "mimecast.app-id"), Map.entry("MIMECAST_APP_KEY", "mimecast.app-key"),
             Map.entry("MIMECAST_ACCESS_KEY", "mimecast.access-key"),
             Map.entry("MIMECAST_SECRET_KEY", "mimecast.secret-key"),

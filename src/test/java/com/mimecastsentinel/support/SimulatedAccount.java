@@ -31,6 +31,11 @@ public final class SimulatedAccount implements AutoCloseable {
 
     /** Runs one log type with RUN_ONCE from {@link #start}; {@code extra} adds or overrides variables. */
     public int runOnce(String logType, Map<String, String> extra) {
+        return Application.run(Settings4Tests.properties(environment(logType, extra)));
+    }
+
+    /** The environment variables of a RUN_ONCE run of {@code logType} against this account. */
+    public Map<String, String> environment(String logType, Map<String, String> extra) {
         Map<String, String> env = new LinkedHashMap<>(azure.environment());
         env.put("MIMECAST_BASE_URL", simulator.url().toString());
         env.put("MIMECAST_CLIENT_ID", MimecastSimulator.DEMO_CLIENT_ID);
@@ -42,7 +47,7 @@ public final class SimulatedAccount implements AutoCloseable {
         env.put("MIMECAST_LOG_TYPES", logType);
         env.put("RUN_ONCE", "true");
         env.putAll(extra);
-        return Application.run(Settings4Tests.properties(env));
+        return env;
     }
 
     public JsonNode checkpoint(String logType) throws Exception {

@@ -1,0 +1,254 @@
+package com.mimecastsentinel.faults;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.mimecastsentinel.support.Azurite;
+import com.mimecastsentinel.support.AzureFake;
+import com.mimecastsentinel.support.ConnectorProcess;
+import com.mimecastsentinel.support.SimulatedAccount;
+import com.mimecastsentinel.transform.EventIds;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fault suite: each scenario runs the real routes against the simulator (HTTPS) and the Azure fakes with a
+ * fault injected, then counts, against what the source holds, what was delivered, duplicated, lost and
+ * dead-lettered. The table goes to target/fault-suite.txt ({@code .ci/fault-suite} prints it).
+ *
+ * <p>The crash loop kills the connector's own JVM with SIGKILL {@code faults.kills} times (default 20) at random
+ * moments of a backlog of {@code faults.days} days (default 2), then lets it finish.
+ */
+@ExtendWith(Azurite.class)
+class FaultSuiteTest {
+    private static final String AUDIT = "/api/audit/get-audit-events";
+    private static final List<String> TABLE = new ArrayList<>();
+    private final ObjectMapper json = new ObjectMapper();
+    private SimulatedAccount account;
+
+    @TempDir
+    Path work;
+
+    @BeforeEach
+    void start() {
+        account = new SimulatedAccount(Duration.ofMinutes(2));
+        account.azure.acceptUploads();
+    }
+
+    @AfterEach
+    void stop() {
+        account.close();
+    }
+
+    @AfterAll
+    static void printTable() throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format("%-46s %8s %9s %10s %5s %13s  %s", "scenario", "source", "delivered", "duplicates",
+                "lost", "dead-lettered", "result"));
+        lines.addAll(TABLE);
+        Path report = Path.of("target", "fault-suite.txt");
+        Files.createDirectories(report.getParent());
+        Files.write(report, lines);
+        lines.forEach(System.out::println);
+    }
+
+    private Map<String, String> audit(Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(extra);
+        env.put("MIMECAST_PAGE_SIZE", "100");
+        return env;
+    }
+
+    @Test
+    void mimecastRateLimitIsWaitedOut() throws Exception {
+        account.simulator.failAfter(3, 2, 429, Map.of("X-RateLimit-Reset", "1200"));
+        long started = System.nanoTime();
+        assertEquals(0, account.runOnce("audit", audit(Map.of())));
+        assertTrue(System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(2400), "waited as told, twice");
+        record("Mimecast 429 with X-RateLimit-Reset", verifyAudit());
+    }
+
+    @Test
+    void mimecastOutageFailsTheRunAndTheNextResumes() throws Exception {
+        account.simulator.failAfter(4, 3, 503, Map.of());
+        assertEquals(1, account.runOnce("audit", audit(Map.of("MIMECAST_MAX_ATTEMPTS", "3"))), "fails loudly");
+        assertTrue(account.checkpoint("audit").has("window"), "the checkpoint stays mid-window");
+        assertEquals(0, account.runOnce("audit", audit(Map.of("MIMECAST_MAX_ATTEMPTS", "3"))));
+        record("Mimecast 5xx beyond the retry budget", verifyAudit());
+    }
+
+    @Test
+    void tokenExpiryMidRunReauthenticatesOnce() throws Exception {
+        account.simulator.expireTokensAfter(5);
+        assertEquals(0, account.runOnce("audit", audit(Map.of())));
+        assertEquals(2, account.simulator.tokenRequests(), "one new token");
+        record("Mimecast token expiry mid-run (401)", verifyAudit());
+    }
+
+    @Test
+    void ingestionThrottlingAndOutageAreRetried() throws Exception {
+        var server = account.azure.server;
+        server.stubFor(post(urlPathMatching("/dataCollectionRules/.*")).atPriority(1).inScenario("throttle")
+                .whenScenarioStateIs(Scenario.STARTED).willReturn(aResponse().withStatus(204)).willSetStateTo("429"));
+        server.stubFor(post(urlPathMatching("/dataCollectionRules/.*")).atPriority(1).inScenario("throttle")
+                .whenScenarioStateIs("429").willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1"))
+                .willSetStateTo("503"));
+        server.stubFor(post(urlPathMatching("/dataCollectionRules/.*")).atPriority(1).inScenario("throttle")
+                .whenScenarioStateIs("503").willReturn(aResponse().withStatus(503).withHeader("Retry-After", "1"))
+                .willSetStateTo("ok"));
+        server.stubFor(post(urlPathMatching("/dataCollectionRules/.*")).atPriority(1).inScenario("throttle")
+                .whenScenarioStateIs("ok").willReturn(aResponse().withStatus(204)));
+        assertEquals(0, account.runOnce("audit", audit(Map.of())));
+        record("Logs Ingestion 429 and 503 with Retry-After", verifyAudit());
+    }
+
+    @Test
+    void clockSkewAndEmptyWindowsAskForNothingNegative() throws Exception {
+        assertEquals(0, account.runOnce("audit", audit(Map.of())));
+        assertEquals(0, account.runOnce("audit", audit(Map.of())), "an (almost) empty window");
+        int uploads = account.azure.uploads("Custom-Audit").size();
+        // a checkpoint from a clock an hour ahead: no negative window, no error, nothing sent twice
+        ObjectNodeEditor.shiftCompletedUntil(account, "audit", Duration.ofHours(1));
+        assertEquals(0, account.runOnce("audit", audit(Map.of())));
+        assertTrue(account.azure.uploads("Custom-Audit").size() <= uploads + 1);
+        record("Clock skew and empty windows", verifyAudit());
+    }
+
+    @Test
+    void crashLoopLosesNothingAndResendsAtMostOneBatchPerKill() throws Exception {
+        int kills = Integer.getInteger("faults.kills", 20);
+        int days = Integer.getInteger("faults.days", 5);
+        ConnectorProcess connector = new ConnectorProcess(work);
+        Map<String, String> env = new HashMap<>(account.environment("audit,siem",
+                Map.of("MIMECAST_PAGE_SIZE", "50", "START_DATE",
+                        account.start.minusDays(days - 1L).toString())));
+        Random random = new Random(Long.getLong("faults.seed", 42L));
+        int killed = 0;
+        for (int i = 0; i < kills; i++) {
+            Process process = connector.start(env, "crash-" + i);
+            long wait = 1200 + random.nextInt(2000); // JVM start-up takes about one second of it
+            if (process.waitFor(wait, TimeUnit.MILLISECONDS)) {
+                break; // caught up before the kill: the backlog is done
+            }
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            killed++;
+        }
+        assertEquals(0, connector.run(env, "final"), "the run after the kills completes");
+
+        Result audit = verify("Custom-Audit", expectedAudit(account.start.minusDays(days - 1L)));
+        Result siem = verify("Custom-Seg_Cg", expectedSiem(account.start.minusDays(days - 1L)));
+        int resentRequests = resentRequests("Custom-Audit") + resentRequests("Custom-Seg_Cg");
+        record("kill -9 x" + killed + " during a backlog (audit)", audit);
+        record("kill -9 x" + killed + " during a backlog (siem)", siem);
+        assertTrue(killed >= Math.min(kills, 5), "the kills landed while there was work: " + killed);
+        assertTrue(resentRequests <= killed, "at most one batch re-sent per kill: " + resentRequests);
+    }
+
+    // ---- verification ----
+
+    /** Counts for one scenario's table row. */
+    record Result(int source, int delivered, int duplicates, int lost, int deadLettered) {
+        boolean passed(int allowedDuplicates) {
+            return lost == 0 && duplicates <= allowedDuplicates;
+        }
+    }
+
+    private void record(String scenario, Result result) {
+        boolean crash = scenario.startsWith("kill");
+        boolean passed = crash ? result.lost() == 0 : result.passed(0);
+        TABLE.add(String.format("%-46s %8d %9d %10d %5d %13d  %s", scenario, result.source(), result.delivered(),
+                result.duplicates(), result.lost(), result.deadLettered(), passed ? "PASS" : "FAIL"));
+        assertEquals(0, result.lost(), scenario + ": events lost");
+        if (!crash) {
+            assertEquals(0, result.duplicates(), scenario + ": events duplicated");
+        }
+    }
+
+    private Result verifyAudit() throws Exception {
+        return verify("Custom-Audit", expectedAudit(account.start));
+    }
+
+    private Set<String> expectedAudit(java.time.LocalDate from) throws Exception {
+        Instant until = Instant.parse(account.checkpoint("audit").path("completedUntil").asText());
+        return account.simulator.events(AUDIT).between(from.atStartOfDay(ZoneOffset.UTC).toInstant(), until)
+                .stream().map(e -> e.path("id").asText()).collect(Collectors.toSet());
+    }
+
+    private Set<String> expectedSiem(java.time.LocalDate from) throws Exception {
+        String token = account.checkpoint("siem").path("nextPage").asText();
+        long nextHour = Long.parseLong(new String(java.util.Base64.getUrlDecoder().decode(token),
+                java.nio.charset.StandardCharsets.UTF_8).substring("hour:".length()));
+        List<String> keys = List.of("processingId", "aggregateId", "type", "subtype", "timestamp", "action",
+                "messageId", "accountId");
+        return account.simulator.events("/siem/v1/batch/events/cg")
+                .between(from.atStartOfDay(ZoneOffset.UTC).toInstant(), Instant.ofEpochSecond(nextHour * 3600 - 1))
+                .stream().map(e -> EventIds.of(e, null, keys)).collect(Collectors.toSet());
+    }
+
+    private Result verify(String stream, Set<String> expected) throws Exception {
+        Map<String, Integer> delivered = account.azure.deliveredIds(stream);
+        int duplicates = delivered.values().stream().mapToInt(n -> n - 1).sum();
+        Set<String> lost = new HashSet<>(expected);
+        lost.removeAll(delivered.keySet());
+        return new Result(expected.size(), delivered.size(), duplicates, lost.size(), 0);
+    }
+
+    /** Accepted requests that carried at least one row an earlier accepted request already delivered. */
+    private int resentRequests(String stream) throws Exception {
+        List<ServeEvent> events = new ArrayList<>(account.azure.server.getAllServeEvents());
+        java.util.Collections.reverse(events); // oldest first
+        Set<String> seen = new HashSet<>();
+        int resent = 0;
+        for (ServeEvent served : events) {
+            if (!served.getRequest().getUrl().startsWith(AzureFake.streamPath(stream))
+                    || served.getResponse().getStatus() != 204) {
+                continue;
+            }
+            boolean again = false;
+            for (JsonNode row : json.readTree(served.getRequest().getBodyAsString())) {
+                again |= !seen.add(row.path("mimecastEventId").asText());
+            }
+            resent += again ? 1 : 0;
+        }
+        return resent;
+    }
+
+    /** Edits a stored checkpoint as a skewed clock would have written it. */
+    static final class ObjectNodeEditor {
+        static void shiftCompletedUntil(SimulatedAccount account, String logType, Duration ahead) throws Exception {
+            var blob = new com.azure.storage.blob.BlobServiceClientBuilder().connectionString(
+                    Azurite.connectionString()).buildClient().getBlobContainerClient(account.container)
+                    .getBlobClient("checkpoints/" + logType + ".json");
+            var node = (com.fasterxml.jackson.databind.node.ObjectNode) new ObjectMapper()
+                    .readTree(blob.downloadContent().toBytes());
+            node.put("completedUntil", Instant.now().plus(ahead).toString());
+            blob.upload(com.azure.core.util.BinaryData.fromString(node.toString()), true);
+        }
+    }
+}
