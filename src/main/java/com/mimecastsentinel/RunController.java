@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
 public final class RunController implements StartupListener {
     private static final Logger LOG = LoggerFactory.getLogger(RunController.class);
     public static final String POLL_PREFIX = "direct://poll-";
-    private static final AtomicInteger EXIT_CODE = new AtomicInteger(0);
+    private static final int NOT_RUN_ONCE = -1;
+    private static final int RUNNING = -2;
+    private static final AtomicInteger EXIT_CODE = new AtomicInteger(NOT_RUN_ONCE);
 
     private final Settings settings;
 
@@ -32,9 +34,13 @@ public final class RunController implements StartupListener {
         this.settings = settings;
     }
 
-    /** Exit status for the process: 0 when every run of RUN_ONCE succeeded. */
+    /**
+     * Exit status for the process: 0 for a service, and with RUN_ONCE 0 only when every log type ran to the
+     * end (1 when one failed or a shutdown cut the runs short).
+     */
     public static int exitCode() {
-        return EXIT_CODE.get();
+        int code = EXIT_CODE.get();
+        return code == NOT_RUN_ONCE ? 0 : code == RUNNING ? 1 : code;
     }
 
     @Override
@@ -43,9 +49,15 @@ public final class RunController implements StartupListener {
     }
 
     @Override
+    public void onCamelContextStarting(CamelContext context, boolean alreadyStarted) {
+        EXIT_CODE.set(NOT_RUN_ONCE);
+    }
+
+    @Override
     public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) throws Exception {
         List<String> enabled = enabledLogTypes(context);
         if (settings.runOnce) {
+            EXIT_CODE.set(RUNNING);
             Thread runner = new Thread(() -> runOnce(context, enabled), "run-once");
             runner.start();
             return;
@@ -72,7 +84,8 @@ public final class RunController implements StartupListener {
         try (ProducerTemplate producer = context.createProducerTemplate()) {
             for (String logType : enabled) {
                 Exchange result = producer.send("direct:poll-" + logType, exchange -> { });
-                if (result.getException() != null || result.getProperty("mcFailed") != null) {
+                if (result.getException() != null || result.getProperty("mcFailed") != null
+                        || result.getProperty("mcInterrupted") != null) {
                     failed++;
                 }
             }

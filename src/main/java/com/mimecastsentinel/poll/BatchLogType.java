@@ -79,6 +79,10 @@ public class BatchLogType extends LogTypeBase {
         if (run.relist) {
             return List.of(); // an earlier file's URL expired: the rest of this listing is stale too
         }
+        if (stopping()) {
+            run.stopped = true; // shutting down: the files left are read by the next run
+            return List.of();
+        }
         byte[] compressed;
         try (InputStream raw = services().mimecast().download(URI.create(url))) {
             compressed = raw.readAllBytes(); // one file in memory at a time; kept for the dead letter
@@ -128,7 +132,7 @@ public class BatchLogType extends LogTypeBase {
     /** After a file: remember it as delivered (its ids are no longer needed) and commit. */
     public void fileDone(Exchange exchange) {
         LogTypeRun run = run(exchange);
-        if (run.relist) {
+        if (run.relist || run.stopped) {
             return;
         }
         Checkpoint checkpoint = run.checkpoint;
@@ -142,12 +146,17 @@ public class BatchLogType extends LogTypeBase {
     /** After every file of a page: move to {@code @nextPage} (kept even when the page was empty). */
     public void pageDone(Exchange exchange) {
         LogTypeRun run = run(exchange);
+        if (run.stopped) {
+            commit(run);
+            continueIf(exchange, true);
+            return;
+        }
         if (run.relist) {
             if (++run.relists > MAX_RELISTS) {
                 throw new MimecastException(logType + ": file URLs kept expiring after " + MAX_RELISTS
                         + " fresh listings", 403, true);
             }
-            exchange.setProperty(MORE, true);
+            continueIf(exchange, true);
             return;
         }
         boolean moved = run.nextToken != null && !run.nextToken.equals(run.checkpoint.nextPage);

@@ -92,6 +92,23 @@ public abstract class LogTypeBase implements CamelContextAware {
         return false;
     }
 
+    /**
+     * Sets whether the run goes on with another page. On shutdown (SIGTERM) the run ends after the page it is in,
+     * its checkpoint committed: nothing in flight is cut in half.
+     */
+    protected void continueIf(Exchange exchange, boolean more) {
+        if (more && stopping()) {
+            LOG.info("{}: shutting down: the run ends here, checkpoint committed; the next run resumes", logType);
+            exchange.setProperty("mcInterrupted", true);
+            more = false;
+        }
+        exchange.setProperty(MORE, more);
+    }
+
+    protected boolean stopping() {
+        return camelContext != null && (camelContext.isStopping() || camelContext.isStopped());
+    }
+
     /** Plans the first fetch from the loaded checkpoint; false when there is nothing to do. */
     protected abstract boolean plan(LogTypeRun run);
 

@@ -33,4 +33,5 @@ public final class LogTypeRun {
     boolean caughtUp;
     int relists;
     boolean relist;
+    boolean stopped;
 }

@@ -82,7 +82,7 @@ public class PagedLogType extends LogTypeBase {
             // a window cut short by MIMECAST_MAX_WINDOW means we are catching up: go on to the next one
             more = run.windowCapped && plan(run);
         }
-        exchange.setProperty(MORE, more);
+        continueIf(exchange, more);
     }
 
     @Override

@@ -122,7 +122,7 @@ public class SiemFileLogType extends LogTypeBase {
             services().dedupe().reset(logType, Map.of());
         }
         commit(run);
-        exchange.setProperty(MORE, moved && !run.caughtUp);
+        continueIf(exchange, moved && !run.caughtUp);
     }
 
     @Override

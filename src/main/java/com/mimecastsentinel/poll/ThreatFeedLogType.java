@@ -148,7 +148,7 @@ public class ThreatFeedLogType extends LogTypeBase {
             commit(run);
             more = planFrom(run, run.feedIndex + 1);
         }
-        exchange.setProperty(MORE, more);
+        continueIf(exchange, more);
     }
 
     @Override

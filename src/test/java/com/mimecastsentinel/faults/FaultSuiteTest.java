@@ -170,6 +170,25 @@ class FaultSuiteTest {
         assertTrue(resentRequests <= killed, "at most one batch re-sent per kill: " + resentRequests);
     }
 
+    @Test
+    void sigtermEndsTheRunAfterThePageInFlightWithoutDuplicates() throws Exception {
+        ConnectorProcess connector = new ConnectorProcess(work);
+        Map<String, String> env = new HashMap<>(account.environment("audit,siem",
+                Map.of("MIMECAST_PAGE_SIZE", "50", "START_DATE", account.start.minusDays(4).toString())));
+        Process process = connector.start(env, "terminated");
+        Thread.sleep(3000);
+        assertTrue(process.isAlive(), "still working when terminated");
+        process.destroy(); // SIGTERM
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "stops within the shutdown timeout");
+        assertTrue(process.exitValue() != 0, "RUN_ONCE cut short says so (143: ended by SIGTERM)");
+        String log = Files.readString(connector.log("terminated"));
+        assertTrue(log.contains("shutting down: the run ends here"), "the run ended between pages");
+
+        assertEquals(0, connector.run(env, "after"));
+        record("SIGTERM during a backlog (audit)", verify("Custom-Audit", expectedAudit(account.start.minusDays(4))));
+        record("SIGTERM during a backlog (siem)", verify("Custom-Seg_Cg", expectedSiem(account.start.minusDays(4))));
+    }
+
     // ---- verification ----
 
     /** Counts for one scenario's table row. */
