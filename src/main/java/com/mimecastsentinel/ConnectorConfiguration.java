@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.mimecastsentinel.checkpoint.BlobCheckpointStore;
+import com.mimecastsentinel.checkpoint.BlobLeases;
+import com.mimecastsentinel.checkpoint.FileLeases;
+import com.mimecastsentinel.checkpoint.Leases;
 import com.mimecastsentinel.checkpoint.CheckpointStore;
 import com.mimecastsentinel.checkpoint.Checkpoints;
 import com.mimecastsentinel.checkpoint.DedupeRepository;
@@ -79,15 +82,18 @@ public class ConnectorConfiguration implements CamelConfiguration {
         AzureClients azure = new AzureClients(settings);
         CheckpointStore store;
         DeadLetters.Store deadLetterStore;
+        Leases leases;
         if (settings.checkpointStore == Settings.CheckpointStoreKind.BLOB) {
             var blobService = azure.blobService();
             context.getRegistry().bind("blobServiceClient", blobService);
             var container = blobService.getBlobContainerClient(settings.checkpointContainer);
             store = new BlobCheckpointStore(container, settings.httpTimeout).ensureContainer();
             deadLetterStore = new BlobDeadLetterStore(container, settings.httpTimeout);
+            leases = new BlobLeases(container, settings.leaseId(), settings.leaseDuration);
         } else {
             store = new FileCheckpointStore(settings.checkpointDir);
             deadLetterStore = new FileDeadLetterStore(settings.deadLetterDir);
+            leases = new FileLeases(settings.checkpointDir);
         }
         DeadLetters deadLetters = new DeadLetters(deadLetterStore, clock, json);
         DedupeRepository dedupe = new DedupeRepository();
@@ -100,7 +106,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
         context.getRegistry().bind("dedupe", dedupe);
         context.getRegistry().bind(ConnectorServices.BEAN, new ConnectorServices(settings, mimecast, checkpoints,
                 dedupe, sink, new RowBatcher(json, RowBatcher.DEFAULT_MAX_BYTES), new ConnectorMetrics(), clock, json, azure,
-                deadLetters, new RowLimits(json, RowBatcher.DEFAULT_MAX_BYTES - 2)));
+                deadLetters, new RowLimits(json, RowBatcher.DEFAULT_MAX_BYTES - 2), leases));
         context.addStartupListener(new RunController(settings));
 
         LOG.info("Mimecast {} ({}), checkpoints in {}, events to {}, dead letters to {}{}", mimecastUrl,

@@ -5,6 +5,7 @@ import java.time.Clock;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mimecastsentinel.checkpoint.Checkpoints;
 import com.mimecastsentinel.checkpoint.DedupeRepository;
+import com.mimecastsentinel.checkpoint.Leases;
 import com.mimecastsentinel.config.Settings;
 import com.mimecastsentinel.deadletter.DeadLetters;
 import com.mimecastsentinel.mimecast.MimecastClient;
@@ -20,7 +21,7 @@ import org.apache.camel.CamelContext;
  */
 public record ConnectorServices(Settings settings, MimecastClient mimecast, Checkpoints checkpoints,
         DedupeRepository dedupe, EventSink sink, RowBatcher batcher, ConnectorMetrics metrics, Clock clock,
-        ObjectMapper json, AzureClients azure, DeadLetters deadLetters, RowLimits limits) {
+        ObjectMapper json, AzureClients azure, DeadLetters deadLetters, RowLimits limits, Leases leases) {
 
     public static final String BEAN = "connector";
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.mimecastsentinel.checkpoint.LeaseKeeper;
 import com.mimecastsentinel.config.ConfigurationException;
 import com.mimecastsentinel.config.Settings;
 import org.apache.camel.CamelContext;
@@ -56,6 +57,10 @@ public final class RunController implements StartupListener {
     @Override
     public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) throws Exception {
         List<String> enabled = enabledLogTypes(context);
+        ProducerTemplate trigger = context.createProducerTemplate();
+        context.addService(new LeaseKeeper(ConnectorServices.from(context).leases(), enabled, !settings.runOnce,
+                settings.leaseDuration, logType -> trigger.asyncSend("direct:poll-" + logType, exchange -> { })),
+                true, true);
         if (settings.runOnce) {
             EXIT_CODE.set(RUNNING);
             Thread runner = new Thread(() -> runOnce(context, enabled), "run-once");
@@ -72,10 +77,9 @@ public final class RunController implements StartupListener {
                 }
             }
         });
-        ProducerTemplate producer = context.createProducerTemplate();
         for (String logType : enabled) {
             LOG.info("{}: scheduled with cron '{}'; first run now", logType, settings.scheduleFor(logType));
-            producer.asyncSend("direct:poll-" + logType, exchange -> { });
+            trigger.asyncSend("direct:poll-" + logType, exchange -> { });
         }
     }
 

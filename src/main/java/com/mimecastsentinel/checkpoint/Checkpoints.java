@@ -52,7 +52,13 @@ public final class Checkpoints {
     /** Writes {@code checkpoint} with the delivered ids; fails without writing if another writer moved it. */
     public void commit(Checkpoint checkpoint) {
         String logType = checkpoint.logType;
-        Instant cutoff = checkpoint.completedUntil == null ? null : checkpoint.completedUntil.minus(overlap);
+        // ids stay while a window may still reach them: from the overlap before the earlier of the completed
+        // position and the newest delivered event (a re-read after clock skew starts at the latter)
+        Instant horizon = checkpoint.completedUntil;
+        if (horizon != null && checkpoint.newestEventTime != null && checkpoint.newestEventTime.isBefore(horizon)) {
+            horizon = checkpoint.newestEventTime;
+        }
+        Instant cutoff = horizon == null ? null : horizon.minus(overlap);
         checkpoint.recentEventIds = dedupe.deliveredSince(logType, cutoff);
         checkpoint.updatedAt = clock.instant();
         checkpoint.version = Checkpoint.VERSION;

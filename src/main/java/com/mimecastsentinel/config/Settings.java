@@ -73,6 +73,8 @@ public final class Settings {
     public final int maxAttempts;
     public final Duration maxRateLimitWait;
     public final Duration httpTimeout;
+    public final Duration leaseDuration;
+    public final String instanceId;
 
     /**
      * @param lookup      property key to value (application.properties, system properties, environment)
@@ -134,6 +136,11 @@ public final class Settings {
         maxRateLimitWait = duration("mimecast.max-rate-limit-wait", "MIMECAST_MAX_RATE_LIMIT_WAIT",
                 Duration.ofMinutes(15));
         httpTimeout = duration("http.timeout", "HTTP_TIMEOUT", Duration.ofSeconds(60));
+        leaseDuration = duration("lease.duration", "LEASE_DURATION", Duration.ofSeconds(30));
+        if (leaseDuration.getSeconds() < 15 || leaseDuration.getSeconds() > 60) {
+            throw new ConfigurationException("LEASE_DURATION", "must be from PT15S to PT60S (Azure Blob leases)");
+        }
+        instanceId = orDefault("instance.id", defaultInstanceId());
 
         validateCombinations();
     }
@@ -196,6 +203,21 @@ public final class Settings {
     public String scheduleFor(String logType) {
         String variable = "SCHEDULE_" + logType.toUpperCase(Locale.ROOT).replace('-', '_');
         return cron("schedule." + logType, variable, schedule);
+    }
+
+    /** The blob lease id of this instance: stable for the same INSTANCE_ID, so a restart takes its lease back. */
+    public String leaseId() {
+        return java.util.UUID.nameUUIDFromBytes(instanceId.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    private static String defaultInstanceId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return host + ":" + Path.of("").toAbsolutePath();
     }
 
     public boolean usesApi2() {

@@ -58,6 +58,12 @@ public abstract class LogTypeBase implements CamelContextAware {
             exchange.setProperty("mcSkipped", true);
             return;
         }
+        if (!services().leases().tryHold(logType)) {
+            LOG.info("{}: another instance holds this log type's lease; standing by", logType);
+            exchange.setProperty(MORE, false);
+            exchange.setProperty("mcSkipped", true);
+            return;
+        }
         if (!running.compareAndSet(false, true)) {
             LOG.info("{}: previous run still in progress, skipping this trigger", logType);
             exchange.setProperty(MORE, false);

@@ -1,0 +1,99 @@
+package com.mimecastsentinel.checkpoint;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.azure.core.util.BinaryData;
+import com.azure.core.util.Context;
+import com.azure.storage.blob.BlobClient;
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.models.BlobRequestConditions;
+import com.azure.storage.blob.models.BlobStorageException;
+import com.azure.storage.blob.options.BlobParallelUploadOptions;
+import com.azure.storage.blob.specialized.BlobLeaseClient;
+import com.azure.storage.blob.specialized.BlobLeaseClientBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Leases on empty blobs {@code leases/<logType>} in the checkpoint container. The lease id is this instance's
+ * (from INSTANCE_ID, else host and working directory), so a restarted instance takes its own lease back at once,
+ * while another instance waits until it lapses.
+ */
+public final class BlobLeases implements Leases {
+    private static final Logger LOG = LoggerFactory.getLogger(BlobLeases.class);
+    public static final String PREFIX = "leases/";
+
+    private final BlobContainerClient container;
+    private final String leaseId;
+    private final int seconds;
+    private final Map<String, BlobLeaseClient> held = new ConcurrentHashMap<>();
+
+    public BlobLeases(BlobContainerClient container, String leaseId, Duration duration) {
+        this.container = container;
+        this.leaseId = leaseId;
+        this.seconds = (int) duration.getSeconds();
+    }
+
+    @Override
+    public synchronized boolean tryHold(String logType) {
+        BlobLeaseClient lease = held.get(logType);
+        if (lease != null) {
+            try {
+                lease.renewLease();
+                return true;
+            } catch (BlobStorageException e) {
+                held.remove(logType);
+                LOG.warn("{}: lost the lease ({}); another instance may have taken over", logType, e.getErrorCode());
+            }
+        }
+        BlobClient blob = container.getBlobClient(PREFIX + logType);
+        createIfMissing(blob);
+        lease = new BlobLeaseClientBuilder().blobClient(blob).leaseId(leaseId).buildClient();
+        try {
+            lease.acquireLease(seconds);
+            held.put(logType, lease);
+            LOG.info("{}: this instance holds the lease", logType);
+            return true;
+        } catch (BlobStorageException e) {
+            if (e.getStatusCode() == 409) {
+                return false; // held by another instance
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public boolean holds(String logType) {
+        return held.containsKey(logType);
+    }
+
+    @Override
+    public synchronized void releaseAll() {
+        held.forEach((logType, lease) -> {
+            try {
+                lease.releaseLease();
+            } catch (RuntimeException e) {
+                LOG.debug("{}: releasing the lease: {}", logType, e.toString());
+            }
+        });
+        held.clear();
+    }
+
+    private static void createIfMissing(BlobClient blob) {
+        try {
+            blob.uploadWithResponse(new BlobParallelUploadOptions(BinaryData.fromBytes(new byte[0]))
+                    .setRequestConditions(new BlobRequestConditions().setIfNoneMatch("*")), null, Context.NONE);
+        } catch (BlobStorageException e) {
+            if (e.getStatusCode() != 409 && e.getStatusCode() != 412) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "blob leases of " + seconds + " s";
+    }
+}
