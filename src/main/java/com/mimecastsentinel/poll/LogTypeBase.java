@@ -40,6 +40,7 @@ public abstract class LogTypeBase implements CamelContextAware {
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean warnedNotLicensed = new AtomicBoolean();
     private final AtomicBoolean warnedApi = new AtomicBoolean();
+    private final AtomicBoolean standingBy = new AtomicBoolean();
     private String api = "any";
 
     protected String logType;
@@ -59,11 +60,14 @@ public abstract class LogTypeBase implements CamelContextAware {
             return;
         }
         if (!services().leases().tryHold(logType)) {
-            LOG.info("{}: another instance holds this log type's lease; standing by", logType);
+            if (!standingBy.getAndSet(true)) {
+                LOG.info("{}: another instance holds this log type's lease; standing by", logType);
+            }
             exchange.setProperty(MORE, false);
             exchange.setProperty("mcSkipped", true);
             return;
         }
+        standingBy.set(false);
         if (!running.compareAndSet(false, true)) {
             LOG.info("{}: previous run still in progress, skipping this trigger", logType);
             exchange.setProperty(MORE, false);

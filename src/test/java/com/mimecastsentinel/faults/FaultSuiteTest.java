@@ -189,6 +189,61 @@ class FaultSuiteTest {
         record("SIGTERM during a backlog (siem)", verify("Custom-Seg_Cg", expectedSiem(account.start.minusDays(4))));
     }
 
+    @Test
+    void twoInstancesNeverBothSendAndTheStandbyTakesOver(@TempDir Path second) throws Exception {
+        Map<String, String> env = new HashMap<>(account.environment("audit", Map.of("MIMECAST_PAGE_SIZE", "50",
+                "START_DATE", account.start.minusDays(3).toString(), "RUN_ONCE", "false",
+                "SCHEDULE", "0/2 * * * * ?", "LEASE_DURATION", "PT15S")));
+        ConnectorProcess one = new ConnectorProcess(work);
+        ConnectorProcess two = new ConnectorProcess(second);
+        Process first = one.start(env, "one");
+        Process other = two.start(env, "two");
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            ConnectorProcess leader = null;
+            while (leader == null && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+                leader = Files.readString(one.log("one")).contains("this instance holds the lease") ? one
+                        : Files.readString(two.log("two")).contains("this instance holds the lease") ? two : null;
+            }
+            assertTrue(leader != null, "one instance took the lease");
+            ConnectorProcess standby = leader == one ? two : one;
+            String standbyLog = standby == one ? "one" : "two";
+            Thread.sleep(2000);
+            assertTrue(Files.readString(standby.log(standbyLog)).contains("standing by"), "the other stands by");
+            assertTrue(!Files.readString(standby.log(standbyLog)).contains("this instance holds the lease"));
+
+            (leader == one ? first : other).destroyForcibly().waitFor(30, TimeUnit.SECONDS); // the leader dies
+            long killedAt = System.nanoTime();
+            while (!Files.readString(standby.log(standbyLog)).contains("this instance holds the lease")
+                    && System.nanoTime() - killedAt < TimeUnit.SECONDS.toNanos(40)) {
+                Thread.sleep(500);
+            }
+            long takeover = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killedAt);
+            assertTrue(Files.readString(standby.log(standbyLog)).contains("this instance holds the lease"),
+                    "the standby took over");
+            assertTrue(takeover <= 15 + 10, "within the lease time (and one check): " + takeover + " s");
+            Thread.sleep(6000); // let it catch up
+        } finally {
+            first.destroy();
+            other.destroy();
+            first.waitFor(60, TimeUnit.SECONDS);
+            other.waitFor(60, TimeUnit.SECONDS);
+            Files.createDirectories(Path.of("target", "fault-logs"));
+            Files.copy(one.log("one"), Path.of("target", "fault-logs", "two-instances-one.log"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(two.log("two"), Path.of("target", "fault-logs", "two-instances-two.log"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        Result result = verify("Custom-Audit", expectedAudit(account.start.minusDays(3)));
+        int resent = resentRequests("Custom-Audit");
+        TABLE.add(String.format("%-46s %8d %9d %10d %5d %13d  %s", "two instances, the lease holder killed",
+                result.source(), result.delivered(), result.duplicates(), result.lost(), result.deadLettered(),
+                result.lost() == 0 && resent <= 1 ? "PASS" : "FAIL"));
+        assertEquals(0, result.lost(), "nothing lost");
+        assertTrue(resent <= 1, "at most the batch in flight at the kill was sent again: " + resent);
+    }
+
     // ---- verification ----
 
     /** Counts for one scenario's table row. */
