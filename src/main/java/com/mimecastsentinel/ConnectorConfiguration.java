@@ -97,7 +97,8 @@ public class ConnectorConfiguration implements CamelConfiguration {
         }
         DeadLetters deadLetters = new DeadLetters(deadLetterStore, clock, json);
         DedupeRepository dedupe = new DedupeRepository();
-        Checkpoints checkpoints = new Checkpoints(store, dedupe, settings.overlap, clock, json);
+        Checkpoints checkpoints = new Checkpoints(store, dedupe, settings.overlap, clock, json,
+                settings.checkpointPatience);
 
         EventSink sink = settings.sink == Settings.SinkKind.SENTINEL
                 ? new LogsIngestionSink(azure.logsIngestion(), settings.ingestionEndpoint, settings.dcrId)

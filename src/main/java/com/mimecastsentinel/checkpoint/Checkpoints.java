@@ -22,9 +22,17 @@ public final class Checkpoints {
     private final Clock clock;
     private final ObjectMapper json;
     private final Map<String, String> etags = new ConcurrentHashMap<>();
+    private final Duration patience;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Checkpoints.class);
 
     public Checkpoints(CheckpointStore store, DedupeRepository dedupe, Duration overlap, Clock clock,
             ObjectMapper json) {
+        this(store, dedupe, overlap, clock, json, Duration.ofMinutes(2));
+    }
+
+    public Checkpoints(CheckpointStore store, DedupeRepository dedupe, Duration overlap, Clock clock,
+            ObjectMapper json, Duration patience) {
+        this.patience = patience;
         this.store = store;
         this.dedupe = dedupe;
         this.overlap = overlap;
@@ -68,7 +76,36 @@ public final class Checkpoints {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        etags.put(logType, store.write(documentName(logType), content, etags.get(logType)));
+        etags.put(logType, writeWithPatience(logType, content));
+    }
+
+    /**
+     * The batch before this commit is already delivered: giving up now would send it again next run. So a store
+     * that is unavailable is waited for (up to the patience), with backoff; a conflict is final at once.
+     */
+    private String writeWithPatience(String logType, byte[] content) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        long delay = 500;
+        while (true) {
+            try {
+                return store.write(documentName(logType), content, etags.get(logType));
+            } catch (CheckpointConflictException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() + delay * 1_000_000 > deadline) {
+                    throw new IllegalStateException("checkpoint store unavailable for " + patience.toSeconds()
+                            + " s; the batch before this commit will be sent again: " + e.getMessage(), e);
+                }
+                LOG.warn("{}: checkpoint write failed ({}); retrying in {} ms", logType, e.toString(), delay);
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while committing the checkpoint", interrupted);
+                }
+                delay = Math.min(delay * 2, 15_000);
+            }
+        }
     }
 
     public CheckpointStore store() {

@@ -74,6 +74,7 @@ public final class Settings {
     public final Duration maxRateLimitWait;
     public final Duration httpTimeout;
     public final Duration leaseDuration;
+    public final Duration checkpointPatience;
     public final String instanceId;
 
     /**
@@ -141,6 +142,7 @@ public final class Settings {
             throw new ConfigurationException("LEASE_DURATION", "must be from PT15S to PT60S (Azure Blob leases)");
         }
         instanceId = orDefault("instance.id", defaultInstanceId());
+        checkpointPatience = duration("checkpoint.patience", "CHECKPOINT_PATIENCE", Duration.ofMinutes(2));
 
         validateCombinations();
     }

@@ -76,7 +76,10 @@ public final class AzureClients {
     }
 
     public BlobServiceClient blobService() {
-        BlobServiceClientBuilder builder = new BlobServiceClientBuilder().httpClient(http);
+        // a few quick tries here; an unavailable store is waited for above, where the cost of giving up is known
+        BlobServiceClientBuilder builder = new BlobServiceClientBuilder().httpClient(http)
+                .retryOptions(new com.azure.storage.common.policy.RequestRetryOptions(
+                        com.azure.storage.common.policy.RetryPolicyType.EXPONENTIAL, 3, 30, 500L, 4000L, null));
         if (settings.storageConnectionString != null) {
             builder.connectionString(settings.storageConnectionString);
         } else {

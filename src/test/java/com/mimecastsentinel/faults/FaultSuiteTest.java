@@ -1,7 +1,11 @@
 package com.mimecastsentinel.faults;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,6 +28,8 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.mimecastsentinel.support.Azurite;
@@ -242,6 +248,38 @@ class FaultSuiteTest {
                 result.lost() == 0 && resent <= 1 ? "PASS" : "FAIL"));
         assertEquals(0, result.lost(), "nothing lost");
         assertTrue(resent <= 1, "at most the batch in flight at the kill was sent again: " + resent);
+    }
+
+    @Test
+    void checkpointStoreOutageIsWaitedOutWithoutResending() throws Exception {
+        String azurite = Azurite.connectionString().replaceAll(".*BlobEndpoint=(http://[^/]+)/.*", "$1");
+        var proxy = new WireMockServer(
+                WireMockConfiguration.options().bindAddress("127.0.0.1").port(0));
+        proxy.start();
+        try {
+            proxy.stubFor(any(
+                    anyUrl()).atPriority(10)
+                    .willReturn(aResponse().proxiedFrom(azurite)));
+            // the 3rd to 10th checkpoint writes find the store unavailable, then it is back
+            String state = Scenario.STARTED;
+            for (int i = 1; i <= 10; i++) {
+                String next = "write-" + i;
+                var write = put(
+                        urlPathMatching(".*/checkpoints(/|%2F)audit\\.json"))
+                        .atPriority(1).inScenario("outage").whenScenarioStateIs(state).willSetStateTo(next);
+                proxy.stubFor(write.willReturn(i <= 2 ? aResponse().proxiedFrom(azurite)
+                        : aResponse().withStatus(503).withBody("ServerBusy")));
+                state = next;
+            }
+            String proxied = Azurite.connectionString().replace(azurite, "http://127.0.0.1:" + proxy.port());
+            assertEquals(0, account.runOnce("audit", audit(Map.of("AZURE_STORAGE_CONNECTION_STRING", proxied))));
+            assertTrue(proxy.findAll(putRequestedFor(
+                    urlPathMatching(".*/checkpoints(/|%2F)audit\\.json")))
+                    .size() >= 10, "the outage was met");
+        } finally {
+            proxy.stop();
+        }
+        record("Blob unavailable during checkpoint commits", verifyAudit());
     }
 
     // ---- verification ----
