@@ -1,9 +1,7 @@
 package com.mimecastsentinel.poll;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -95,13 +93,21 @@ public class BatchLogType extends LogTypeBase {
         }
         List<ObjectNode> events = new ArrayList<>();
         int number = 0;
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(new GZIPInputStream(
-                new java.io.ByteArrayInputStream(compressed), 65536), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                number++;
-                if (!line.isBlank()) {
-                    parseLine(run, line, number, events);
+        try (InputStream in = new java.io.BufferedInputStream(new GZIPInputStream(
+                new java.io.ByteArrayInputStream(compressed), 65536), 65536)) {
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(4096);
+            for (int b = in.read(); ; b = in.read()) {
+                if (b == '\n' || b == -1) {
+                    if (line.size() > 0) {
+                        number++;
+                        handleLine(run, line.toByteArray(), number, events);
+                        line.reset();
+                    }
+                    if (b == -1) {
+                        break;
+                    }
+                } else {
+                    line.write(b);
                 }
             }
         } catch (IOException e) {
@@ -113,6 +119,22 @@ public class BatchLogType extends LogTypeBase {
         run.files++;
         run.fetched += events.size();
         return events;
+    }
+
+    private void handleLine(LogTypeRun run, byte[] bytes, int number, List<ObjectNode> events) {
+        String line;
+        try {
+            line = StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            run.skipped++;
+            services().deadLetters().put(logType, "line " + number + " is not valid UTF-8", run.fileKey, bytes);
+            return;
+        }
+        if (!line.isBlank()) {
+            parseLine(run, line, number, events);
+        }
     }
 
     private void parseLine(LogTypeRun run, String line, int number, List<ObjectNode> events) {

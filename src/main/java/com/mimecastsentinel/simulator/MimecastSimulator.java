@@ -76,6 +76,7 @@ public final class MimecastSimulator extends ServiceSupport {
     private final int requestedPort;
     private final SSLContext tls;
     private final Set<String> tokens = ConcurrentHashMap.newKeySet();
+    private final Set<String> issued = ConcurrentHashMap.newKeySet();
     private final AtomicLong tokenRequests = new AtomicLong();
     private final AtomicLong apiRequests = new AtomicLong();
     private HttpServer server;
@@ -133,6 +134,11 @@ public final class MimecastSimulator extends ServiceSupport {
         return URI.create((tls == null ? "http://127.0.0.1:" : "https://localhost:") + server.getAddress().getPort());
     }
 
+    /** Every bearer token handed out, so tests can check that none of them leaks. */
+    public Set<String> issuedTokens() {
+        return Set.copyOf(issued);
+    }
+
     public long tokenRequests() {
         return tokenRequests.get();
     }
@@ -179,7 +185,7 @@ public final class MimecastSimulator extends ServiceSupport {
         return true;
     }
 
-    /** This batch file path gets a line that is not JSON in the middle, as a damaged export would. */
+    /** This batch file path gets a line that is not JSON and one that is not UTF-8, as a damaged export would. */
     public void malformLineIn(String filePath) {
         malformedFiles.add(filePath);
     }
@@ -219,6 +225,7 @@ public final class MimecastSimulator extends ServiceSupport {
         }
         String token = UUID.randomUUID().toString();
         tokens.add(token);
+        issued.add(token);
         respond(exchange, 200, json.createObjectNode().put("access_token", token).put("token_type", "Bearer")
                 .put("expires_in", 1800));
     }
@@ -326,6 +333,7 @@ public final class MimecastSimulator extends ServiceSupport {
                 gzip.write('\n');
                 if (malformed) {
                     gzip.write("{\"accountId\":\"C0A0\",\"timestamp\":17\n".getBytes(StandardCharsets.UTF_8));
+                    gzip.write(new byte[] { '{', '"', 'a', '"', ':', '"', (byte) 0xC3, 0x28, '"', '}', '\n' });
                     malformed = false;
                 }
             }

@@ -173,6 +173,7 @@ class FaultSuiteTest {
         record("kill -9 x" + killed + " during a backlog (audit)", audit);
         record("kill -9 x" + killed + " during a backlog (siem)", siem);
         assertTrue(killed >= Math.min(kills, 5), "the kills landed while there was work: " + killed);
+        assertNoSecrets(work);
         assertTrue(resentRequests <= killed, "at most one batch re-sent per kill: " + resentRequests);
     }
 
@@ -182,7 +183,12 @@ class FaultSuiteTest {
         Map<String, String> env = new HashMap<>(account.environment("audit,siem",
                 Map.of("MIMECAST_PAGE_SIZE", "50", "START_DATE", account.start.minusDays(4).toString())));
         Process process = connector.start(env, "terminated");
-        Thread.sleep(3000);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(connector.log("terminated")).contains("this instance holds the lease")
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100); // until the first run has begun
+        }
+        Thread.sleep(700);
         assertTrue(process.isAlive(), "still working when terminated");
         process.destroy(); // SIGTERM
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "stops within the shutdown timeout");
@@ -280,6 +286,31 @@ class FaultSuiteTest {
             proxy.stop();
         }
         record("Blob unavailable during checkpoint commits", verifyAudit());
+    }
+
+    /**
+     * No secret value in any log of the connector's processes, nor in a checkpoint or dead-letter document:
+     * client secrets, the storage account key, and every bearer token handed out.
+     */
+    private void assertNoSecrets(Path logs) throws Exception {
+        Set<String> secrets = new HashSet<>(account.simulator.issuedTokens());
+        secrets.addAll(List.of(com.mimecastsentinel.simulator.MimecastSimulator.DEMO_CLIENT_SECRET, "it-azure-secret",
+                Azurite.ACCOUNT_KEY, "az-token"));
+        StringBuilder written = new StringBuilder();
+        try (var files = Files.list(logs)) {
+            for (Path log : files.filter(f -> f.toString().endsWith(".log")).toList()) {
+                written.append(Files.readString(log));
+            }
+        }
+        var container = new com.azure.storage.blob.BlobServiceClientBuilder().connectionString(
+                Azurite.connectionString()).buildClient().getBlobContainerClient(account.container);
+        for (var blob : container.listBlobs()) {
+            written.append(container.getBlobClient(blob.getName()).downloadContent().toString());
+        }
+        assertTrue(written.length() > 1_000, "there is output to check");
+        for (String secret : secrets) {
+            assertTrue(!written.toString().contains(secret), "a secret appeared in logs or stored documents");
+        }
     }
 
     // ---- verification ----

@@ -77,10 +77,14 @@ class BatchLogTypesTest extends SimulatedAccountTest {
         assertEquals(delivered.size(), checkpoint.path("deliveredTotal").asLong());
         assertFalse(checkpoint.has("filesDone"), "the page is complete");
         List<JsonNode> deadLetters = account.deadLetters(logType);
-        assertEquals(1, deadLetters.size(), "the malformed line");
-        assertEquals(folder + (thirdHour + 1) + ".json.gz", deadLetters.get(0).path("source").asText());
-        assertEquals("{\"accountId\":\"C0A0\",\"timestamp\":17", deadLetters.get(0).path("content").asText());
-        assertTrue(deadLetters.get(0).path("reason").asText().contains("not a JSON object"));
+        assertEquals(2, deadLetters.size(), "the malformed lines");
+        deadLetters.forEach(d -> assertEquals(folder + (thirdHour + 1) + ".json.gz", d.path("source").asText()));
+        JsonNode notJson = deadLetters.stream().filter(d -> d.path("reason").asText().contains("not a JSON object"))
+                .findFirst().orElseThrow();
+        assertEquals("{\"accountId\":\"C0A0\",\"timestamp\":17", notJson.path("content").asText());
+        JsonNode notUtf8 = deadLetters.stream().filter(d -> d.path("reason").asText().contains("not valid UTF-8"))
+                .findFirst().orElseThrow();
+        assertEquals("base64", notUtf8.path("contentEncoding").asText(), "kept byte for byte");
 
         Set<String> logtypes = new HashSet<>();
         for (ServeEvent served : azure.server.getAllServeEvents()) {
