@@ -52,6 +52,7 @@ public final class MimecastSimulator extends ServiceSupport {
     private final Set<String> expiredFiles = ConcurrentHashMap.newKeySet();
     private final Set<String> notLicensed = ConcurrentHashMap.newKeySet();
     private final Set<String> malformedFiles = ConcurrentHashMap.newKeySet();
+    private final Set<String> truncatedFiles = ConcurrentHashMap.newKeySet();
     private volatile Fault fault;
 
     /** A failure the API answers with for a while: after {@code after} more calls, {@code count} calls fail. */
@@ -183,6 +184,11 @@ public final class MimecastSimulator extends ServiceSupport {
         current.headers.forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
         respond(exchange, current.status, json.createObjectNode().put("message", "injected failure"));
         return true;
+    }
+
+    /** This batch file path is served cut off in the middle of its gzip stream, as a broken download would be. */
+    public void truncate(String filePath) {
+        truncatedFiles.add(filePath);
     }
 
     /** This batch file path gets a line that is not JSON and one that is not UTF-8, as a damaged export would. */
@@ -338,10 +344,14 @@ public final class MimecastSimulator extends ServiceSupport {
                 }
             }
         }
+        byte[] file = bytes.toByteArray();
+        if (truncatedFiles.contains(path)) {
+            file = java.util.Arrays.copyOf(file, file.length / 2);
+        }
         exchange.getResponseHeaders().add("Content-Type", "application/gzip");
-        exchange.sendResponseHeaders(200, bytes.size());
+        exchange.sendResponseHeaders(200, file.length);
         try (OutputStream out = exchange.getResponseBody()) {
-            bytes.writeTo(out);
+            out.write(file);
         }
     }
 

@@ -37,6 +37,9 @@ public final class ThreatFeeds {
         indicator.put("type", "indicator").put("id", indicatorId).put("created", time).put("modified", time)
                 .put("pattern", "[file:hashes.'SHA-256' = '" + hash + "']").put("valid_from", time)
                 .putArray("labels").add("malicious-activity");
+        if (s.slot % 97 == 0) {
+            indicator.remove("pattern"); // now and then a damaged object, as real feeds have
+        }
         item.putObject("relationship").put("type", "relationship").put("id", "relationship--" + uuid(s.hex(48)
                 .substring(16))).put("created", time).put("modified", time).put("relationship_type", "indicates")
                 .put("source_ref", indicatorId).put("target_ref", malwareId);

@@ -56,6 +56,8 @@ import org.junit.jupiter.api.io.TempDir;
 class FaultSuiteTest {
     private static final String AUDIT = "/api/audit/get-audit-events";
     private static final List<String> TABLE = new ArrayList<>();
+    private static final List<String> SIEM_KEYS = List.of("processingId", "aggregateId", "type", "subtype",
+            "timestamp", "action", "messageId", "accountId");
     private final ObjectMapper json = new ObjectMapper();
     private SimulatedAccount account;
 
@@ -257,6 +259,28 @@ class FaultSuiteTest {
     }
 
     @Test
+    void badInputGoesToDeadLetterAndTheRestFlowsOn() throws Exception {
+        long firstHour = account.start.atStartOfDay(ZoneOffset.UTC).toEpochSecond() / 3600;
+        account.simulator.malformLineIn("/siem-files/cg/" + (firstHour + 1) + ".json.gz");
+        account.simulator.truncate("/siem-files/cg/" + (firstHour + 3) + ".json.gz");
+        assertEquals(0, account.runOnce("siem", Map.of()));
+        Set<String> expected = expectedSiem(account.start);
+        Map<String, Integer> delivered = account.azure.deliveredIds("Custom-Seg_Cg");
+        Set<String> kept = account.simulator.events("/siem/v1/batch/events/cg").between(
+                Instant.ofEpochSecond((firstHour + 3) * 3600), Instant.ofEpochSecond((firstHour + 4) * 3600 - 1))
+                .stream().map(e -> EventIds.of(e, null, SIEM_KEYS)).collect(Collectors.toSet());
+        Set<String> lost = new HashSet<>(expected);
+        lost.removeAll(delivered.keySet());
+        lost.removeAll(kept); // the truncated file is in the dead-letter location whole
+        int deadLettered = account.deadLetters("siem").size();
+        TABLE.add(String.format("%-46s %8d %9d %10d %5d %13d  %s", "bad input: bad lines, truncated gzip (siem)",
+                expected.size(), delivered.size(), delivered.values().stream().mapToInt(n -> n - 1).sum(),
+                lost.size(), deadLettered, lost.isEmpty() && deadLettered == 3 ? "PASS" : "FAIL"));
+        assertTrue(lost.isEmpty(), "nothing lost");
+        assertEquals(3, deadLettered, "two bad lines and the truncated file");
+    }
+
+    @Test
     void checkpointStoreOutageIsWaitedOutWithoutResending() throws Exception {
         String azurite = Azurite.connectionString().replaceAll(".*BlobEndpoint=(http://[^/]+)/.*", "$1");
         var proxy = new WireMockServer(
@@ -347,11 +371,9 @@ class FaultSuiteTest {
         String token = account.checkpoint("siem").path("nextPage").asText();
         long nextHour = Long.parseLong(new String(java.util.Base64.getUrlDecoder().decode(token),
                 java.nio.charset.StandardCharsets.UTF_8).substring("hour:".length()));
-        List<String> keys = List.of("processingId", "aggregateId", "type", "subtype", "timestamp", "action",
-                "messageId", "accountId");
         return account.simulator.events("/siem/v1/batch/events/cg")
                 .between(from.atStartOfDay(ZoneOffset.UTC).toInstant(), Instant.ofEpochSecond(nextHour * 3600 - 1))
-                .stream().map(e -> EventIds.of(e, null, keys)).collect(Collectors.toSet());
+                .stream().map(e -> EventIds.of(e, null, SIEM_KEYS)).collect(Collectors.toSet());
     }
 
     private Result verify(String stream, Set<String> expected) throws Exception {

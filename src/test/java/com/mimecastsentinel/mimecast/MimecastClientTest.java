@@ -100,6 +100,23 @@ class MimecastClientTest {
     }
 
     @Test
+    void connectionResetsAndTimeoutsAreRetried() {
+        server.stubFor(post(PATH).inScenario("net").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER))
+                .willSetStateTo("slow"));
+        server.stubFor(post(PATH).inScenario("net").whenScenarioStateIs("slow")
+                .willReturn(okJson("{\"data\":[],\"fail\":[]}").withFixedDelay(3000)).willSetStateTo("ok"));
+        server.stubFor(post(PATH).inScenario("net").whenScenarioStateIs("ok")
+                .willReturn(okJson("{\"data\":[{\"id\":\"c\"}],\"fail\":[]}")));
+        MimecastClient impatient = new MimecastClient(URI.create(HttpsFake.url(server)), new OAuthTokenProvider(
+                URI.create(HttpsFake.url(server)), "id", "secret", HttpClient.newHttpClient(), Duration.ofSeconds(10),
+                Clock.systemUTC()), HttpClient.newHttpClient(), new RetryPolicy(4, Duration.ofSeconds(1),
+                        Duration.ofSeconds(30), Duration.ofMinutes(2), waits::add), Duration.ofSeconds(1), json);
+        assertEquals("c", impatient.post(PATH, json.createObjectNode()).path("data").path(0).path("id").asText());
+        assertEquals(2, waits.size(), "one backoff after the reset, one after the timeout");
+    }
+
+    @Test
     void a401ReauthenticatesOnceAndContinues() {
         server.stubFor(post(PATH).withHeader("Authorization", equalTo("Bearer first"))
                 .willReturn(aResponse().withStatus(401)));

@@ -59,6 +59,7 @@ class BatchLogTypesTest extends SimulatedAccountTest {
         long thirdHour = start.atStartOfDay(ZoneOffset.UTC).toEpochSecond() / 3600 + 2;
         simulator.expireOnce(folder + thirdHour + ".json.gz");
         simulator.malformLineIn(folder + (thirdHour + 1) + ".json.gz");
+        simulator.truncate(folder + (thirdHour + 2) + ".json.gz");
         azure.heal();
         long listingsBefore = simulator.apiRequests();
         assertEquals(0, runOnce(logType));
@@ -71,14 +72,25 @@ class BatchLogTypesTest extends SimulatedAccountTest {
         Set<String> expected = simulator.events(path).between(start.atStartOfDay(ZoneOffset.UTC).toInstant(),
                 Instant.ofEpochSecond(nextHour * 3600 - 1)).stream()
                 .map(e -> EventIds.of(e, null, KEY_FIELDS)).collect(Collectors.toSet());
+        Set<String> truncatedHour = simulator.events(path).between(Instant.ofEpochSecond((thirdHour + 2) * 3600),
+                Instant.ofEpochSecond((thirdHour + 3) * 3600 - 1)).stream()
+                .map(e -> EventIds.of(e, null, KEY_FIELDS)).collect(Collectors.toSet());
         Map<String, Integer> delivered = azure.deliveredIds(stream);
-        assertEquals(expected, delivered.keySet(), "every event of every listed hour");
+        Set<String> missing = new HashSet<>(expected);
+        missing.removeAll(delivered.keySet());
+        assertTrue(truncatedHour.containsAll(missing), "only the truncated file's unreadable tail is missing");
+        assertTrue(expected.containsAll(delivered.keySet()), "nothing that is not at the source");
         assertTrue(delivered.values().stream().allMatch(n -> n == 1), "no event twice");
         assertEquals(delivered.size(), checkpoint.path("deliveredTotal").asLong());
         assertFalse(checkpoint.has("filesDone"), "the page is complete");
         List<JsonNode> deadLetters = account.deadLetters(logType);
-        assertEquals(2, deadLetters.size(), "the malformed lines");
-        deadLetters.forEach(d -> assertEquals(folder + (thirdHour + 1) + ".json.gz", d.path("source").asText()));
+        assertEquals(3, deadLetters.size(), "the malformed lines and the truncated file");
+        JsonNode truncated = deadLetters.stream().filter(d -> d.path("reason").asText().contains("unreadable gzip"))
+                .findFirst().orElseThrow();
+        assertEquals(folder + (thirdHour + 2) + ".json.gz", truncated.path("source").asText());
+        assertEquals("base64", truncated.path("contentEncoding").asText(), "the file as it came");
+        deadLetters.stream().filter(d -> d != truncated)
+                .forEach(d -> assertEquals(folder + (thirdHour + 1) + ".json.gz", d.path("source").asText()));
         JsonNode notJson = deadLetters.stream().filter(d -> d.path("reason").asText().contains("not a JSON object"))
                 .findFirst().orElseThrow();
         assertEquals("{\"accountId\":\"C0A0\",\"timestamp\":17", notJson.path("content").asText());

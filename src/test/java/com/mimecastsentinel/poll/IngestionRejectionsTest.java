@@ -33,22 +33,28 @@ class IngestionRejectionsTest {
         try (AuditFakes fakes = new AuditFakes(events -> {
             events.get(10).put("eventInfo", "POISON row the DCR transformation refuses");
             events.get(620).put("eventInfo", "x".repeat(70 * 1024));
+            events.get(900).put("eventInfo", "TOOLARGE for the service");
         })) {
             fakes.azureFake.acceptUploads();
             fakes.azure.stubFor(post(urlPathEqualTo(AuditFakes.INGEST_PATH)).atPriority(1)
                     .withRequestBody(containing("POISON")).willReturn(aResponse().withStatus(400)
                             .withHeader("Content-Type", "application/json")
                             .withBody("{\"error\":{\"code\":\"InvalidArgument\",\"message\":\"row 0 is invalid\"}}")));
+            fakes.azure.stubFor(post(urlPathEqualTo(AuditFakes.INGEST_PATH)).atPriority(1)
+                    .withRequestBody(containing("TOOLARGE")).willReturn(aResponse().withStatus(413)));
 
             assertEquals(0, Application.run(fakes.properties()));
             Map<String, Integer> delivered = fakes.deliveredIds();
-            assertEquals(AuditFakes.EVENTS - 2, delivered.size());
+            assertEquals(AuditFakes.EVENTS - 3, delivered.size());
             assertTrue(delivered.values().stream().allMatch(n -> n == 1), "no row twice");
             assertFalse(delivered.containsKey("eNo-audit-10"));
             assertFalse(delivered.containsKey("eNo-audit-620"));
+            assertFalse(delivered.containsKey("eNo-audit-900"));
 
             List<JsonNode> letters = deadLetters(fakes.container);
-            assertEquals(2, letters.size());
+            assertEquals(3, letters.size());
+            assertTrue(letters.stream().anyMatch(l -> l.path("source").asText().equals("eNo-audit-900")
+                    && l.path("reason").asText().contains("HTTP 413")), "the row the service found too large");
             JsonNode refused = letters.stream().filter(l -> l.path("source").asText().equals("eNo-audit-10"))
                     .findFirst().orElseThrow();
             assertTrue(refused.path("reason").asText().contains("HTTP 400"), refused.path("reason").asText());
