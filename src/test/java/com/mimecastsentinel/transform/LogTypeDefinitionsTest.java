@@ -102,6 +102,7 @@ class LogTypeDefinitionsTest {
         assertEquals(path, handler.path("path").asText());
         assertEquals("timestamp", handler.path("timeField").asText());
         assertTrue(handler.path("stream").asText().endsWith(":" + stream + "}}"));
+        assertEquals("P7D", handler.path("retention").asText(), "SIEM files are kept 7 days");
     }
 
     @org.junit.jupiter.api.Test
