@@ -33,6 +33,7 @@ public abstract class LogTypeBase implements CamelContextAware {
     static final String RUN = "mcRun";
     public static final String MORE = "mcMore";
     public static final String SKIP_HEADER = "mcSkip";
+    private static final Duration SKEW_TOLERANCE = Duration.ofMinutes(2);
 
     private CamelContext camelContext;
     private ConnectorServices services;
@@ -117,6 +118,41 @@ public abstract class LogTypeBase implements CamelContextAware {
 
     protected boolean stopping() {
         return camelContext != null && (camelContext.isStopping() || camelContext.isStopped());
+    }
+
+    /**
+     * The next time window after {@code completedUntil} (minus the overlap, for events Mimecast indexes late),
+     * or from START_DATE (else as far back as the API keeps) when nothing was read yet; at most
+     * MIMECAST_MAX_WINDOW long when {@code cap}. Sets it on the run; false when there is nothing to ask for.
+     * A position ahead of this clock (written by a skewed one) is replaced by the newest delivered event.
+     */
+    protected boolean nextWindow(LogTypeRun run, Instant completedUntil, Instant newestEvent, boolean cap) {
+        var settings = services().settings();
+        Instant now = services().clock().instant();
+        Instant completed = completedUntil;
+        if (completed != null && completed.isAfter(now.plus(SKEW_TOLERANCE))) {
+            Instant newest = newestEvent == null || newestEvent.isAfter(now) ? now : newestEvent;
+            LOG.warn("{}: the checkpoint ({}) is ahead of this machine's clock ({}); reading again from the newest "
+                    + "delivered event ({}) so that nothing is skipped", logType, completed, now, newest);
+            completed = newest;
+        }
+        Instant earliest = now.minus(retention);
+        Instant start = completed != null ? completed.minus(settings.overlap)
+                : settings.startDate != null ? settings.startDate.atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+                : earliest;
+        if (start.isBefore(earliest)) {
+            start = earliest;
+        }
+        Instant capped = cap ? start.plus(settings.maxWindow) : now;
+        Instant end = capped.isBefore(now) ? capped : now;
+        if (!end.isAfter(start)) {
+            return false; // clock skew or nothing new: never ask for a negative window
+        }
+        run.windowStart = start;
+        run.windowEnd = end;
+        run.windowCapped = capped.isBefore(now);
+        run.pageToken = null;
+        return true;
     }
 
     /** Plans the first fetch from the loaded checkpoint; false when there is nothing to do. */

@@ -1,7 +1,6 @@
 package com.mimecastsentinel.poll;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 public class PagedLogType extends LogTypeBase {
     private static final Logger LOG = LoggerFactory.getLogger(PagedLogType.class);
-    private static final java.time.Duration SKEW_TOLERANCE = java.time.Duration.ofMinutes(2);
 
     private String path;
     private String recordsAt = "/data";
@@ -115,38 +113,8 @@ public class PagedLogType extends LogTypeBase {
             run.windowCapped = run.windowEnd.isBefore(now.minus(services().settings().overlap));
             return true;
         }
-        Instant earliest = now.minus(retention);
-        Instant completed = checkpoint.completedUntil;
-        if (completed != null && completed.isAfter(now.plus(SKEW_TOLERANCE))) {
-            // written by a clock ahead of ours: trust the data instead, re-read from the newest delivered event
-            Instant newest = checkpoint.newestEventTime == null || checkpoint.newestEventTime.isAfter(now) ? now
-                    : checkpoint.newestEventTime;
-            LOG.warn("{}: the checkpoint ({}) is ahead of this machine's clock ({}); reading again from the newest "
-                    + "delivered event ({}) so that nothing is skipped", logType, completed, now, newest);
-            completed = newest;
-        }
-        Instant start = completed != null ? completed.minus(services().settings().overlap) : initialStart(now);
-        if (start.isBefore(earliest)) {
-            start = earliest;
-        }
-        Instant capped = start.plus(services().settings().maxWindow);
-        Instant end = capped.isBefore(now) ? capped : now;
-        if (!end.isAfter(start)) {
-            return false; // clock skew or nothing new: never ask for a negative window
-        }
-        run.windowStart = start;
-        run.windowEnd = end;
-        run.windowCapped = capped.isBefore(now);
-        run.pageToken = null;
         run.resumedToken = false;
-        return true;
-    }
-
-    private Instant initialStart(Instant now) {
-        if (services().settings().startDate != null) {
-            return services().settings().startDate.atStartOfDay(ZoneOffset.UTC).toInstant();
-        }
-        return now.minus(retention);
+        return nextWindow(run, checkpoint.completedUntil, checkpoint.newestEventTime, true);
     }
 
     private JsonNode request(LogTypeRun run) {

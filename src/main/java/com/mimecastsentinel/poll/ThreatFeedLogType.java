@@ -1,7 +1,6 @@
 package com.mimecastsentinel.poll;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -56,27 +55,13 @@ public class ThreatFeedLogType extends LogTypeBase {
 
     private boolean planFeed(LogTypeRun run, String feedType) {
         Checkpoint.Feed feed = run.checkpoint.feeds.computeIfAbsent(feedType, f -> new Checkpoint.Feed());
-        Instant now = services().clock().instant();
         if (feed.window != null) {
             run.windowStart = feed.window.start;
             run.windowEnd = feed.window.end;
             run.pageToken = feed.window.pageToken;
             return true;
         }
-        Settings settings = services().settings();
-        Instant earliest = now.minus(retention);
-        Instant start = feed.completedUntil != null ? feed.completedUntil.minus(settings.overlap)
-                : settings.startDate != null ? settings.startDate.atStartOfDay(ZoneOffset.UTC).toInstant() : earliest;
-        if (start.isBefore(earliest)) {
-            start = earliest;
-        }
-        if (!now.isAfter(start)) {
-            return false;
-        }
-        run.windowStart = start;
-        run.windowEnd = now;
-        run.pageToken = null;
-        return true;
+        return nextWindow(run, feed.completedUntil, run.checkpoint.newestEventTime, false);
     }
 
     /** One page of the current feed: the body becomes its indicators, as STIX 2.1. */
