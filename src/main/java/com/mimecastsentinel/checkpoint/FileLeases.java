@@ -29,15 +29,21 @@ public final class FileLeases implements Leases {
             Files.createDirectories(directory);
             FileChannel channel = FileChannel.open(directory.resolve(logType + ".lease"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
-            FileLock lock = channel.tryLock();
-            if (lock == null) {
+            try {
+                FileLock lock = channel.tryLock();
+                if (lock == null) {
+                    channel.close();
+                    return false;
+                }
+                held.put(logType, lock);
+                return true;
+            } catch (OverlappingFileLockException | IOException e) {
                 channel.close();
+                if (e instanceof IOException io) {
+                    throw io;
+                }
                 return false;
             }
-            held.put(logType, lock);
-            return true;
-        } catch (OverlappingFileLockException e) {
-            return false;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot lock " + logType + ".lease", e);
         }

@@ -75,16 +75,15 @@ public final class MimecastClient {
     }
 
     /**
-     * Opens a pre-signed file URL (SIEM batch files): no Authorization header, since the URL carries its own
+     * Downloads a pre-signed file URL (SIEM batch files): no Authorization header, since the URL carries its own
      * signature. 403/404 mean the URL expired: {@link FileUrlExpiredException}, so the caller lists again.
      */
-    public java.io.InputStream download(URI url) {
+    public byte[] download(URI url) {
         for (int attempt = 1; ; attempt++) {
-            HttpResponse<java.io.InputStream> response;
+            HttpResponse<byte[]> response;
             try {
                 requests.incrementAndGet();
-                response = http.send(HttpRequest.newBuilder(url).timeout(timeout).GET().build(),
-                        HttpResponse.BodyHandlers.ofInputStream());
+                response = exchange(HttpRequest.newBuilder(url).timeout(timeout).GET().build(), timeout.multipliedBy(5));
             } catch (IOException e) {
                 giveUpOrWait(url.getPath(), attempt, "transport error " + e.getClass().getSimpleName() + " "
                         + e.getMessage(), retry.backoff(attempt), e);
@@ -97,7 +96,6 @@ public final class MimecastClient {
             if (status == 200) {
                 return response.body();
             }
-            discard(response.body());
             if (status == 403 || status == 404) {
                 throw new FileUrlExpiredException(url.getPath(), status);
             }
@@ -110,11 +108,24 @@ public final class MimecastClient {
         }
     }
 
-    private static void discard(java.io.InputStream body) {
-        try (body) {
-            body.transferTo(java.io.OutputStream.nullOutputStream());
-        } catch (IOException ignored) {
-            // the connection is dropped instead of reused
+    /**
+     * Sends and waits for the whole answer, body included, at most {@code deadline}: the JDK client's request
+     * timeout stops counting once the headers arrived, and a stalled body must not hang a log type forever.
+     */
+    private HttpResponse<byte[]> exchange(HttpRequest request, Duration deadline)
+            throws IOException, InterruptedException {
+        java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> future =
+                http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        try {
+            return future.get(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            future.cancel(true);
+            throw new java.net.http.HttpTimeoutException("no complete answer within " + deadline.toSeconds() + " s");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
         }
     }
 
@@ -133,7 +144,7 @@ public final class MimecastClient {
                 }
                 auth.authorize(request, path);
                 requests.incrementAndGet();
-                response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+                response = exchange(request.build(), timeout.multipliedBy(2));
             } catch (IOException | MimecastException e) {
                 if (e instanceof MimecastException m && !m.retryable()) {
                     throw m;

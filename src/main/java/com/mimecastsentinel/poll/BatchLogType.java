@@ -2,7 +2,6 @@ package com.mimecastsentinel.poll;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -81,15 +80,13 @@ public class BatchLogType extends LogTypeBase {
             run.stopped = true; // shutting down: the files left are read by the next run
             return List.of();
         }
-        byte[] compressed;
-        try (InputStream raw = services().mimecast().download(URI.create(url))) {
-            compressed = raw.readAllBytes(); // one file in memory at a time; kept for the dead letter
+        byte[] compressed; // one file in memory at a time; kept whole for a dead letter
+        try {
+            compressed = services().mimecast().download(URI.create(url));
         } catch (FileUrlExpiredException e) {
             LOG.info("{}: {}; listing the page again", logType, e.getMessage());
             run.relist = true;
             return List.of();
-        } catch (IOException e) {
-            throw new UncheckedIOException(logType + ": cannot download " + run.fileKey, e);
         }
         List<ObjectNode> events = new ArrayList<>();
         int number = 0;
@@ -182,10 +179,11 @@ public class BatchLogType extends LogTypeBase {
             return;
         }
         boolean moved = run.nextToken != null && !run.nextToken.equals(run.checkpoint.nextPage);
-        if (run.nextToken != null) {
+        if (moved) {
             run.checkpoint.nextPage = run.nextToken;
+            run.checkpoint.filesDone = null; // a new page: its files are all still to read
+            run.relists = 0;
         }
-        run.checkpoint.filesDone = null;
         commit(run);
         exchange.setProperty(MORE, moved && !run.caughtUp);
     }

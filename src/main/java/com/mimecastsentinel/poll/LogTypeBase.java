@@ -33,6 +33,7 @@ public abstract class LogTypeBase implements CamelContextAware {
     static final String RUN = "mcRun";
     public static final String MORE = "mcMore";
     public static final String SKIP_HEADER = "mcSkip";
+    static final String OWNS_RUN = "mcOwnsRun";
     private static final Duration SKEW_TOLERANCE = Duration.ofMinutes(2);
 
     private CamelContext camelContext;
@@ -75,6 +76,7 @@ public abstract class LogTypeBase implements CamelContextAware {
             exchange.setProperty("mcSkipped", true);
             return;
         }
+        exchange.setProperty(OWNS_RUN, true); // only this exchange may let the next run in
         LogTypeRun run = new LogTypeRun();
         exchange.setProperty(RUN, run);
         run.checkpoint = services().checkpoints().load(logType);
@@ -152,6 +154,7 @@ public abstract class LogTypeBase implements CamelContextAware {
         run.windowEnd = end;
         run.windowCapped = capped.isBefore(now);
         run.pageToken = null;
+        run.tokensSeen.clear(); // page tokens repeat across windows; only a repeat within one is a circle
         return true;
     }
 
@@ -227,6 +230,10 @@ public abstract class LogTypeBase implements CamelContextAware {
         LogTypeRun run = run(exchange);
         @SuppressWarnings("unchecked")
         List<ObjectNode> batch = exchange.getMessage().getBody(List.class);
+        if (!services().leases().holds(logType)) {
+            // another instance may have taken over: sending on would duplicate what it sends
+            throw new IllegalStateException(logType + ": this instance lost the lease; the run stops here");
+        }
         List<ObjectNode> accepted = send(run, batch);
         List<String> ids = new ArrayList<>(batch.size());
         for (ObjectNode row : accepted) {
@@ -303,7 +310,9 @@ public abstract class LogTypeBase implements CamelContextAware {
             }
             services().metrics().runFinished(logType, failure == null);
         } finally {
-            running.set(false);
+            if (exchange.getProperty(OWNS_RUN, false, Boolean.class)) {
+                running.set(false);
+            }
         }
     }
 

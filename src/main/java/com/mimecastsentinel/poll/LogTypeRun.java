@@ -24,6 +24,7 @@ public final class LogTypeRun {
     String pageToken;
     boolean resumedToken;
     String nextToken;
+    final java.util.Set<String> tokensSeen = new java.util.HashSet<>();
 
     // threat feeds: the feed being read
     int feedIndex;

@@ -51,6 +51,11 @@ public class PagedLogType extends LogTypeBase {
         }
         run.resumedToken = false;
         JsonNode records = response.at(JsonPointer.compile(recordsAt));
+        if (!records.isArray() && !(records.isMissingNode() && response.path("data").isArray()
+                && response.path("data").isEmpty())) {
+            // a changed response shape must not read as "no more events" and move the checkpoint on
+            throw new MimecastException(logType + ": the response has no record array at " + recordsAt, 200, false);
+        }
         List<ObjectNode> page = new ArrayList<>(records.size());
         for (JsonNode record : records) {
             if (record.isObject()) {
@@ -59,6 +64,10 @@ public class PagedLogType extends LogTypeBase {
         }
         String next = response.path("meta").path("pagination").path("next").asText(null);
         run.nextToken = page.isEmpty() || next == null || next.isEmpty() ? null : next;
+        if (run.nextToken != null && !run.tokensSeen.add(run.nextToken)) {
+            throw new MimecastException(logType + ": Mimecast returned a page token it returned before; stopping "
+                    + "instead of paging in a circle", 200, true);
+        }
         run.pages++;
         run.fetched += page.size();
         exchange.getMessage().setBody(page);

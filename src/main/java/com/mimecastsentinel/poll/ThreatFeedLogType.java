@@ -90,6 +90,10 @@ public class ThreatFeedLogType extends LogTypeBase {
         }
         run.pages++;
         run.nextToken = reply.headers().firstValue(NEXT_TOKEN).filter(t -> !t.isBlank()).orElse(null);
+        if (run.nextToken != null && !run.tokensSeen.add(feedType + "|" + run.nextToken)) {
+            throw new MimecastException(logType + ": the " + feedType + " feed returned a token it returned "
+                    + "before; stopping instead of paging in a circle", 200, true);
+        }
         List<ObjectNode> indicators = new ArrayList<>();
         for (JsonNode object : reply.body().path("objects")) {
             if (!object.isObject()) {

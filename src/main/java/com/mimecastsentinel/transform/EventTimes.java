@@ -40,7 +40,10 @@ public final class EventTimes {
             return Optional.empty();
         }
         String trimmed = text.trim();
-        if (trimmed.matches("\\d{10,16}")) {
+        if (trimmed.matches("\\d{10}")) {
+            return Optional.of(Instant.ofEpochSecond(Long.parseLong(trimmed))); // epoch seconds
+        }
+        if (trimmed.matches("\\d{11,16}")) {
             return Optional.of(Instant.ofEpochMilli(Long.parseLong(trimmed)));
         }
         try {

@@ -92,6 +92,23 @@ class AuditRouteTest {
     }
 
     @Test
+    void aTokenGoingInCirclesOrAChangedResponseShapeFailsInsteadOfSkipping() throws Exception {
+        fakes.azureFake.acceptUploads();
+        fakes.mimecast.stubFor(post(urlPathEqualTo(AUDIT_PATH)).atPriority(1)
+                .withRequestBody(matchingJsonPath("$.meta.pagination.pageToken", equalTo("t2")))
+                .willReturn(okJson("{\"meta\":{\"status\":200,\"pagination\":{\"next\":\"t1\"}},"
+                        + "\"data\":[{\"id\":\"x\",\"eventTime\":\"2026-01-01T00:00:00+0000\"}],\"fail\":[]}")));
+        assertEquals(1, runOnce(), "t1 -> t2 -> t1 is a circle");
+        assertEquals("t2", fakes.checkpoint().path("window").path("pageToken").asText(), "nothing skipped");
+
+        fakes.mimecast.stubFor(post(urlPathEqualTo(AUDIT_PATH)).atPriority(1)
+                .withRequestBody(matchingJsonPath("$.meta.pagination.pageToken", equalTo("t2")))
+                .willReturn(okJson("{\"meta\":{\"status\":200},\"records\":[],\"fail\":[]}")));
+        assertEquals(1, runOnce(), "no data array where the records should be");
+        assertTrue(fakes.checkpoint().path("completedUntil").isMissingNode(), "the window was not completed");
+    }
+
+    @Test
     void failedUploadLeavesCheckpointAndNextRunDeliversTheRest() throws Exception {
         // the first page's two batches are accepted, then Logs Ingestion fails (the SDK retries, then gives up)
         fakes.azureFake.acceptUploads();

@@ -71,6 +71,7 @@ class RowMapperTest {
         assertEquals(Optional.of(expected), EventTimes.parse("2024-05-01T11:00:00+0100"));
         assertEquals(Optional.of(expected.plusMillis(123)), EventTimes.parse("2024-05-01T10:00:00.123Z"));
         assertEquals(Optional.of(expected), EventTimes.parse(String.valueOf(expected.toEpochMilli())));
+        assertEquals(Optional.of(expected), EventTimes.parse(String.valueOf(expected.getEpochSecond())), "seconds");
         assertEquals(Optional.of(expected), EventTimes.parse(json.getNodeFactory().numberNode(expected.toEpochMilli())));
         assertTrue(EventTimes.parse("not a time").isEmpty());
         assertEquals("2024-05-01T10:00:00+0000", EventTimes.mimecastFormat(expected));
