@@ -108,10 +108,6 @@ public final class Checkpoints {
         }
     }
 
-    public CheckpointStore store() {
-        return store;
-    }
-
     private Checkpoint parse(String logType, byte[] content) {
         try {
             Checkpoint checkpoint = json.readValue(content, Checkpoint.class);

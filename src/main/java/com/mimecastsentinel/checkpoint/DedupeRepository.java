@@ -59,13 +59,6 @@ public final class DedupeRepository extends ServiceSupport implements Idempotent
         }
     }
 
-    public int pendingCount(String logType) {
-        Keys keys = keys(logType);
-        synchronized (keys) {
-            return keys.pending.size();
-        }
-    }
-
     @Override
     public boolean add(Exchange exchange, String key) {
         Keys keys = keys(logType(exchange));

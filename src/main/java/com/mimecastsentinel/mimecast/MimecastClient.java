@@ -27,7 +27,6 @@ public final class MimecastClient {
     private final RetryPolicy retry;
     private final Duration timeout;
     private final ObjectMapper json;
-    private final AtomicLong requests = new AtomicLong();
     private final AtomicLong rateLimited = new AtomicLong();
 
     public MimecastClient(URI baseUrl, MimecastAuth auth, HttpClient http, RetryPolicy retry, Duration timeout,
@@ -82,7 +81,6 @@ public final class MimecastClient {
         for (int attempt = 1; ; attempt++) {
             HttpResponse<byte[]> response;
             try {
-                requests.incrementAndGet();
                 response = exchange(HttpRequest.newBuilder(url).timeout(timeout).GET().build(), timeout.multipliedBy(5));
             } catch (IOException e) {
                 giveUpOrWait(url.getPath(), attempt, "transport error " + e.getClass().getSimpleName() + " "
@@ -143,7 +141,6 @@ public final class MimecastClient {
                             .POST(HttpRequest.BodyPublishers.ofByteArray(payload));
                 }
                 auth.authorize(request, path);
-                requests.incrementAndGet();
                 response = exchange(request.build(), timeout.multipliedBy(2));
             } catch (IOException | MimecastException e) {
                 if (e instanceof MimecastException m && !m.retryable()) {
@@ -196,10 +193,6 @@ public final class MimecastClient {
             }
             giveUpOrWait(path, attempt, failure.getMessage(), retry.backoff(attempt), failure);
         }
-    }
-
-    public long requestCount() {
-        return requests.get();
     }
 
     public long rateLimitedCount() {
