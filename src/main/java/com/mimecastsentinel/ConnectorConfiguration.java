@@ -4,6 +4,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -95,7 +97,9 @@ public class ConnectorConfiguration implements CamelConfiguration {
             deadLetterStore = new FileDeadLetterStore(settings.deadLetterDir);
             leases = new FileLeases(settings.checkpointDir);
         }
-        DeadLetters deadLetters = new DeadLetters(deadLetterStore, clock, json);
+        ConnectorMetrics metrics = new ConnectorMetrics(clock);
+        DeadLetters deadLetters = new DeadLetters(deadLetterStore, clock, json,
+                logType -> metrics.deadLettered(logType, 1));
         DedupeRepository dedupe = new DedupeRepository();
         Checkpoints checkpoints = new Checkpoints(store, dedupe, settings.overlap, clock, json,
                 settings.checkpointPatience);
@@ -106,9 +110,17 @@ public class ConnectorConfiguration implements CamelConfiguration {
 
         context.getRegistry().bind("dedupe", dedupe);
         context.getRegistry().bind(ConnectorServices.BEAN, new ConnectorServices(settings, mimecast, checkpoints,
-                dedupe, sink, new RowBatcher(json, RowBatcher.DEFAULT_MAX_BYTES), new ConnectorMetrics(), clock, json, azure,
+                dedupe, sink, new RowBatcher(json, RowBatcher.DEFAULT_MAX_BYTES), metrics, clock, json, azure,
                 deadLetters, new RowLimits(json, RowBatcher.DEFAULT_MAX_BYTES - 2), leases));
-        context.addStartupListener(new RunController(settings));
+        Map<String, ConnectorHealthCheck.Probe> probes = new LinkedHashMap<>();
+        probes.put("mimecast", auth::check);
+        probes.put("checkpoints", () -> store.read(".health"));
+        if (settings.sink == Settings.SinkKind.SENTINEL || settings.checkpointStore == Settings.CheckpointStoreKind.BLOB
+                && settings.storageAccountUrl != null) {
+            probes.put("azure", () -> azure.credential().getTokenSync(new com.azure.core.credential.TokenRequestContext()
+                    .addScopes("https://monitor.azure.com//.default")));
+        }
+        context.addStartupListener(new RunController(settings, new ConnectorHealthCheck(probes, clock)));
 
         LOG.info("Mimecast {} ({}), checkpoints in {}, events to {}, dead letters to {}{}", mimecastUrl,
                 settings.usesApi2() ? "API 2.0" : "API 1.0", store.describe(), sink.describe(), deadLetters.describe(),

@@ -13,6 +13,8 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
 import org.apache.camel.StartupListener;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.health.HealthCheckRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,9 +32,11 @@ public final class RunController implements StartupListener {
     private static final AtomicInteger EXIT_CODE = new AtomicInteger(NOT_RUN_ONCE);
 
     private final Settings settings;
+    private final ConnectorHealthCheck health;
 
-    public RunController(Settings settings) {
+    public RunController(Settings settings, ConnectorHealthCheck health) {
         this.settings = settings;
+        this.health = health;
     }
 
     /**
@@ -46,7 +50,16 @@ public final class RunController implements StartupListener {
 
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        // nothing: the work starts once every route is up
+        // health and metrics, when camel-main's management server set them up
+        HealthCheckRegistry checks = HealthCheckRegistry.get(context);
+        if (checks != null) {
+            health.setCamelContext(context);
+            checks.register(health);
+        }
+        MeterRegistry meters = context.getRegistry().findSingleByType(MeterRegistry.class);
+        if (meters != null) {
+            ConnectorServices.from(context).metrics().bind(meters);
+        }
     }
 
     @Override

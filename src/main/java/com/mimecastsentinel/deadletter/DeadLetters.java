@@ -35,8 +35,11 @@ public final class DeadLetters {
     private final Clock clock;
     private final ObjectMapper json;
     private final AtomicLong written = new AtomicLong();
+    private final java.util.function.Consumer<String> onWritten;
 
-    public DeadLetters(Store store, Clock clock, ObjectMapper json) {
+    /** @param onWritten told the log type of every document written (metrics) */
+    public DeadLetters(Store store, Clock clock, ObjectMapper json, java.util.function.Consumer<String> onWritten) {
+        this.onWritten = onWritten;
         this.store = store;
         this.clock = clock;
         this.json = json.copy().enable(SerializationFeature.INDENT_OUTPUT);
@@ -74,6 +77,7 @@ public final class DeadLetters {
             throw new java.io.UncheckedIOException(e);
         }
         written.incrementAndGet();
+        onWritten.accept(logType);
         LOG.warn("{}: dead-lettered {} ({}) to {}", logType, source, reason, name);
     }
 

@@ -14,4 +14,8 @@ public interface MimecastAuth {
      * @return true when a retry with fresh credentials can help
      */
     boolean invalidate();
+
+    /** Proves the credentials work (a token can be had); throws when they do not. */
+    default void check() {
+    }
 }

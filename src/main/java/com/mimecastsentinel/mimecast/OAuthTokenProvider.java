@@ -54,6 +54,11 @@ public final class OAuthTokenProvider implements MimecastAuth {
         return true;
     }
 
+    @Override
+    public void check() {
+        token();
+    }
+
     /** How many tokens were requested so far (a metric: one per ~29 minutes is the expected rate). */
     public synchronized long tokenRequests() {
         return tokenRequests;

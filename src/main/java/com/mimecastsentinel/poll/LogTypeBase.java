@@ -247,7 +247,7 @@ public abstract class LogTypeBase implements CamelContextAware {
         services().dedupe().delivered(logType, ids);
         run.deliveredSinceCommit += accepted.size();
         run.delivered += accepted.size();
-        services().metrics().delivered(logType, accepted.size());
+        services().metrics().delivered(logType, accepted.size(), run.newestSinceCommit);
         if (!exchange.getProperty(Exchange.SPLIT_COMPLETE, false, Boolean.class)) {
             holdPosition(run);
             commit(run);
@@ -291,10 +291,13 @@ public abstract class LogTypeBase implements CamelContextAware {
                 return;
             }
             long millis = Duration.between(run.started, Instant.now()).toMillis();
-            String summary = String.format("%s: %s pages=%d files=%d fetched=%d delivered=%d duplicates=%d "
-                    + "skipped=%d duration=%dms checkpoint=%s", logType, failure == null ? "run complete" : "run FAILED",
-                    run.pages, run.files, run.fetched, run.delivered, run.duplicates, run.skipped, millis,
-                    describePosition(run.checkpoint));
+            String summary = String.format("%s: %s window=%s pages=%d files=%d fetched=%d delivered=%d "
+                    + "duplicates=%d skipped=%d duration=%dms checkpoint=%s", logType,
+                    failure == null ? "run complete" : "run FAILED", run.windowStart == null ? "-"
+                            : run.windowStart + ".." + run.windowEnd, run.pages, run.files, run.fetched,
+                    run.delivered, run.duplicates, run.skipped, millis, describePosition(run.checkpoint));
+            services().metrics().fetched(logType, run.fetched);
+            services().metrics().duplicates(logType, run.duplicates);
             if (failure == null) {
                 LOG.info(summary);
             } else if (notLicensed(failure)) {

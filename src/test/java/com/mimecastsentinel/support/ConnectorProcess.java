@@ -40,8 +40,11 @@ public final class ConnectorProcess {
                 .redirectErrorStream(true).redirectOutput(log(name).toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("MIMECAST_") || k.startsWith("AZURE_")
                 || k.startsWith("SENTINEL_") || k.startsWith("CHECKPOINT_") || k.equals("RUN_ONCE")
-                || k.equals("START_DATE") || k.equals("SINK") || k.startsWith("SCHEDULE"));
+                || k.equals("START_DATE") || k.equals("SINK") || k.startsWith("SCHEDULE") || k.startsWith("MANAGEMENT_"));
         builder.environment().putAll(environment);
+        // several connectors run side by side in tests: a management port only where a test asks for one
+        builder.environment().putIfAbsent("MANAGEMENT_ENABLED", environment.containsKey("MANAGEMENT_PORT") ? "true"
+                : "false");
         return builder.start();
     }
 
