@@ -1,29 +1,22 @@
 package com.mimecastsentinel.support;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** Environment variables (as README names them) to their application.properties keys, for in-JVM runs. */
+/**
+ * Environment variables (as README names them) to their keys in application.properties, for in-JVM runs. The
+ * mapping is read from application.properties itself ({@code key = {{env:NAME:default}}}), so it cannot drift.
+ */
 public final class Settings4Tests {
-    private static final Map<String, String> PROPERTY_KEYS = Map.ofEntries(
-            Map.entry("MIMECAST_BASE_URL", "mimecast.base-url"),
-            Map.entry("MIMECAST_CLIENT_ID", "mimecast.client-id"),
-            Map.entry("MIMECAST_CLIENT_SECRET", "mimecast.client-secret"),
-            Map.entry("MIMECAST_PAGE_SIZE", "mimecast.page-size"),
-            Map.entry("MIMECAST_MAX_ATTEMPTS", "mimecast.max-attempts"),
-            Map.entry("MIMECAST_APP_ID", "mimecast.app-id"), Map.entry("MIMECAST_APP_KEY", "mimecast.app-key"),
-            Map.entry("MIMECAST_ACCESS_KEY", "mimecast.access-key"),
-            Map.entry("MIMECAST_SECRET_KEY", "mimecast.secret-key"),
-            Map.entry("AZURE_TENANT_ID", "azure.tenant-id"), Map.entry("AZURE_CLIENT_ID", "azure.client-id"),
-            Map.entry("AZURE_CLIENT_SECRET", "azure.client-secret"),
-            Map.entry("AZURE_AUTHORITY_HOST", "azure.authority-host"),
-            Map.entry("SENTINEL_INGESTION_ENDPOINT", "sentinel.ingestion-endpoint"),
-            Map.entry("SENTINEL_DCR_ID", "sentinel.dcr-id"),
-            Map.entry("SENTINEL_WORKSPACE_ID", "sentinel.workspace-id"),
-            Map.entry("SENTINEL_TI_ENDPOINT", "sentinel.ti-endpoint"), Map.entry("CHECKPOINT_STORE", "checkpoint.store"),
-            Map.entry("AZURE_STORAGE_CONNECTION_STRING", "azure.storage.connection-string"),
-            Map.entry("CHECKPOINT_CONTAINER", "checkpoint.container"), Map.entry("START_DATE", "start-date"),
-            Map.entry("MIMECAST_LOG_TYPES", "mimecast.log-types"), Map.entry("RUN_ONCE", "run-once"));
+    private static final Pattern ENV_KEY = Pattern.compile("^\\s*([\\w.-]+)\\s*=\\s*\\{\\{env:([A-Z0-9_]+):");
+    private static final Map<String, String> PROPERTY_KEYS = readKeys();
 
     private Settings4Tests() {
     }
@@ -33,10 +26,25 @@ public final class Settings4Tests {
         environment.forEach((variable, value) -> {
             String key = PROPERTY_KEYS.get(variable);
             if (key == null) {
-                throw new IllegalArgumentException("no property key known for " + variable);
+                throw new IllegalArgumentException("no key in application.properties reads " + variable);
             }
             properties.put(key, value);
         });
         return properties;
+    }
+
+    private static Map<String, String> readKeys() {
+        Map<String, String> keys = new HashMap<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("application.properties"))) {
+                Matcher match = ENV_KEY.matcher(line);
+                if (match.find()) {
+                    keys.put(match.group(2), match.group(1));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Map.copyOf(keys);
     }
 }
