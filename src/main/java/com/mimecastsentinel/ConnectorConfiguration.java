@@ -33,7 +33,6 @@ import com.mimecastsentinel.sentinel.EventSink;
 import com.mimecastsentinel.sentinel.FileSink;
 import com.mimecastsentinel.sentinel.LogsIngestionSink;
 import com.mimecastsentinel.sentinel.RowBatcher;
-import com.mimecastsentinel.sentinel.RowLimits;
 import com.mimecastsentinel.simulator.MimecastSimulator;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -111,7 +110,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
         context.getRegistry().bind("dedupe", dedupe);
         context.getRegistry().bind(ConnectorServices.BEAN, new ConnectorServices(settings, mimecast, checkpoints,
                 dedupe, sink, new RowBatcher(json, RowBatcher.DEFAULT_MAX_BYTES), metrics, clock, json, azure,
-                deadLetters, new RowLimits(json, RowBatcher.DEFAULT_MAX_BYTES - 2), leases));
+                deadLetters, leases));
         Map<String, ConnectorHealthCheck.Probe> probes = new LinkedHashMap<>();
         probes.put("mimecast", auth::check);
         probes.put("checkpoints", () -> store.read(".health"));

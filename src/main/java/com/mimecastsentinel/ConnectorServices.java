@@ -12,7 +12,6 @@ import com.mimecastsentinel.mimecast.MimecastClient;
 import com.mimecastsentinel.sentinel.AzureClients;
 import com.mimecastsentinel.sentinel.EventSink;
 import com.mimecastsentinel.sentinel.RowBatcher;
-import com.mimecastsentinel.sentinel.RowLimits;
 import org.apache.camel.CamelContext;
 
 /**
@@ -21,7 +20,7 @@ import org.apache.camel.CamelContext;
  */
 public record ConnectorServices(Settings settings, MimecastClient mimecast, Checkpoints checkpoints,
         DedupeRepository dedupe, EventSink sink, RowBatcher batcher, ConnectorMetrics metrics, Clock clock,
-        ObjectMapper json, AzureClients azure, DeadLetters deadLetters, RowLimits limits, Leases leases) {
+        ObjectMapper json, AzureClients azure, DeadLetters deadLetters, Leases leases) {
 
     public static final String BEAN = "connector";
 

@@ -14,6 +14,7 @@ import com.mimecastsentinel.ConnectorServices;
 import com.mimecastsentinel.checkpoint.Checkpoint;
 import com.mimecastsentinel.checkpoint.DedupeRepository;
 import com.mimecastsentinel.mimecast.MimecastException;
+import com.mimecastsentinel.sentinel.RowBatcher;
 import com.mimecastsentinel.transform.EventTimes;
 import com.mimecastsentinel.transform.RowMapper;
 import org.apache.camel.CamelContext;
@@ -196,24 +197,14 @@ public abstract class LogTypeBase implements CamelContextAware {
     public List<List<ObjectNode>> batches(Exchange exchange) {
         @SuppressWarnings("unchecked")
         List<ObjectNode> rows = exchange.getMessage().getBody(List.class);
-        return services().batcher().batches(withinLimits(run(exchange), rows));
-    }
-
-    /** Rows that fit the sink; the others are dead-lettered with the reason. */
-    protected List<ObjectNode> withinLimits(LogTypeRun run, List<ObjectNode> rows) {
-        List<ObjectNode> fitting = new ArrayList<>(rows.size());
+        RowBatcher.Split split = services().batcher().split(rows);
         List<String> handled = new ArrayList<>();
-        for (ObjectNode row : rows) {
-            String violation = services().limits().violation(row);
-            if (violation == null) {
-                fitting.add(row);
-            } else {
-                deadLetter(run, row, violation);
-                handled.add(idOf(row));
-            }
+        for (var unfit : split.unfit()) {
+            deadLetter(run(exchange), unfit.row(), unfit.reason());
+            handled.add(idOf(unfit.row()));
         }
         services().dedupe().delivered(logType, handled);
-        return fitting;
+        return split.batches();
     }
 
     private void deadLetter(LogTypeRun run, ObjectNode row, String reason) {

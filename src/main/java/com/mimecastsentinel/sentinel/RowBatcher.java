@@ -17,18 +17,32 @@ public final class RowBatcher {
 
     private final ObjectMapper json;
     private final int maxBytes;
+    private final RowLimits limits;
+
+    /** The batches, and the rows no batch can carry (with the reason), for the dead-letter location. */
+    public record Split(List<List<ObjectNode>> batches, List<EventSink.Rejected> unfit) {
+    }
 
     public RowBatcher(ObjectMapper json, int maxBytes) {
         this.json = json;
         this.maxBytes = maxBytes;
+        this.limits = new RowLimits(maxBytes - 2);
     }
 
-    public List<List<ObjectNode>> batches(List<ObjectNode> rows) {
+    /** Each row is serialized once here, to measure it against the limits and the batch size alike. */
+    public Split split(List<ObjectNode> rows) {
         List<List<ObjectNode>> batches = new ArrayList<>();
+        List<EventSink.Rejected> unfit = new ArrayList<>();
         List<ObjectNode> current = new ArrayList<>();
         long size = 2; // the array's brackets
         for (ObjectNode row : rows) {
-            int rowSize = size(row) + 1; // and its comma
+            int serialized = size(row);
+            String violation = limits.violation(row, serialized);
+            if (violation != null) {
+                unfit.add(new EventSink.Rejected(row, violation));
+                continue;
+            }
+            int rowSize = serialized + 1; // and its comma
             if (!current.isEmpty() && size + rowSize > maxBytes) {
                 batches.add(current);
                 current = new ArrayList<>();
@@ -40,7 +54,7 @@ public final class RowBatcher {
         if (!current.isEmpty()) {
             batches.add(current);
         }
-        return batches;
+        return new Split(batches, unfit);
     }
 
     private int size(ObjectNode row) {

@@ -4,9 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -16,16 +14,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public final class RowLimits {
     public static final int MAX_FIELD_BYTES = 64 * 1024;
 
-    private final ObjectMapper json;
     private final int maxRowBytes;
 
-    public RowLimits(ObjectMapper json, int maxRowBytes) {
-        this.json = json;
+    public RowLimits(int maxRowBytes) {
         this.maxRowBytes = maxRowBytes;
     }
 
-    /** Why the row cannot be delivered as it is, or null when it can. */
-    public String violation(ObjectNode row) {
+    /** Why the row ({@code size} bytes as JSON) cannot be delivered as it is, or null when it can. */
+    public String violation(ObjectNode row, int size) {
         for (Iterator<Map.Entry<String, JsonNode>> fields = row.fields(); fields.hasNext(); ) {
             Map.Entry<String, JsonNode> field = fields.next();
             JsonNode value = field.getValue();
@@ -35,13 +31,8 @@ public final class RowLimits {
                 return "field " + field.getKey() + " is " + bytes + " bytes, over the 64 KB a Log Analytics value keeps";
             }
         }
-        try {
-            int size = json.writeValueAsBytes(row).length;
-            if (size > maxRowBytes) {
-                return "row is " + size + " bytes, over the " + maxRowBytes + " bytes one ingestion request takes";
-            }
-        } catch (JsonProcessingException e) {
-            return "row cannot be serialized: " + e.getOriginalMessage();
+        if (size > maxRowBytes) {
+            return "row is " + size + " bytes, over the " + maxRowBytes + " bytes one ingestion request takes";
         }
         return null;
     }
