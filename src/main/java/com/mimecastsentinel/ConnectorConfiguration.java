@@ -77,8 +77,10 @@ public class ConnectorConfiguration implements CamelConfiguration {
                 ? new OAuthTokenProvider(mimecastUrl, clientId, clientSecret, http, settings.httpTimeout, clock)
                 : new HmacSigner(settings.mimecastAppId, settings.mimecastAppKey, settings.mimecastAccessKey,
                         settings.mimecastSecretKey);
+        ConnectorMetrics metrics = new ConnectorMetrics(clock);
         MimecastClient mimecast = new MimecastClient(mimecastUrl, auth, http,
-                RetryPolicy.standard(settings.maxAttempts, settings.maxRateLimitWait), settings.httpTimeout, json);
+                RetryPolicy.standard(settings.maxAttempts, settings.maxRateLimitWait), settings.httpTimeout, json)
+                .withRateLimitListener(metrics::rateLimited);
 
         AzureClients azure = new AzureClients(settings);
         CheckpointStore store;
@@ -96,7 +98,6 @@ public class ConnectorConfiguration implements CamelConfiguration {
             deadLetterStore = new FileDeadLetterStore(settings.deadLetterDir);
             leases = new FileLeases(settings.checkpointDir);
         }
-        ConnectorMetrics metrics = new ConnectorMetrics(clock);
         DeadLetters deadLetters = new DeadLetters(deadLetterStore, clock, json,
                 logType -> metrics.deadLettered(logType, 1));
         DedupeRepository dedupe = new DedupeRepository();

@@ -14,7 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * Per log type counters of what the connector did, published to the Prometheus registry of camel-main's
  * management server ({@code /observe/metrics}) when there is one: events fetched, delivered, duplicates dropped,
- * dead-lettered, ingestion requests, runs and failed runs, last success time and checkpoint lag.
+ * dead-lettered, ingestion requests and bytes, Mimecast 429s, runs and failed runs, last success time and checkpoint lag.
  */
 public final class ConnectorMetrics {
 
@@ -64,10 +64,12 @@ public final class ConnectorMetrics {
         return counters.computeIfAbsent(logType, t -> new LogTypeCounters(t, registry, clock));
     }
 
-    public void delivered(String logType, long rows, Instant newest) {
+    /** One batch the sink accepted: its rows, its size (JSON as sent, uncompressed) and the newest event in it. */
+    public void delivered(String logType, long rows, long bytes, Instant newest) {
         LogTypeCounters c = of(logType);
         c.count("mimecast_events_delivered_total", "events the sink accepted", rows);
         c.count("mimecast_ingestion_requests_total", "requests to the sink", 1);
+        c.count("mimecast_ingestion_bytes_total", "uncompressed JSON bytes the sink accepted", bytes);
         if (newest != null) {
             c.newestDelivered.accumulateAndGet(newest, (a, b) -> a == null || b.isAfter(a) ? b : a);
         }
@@ -83,6 +85,12 @@ public final class ConnectorMetrics {
 
     public void deadLettered(String logType, long items) {
         of(logType).count("mimecast_dead_lettered_total", "items written to the dead-letter location", items);
+    }
+
+    /** A Mimecast call of this log type answered 429 (it waits as told and tries again). */
+    public void rateLimited(String logType) {
+        of(logType.isEmpty() ? "none" : logType).count("mimecast_rate_limited_total",
+                "Mimecast answers HTTP 429", 1);
     }
 
     public void runFinished(String logType, boolean success) {

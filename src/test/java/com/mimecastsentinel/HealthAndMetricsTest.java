@@ -38,6 +38,12 @@ class HealthAndMetricsTest {
     @TempDir
     Path other;
 
+    private static double counter(String metrics, String name) {
+        return metrics.lines().filter(line -> line.startsWith(name + " ")).mapToDouble(
+                line -> Double.parseDouble(line.substring(name.length() + 1).trim())).findFirst()
+                .orElseThrow(() -> new AssertionError(name + " missing"));
+    }
+
     private static int freePort() throws Exception {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
@@ -71,6 +77,7 @@ class HealthAndMetricsTest {
     void healthAndMetricsWhileRunning() throws Exception {
         try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(5))) {
             account.azure.acceptUploads();
+            account.simulator.failAfter(1, 1, 429, Map.of("Retry-After", "1")); // the second page call waits once
             int port = freePort();
             Map<String, String> env = new HashMap<>(account.environment("audit", Map.of("RUN_ONCE", "false",
                     "MANAGEMENT_PORT", String.valueOf(port))));
@@ -84,6 +91,9 @@ class HealthAndMetricsTest {
                 assertTrue(metrics.contains("mimecast_last_success_timestamp_seconds{log_type=\"audit\"}"));
                 assertTrue(metrics.contains("mimecast_checkpoint_lag_seconds{log_type=\"audit\"}"));
                 assertTrue(metrics.contains("mimecast_ingestion_requests_total{log_type=\"audit\"}"));
+                assertTrue(metrics.contains("mimecast_rate_limited_total{log_type=\"audit\"} 1.0"), metrics);
+                assertTrue(counter(metrics, "mimecast_ingestion_bytes_total{log_type=\"audit\"}")
+                        > 100 * counter(metrics, "mimecast_events_delivered_total{log_type=\"audit\"}"), metrics);
             } finally {
                 process.destroy();
                 process.waitFor(60, TimeUnit.SECONDS);

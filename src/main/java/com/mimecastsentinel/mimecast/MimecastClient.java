@@ -27,16 +27,37 @@ public final class MimecastClient {
     private final RetryPolicy retry;
     private final Duration timeout;
     private final ObjectMapper json;
-    private final AtomicLong rateLimited = new AtomicLong();
+    private final AtomicLong rateLimited;
+    private final java.util.function.Consumer<String> rateLimitListener;
+    private final String caller;
 
     public MimecastClient(URI baseUrl, MimecastAuth auth, HttpClient http, RetryPolicy retry, Duration timeout,
             ObjectMapper json) {
+        this(baseUrl, auth, http, retry, timeout, json, new AtomicLong(), caller -> { }, "");
+    }
+
+    private MimecastClient(URI baseUrl, MimecastAuth auth, HttpClient http, RetryPolicy retry, Duration timeout,
+            ObjectMapper json, AtomicLong rateLimited, java.util.function.Consumer<String> rateLimitListener,
+            String caller) {
         this.baseUrl = baseUrl;
         this.auth = auth;
         this.http = http;
         this.retry = retry;
         this.timeout = timeout;
         this.json = json;
+        this.rateLimited = rateLimited;
+        this.rateLimitListener = rateLimitListener;
+        this.caller = caller;
+    }
+
+    /** The same client (token, connections, counters) telling 429s to this listener with the caller's name. */
+    public MimecastClient withRateLimitListener(java.util.function.Consumer<String> listener) {
+        return new MimecastClient(baseUrl, auth, http, retry, timeout, json, rateLimited, listener, caller);
+    }
+
+    /** The same client, naming {@code name} (a log type) to the rate-limit listener. */
+    public MimecastClient forCaller(String name) {
+        return new MimecastClient(baseUrl, auth, http, retry, timeout, json, rateLimited, rateLimitListener, name);
     }
 
     /**
@@ -96,6 +117,9 @@ public final class MimecastClient {
             }
             if (status == 403 || status == 404) {
                 throw new FileUrlExpiredException(url.getPath(), status);
+            }
+            if (status == 429) {
+                countRateLimit();
             }
             if (status == 429 || status >= 500) {
                 giveUpOrWait(url.getPath(), attempt, "HTTP " + status, status == 429
@@ -166,7 +190,7 @@ public final class MimecastClient {
                         + ": an administrator must bind the access and secret keys again", 418, false);
             }
             if (status == 429) {
-                rateLimited.incrementAndGet();
+                countRateLimit();
                 giveUpOrWait(path, attempt, "rate limited (HTTP 429)", retry.rateLimitWait(response.headers(), attempt),
                         null);
                 continue;
@@ -197,6 +221,11 @@ public final class MimecastClient {
 
     public long rateLimitedCount() {
         return rateLimited.get();
+    }
+
+    private void countRateLimit() {
+        rateLimited.incrementAndGet();
+        rateLimitListener.accept(caller);
     }
 
     private void giveUpOrWait(String path, int attempt, String reason, Duration wait, Exception cause) {

@@ -51,7 +51,7 @@ public class BatchLogType extends LogTypeBase {
             LocalDate day = LocalDate.ofInstant(checkpoint.startedFrom, ZoneOffset.UTC);
             query.append("&dateRangeStartsAt=").append(day);
         }
-        JsonNode listing = services().mimecast().get(query.toString());
+        JsonNode listing = mimecast().get(query.toString());
         run.nextToken = listing.path("@nextPage").asText(null);
         run.caughtUp = listing.path("isCaughtUp").asBoolean(false);
         run.pages++;
@@ -82,7 +82,7 @@ public class BatchLogType extends LogTypeBase {
         }
         byte[] compressed; // one file in memory at a time; kept whole for a dead letter
         try {
-            compressed = services().mimecast().download(URI.create(url));
+            compressed = mimecast().download(URI.create(url));
         } catch (FileUrlExpiredException e) {
             LOG.info("{}: {}; listing the page again", logType, e.getMessage());
             run.relist = true;

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mimecastsentinel.ConnectorServices;
 import com.mimecastsentinel.checkpoint.Checkpoint;
 import com.mimecastsentinel.checkpoint.DedupeRepository;
+import com.mimecastsentinel.mimecast.MimecastClient;
 import com.mimecastsentinel.mimecast.MimecastException;
 import com.mimecastsentinel.sentinel.RowBatcher;
 import com.mimecastsentinel.transform.EventTimes;
@@ -39,6 +40,7 @@ public abstract class LogTypeBase implements CamelContextAware {
 
     private CamelContext camelContext;
     private ConnectorServices services;
+    private MimecastClient mimecast;
     private RowMapper mapper;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean warnedNotLicensed = new AtomicBoolean();
@@ -194,7 +196,7 @@ public abstract class LogTypeBase implements CamelContextAware {
      * The new rows cut into batches of at most one ingestion request each. Rows Log Analytics cannot hold whole
      * go to dead-letter here and count as handled.
      */
-    public List<List<ObjectNode>> batches(Exchange exchange) {
+    public List<? extends List<ObjectNode>> batches(Exchange exchange) {
         @SuppressWarnings("unchecked")
         List<ObjectNode> rows = exchange.getMessage().getBody(List.class);
         RowBatcher.Split split = services().batcher().split(rows);
@@ -238,7 +240,8 @@ public abstract class LogTypeBase implements CamelContextAware {
         services().dedupe().delivered(logType, ids);
         run.deliveredSinceCommit += accepted.size();
         run.delivered += accepted.size();
-        services().metrics().delivered(logType, accepted.size(), run.newestSinceCommit);
+        services().metrics().delivered(logType, accepted.size(),
+                batch instanceof RowBatcher.Batch measured ? measured.bytes() : 0, run.newestSinceCommit);
         if (!exchange.getProperty(Exchange.SPLIT_COMPLETE, false, Boolean.class)) {
             holdPosition(run);
             commit(run);
@@ -348,6 +351,14 @@ public abstract class LogTypeBase implements CamelContextAware {
             cause = cause.getCause();
         }
         return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    }
+
+    /** The Mimecast client, naming this log type in its rate-limit counts. */
+    protected MimecastClient mimecast() {
+        if (mimecast == null) {
+            mimecast = services().mimecast().forCaller(logType);
+        }
+        return mimecast;
     }
 
     protected ConnectorServices services() {

@@ -23,7 +23,7 @@ public class LogTypeSteps {
         return handler(exchange).toRow(exchange);
     }
 
-    public List<List<ObjectNode>> batches(Exchange exchange) {
+    public List<? extends List<ObjectNode>> batches(Exchange exchange) {
         return handler(exchange).batches(exchange);
     }
 

@@ -37,7 +37,7 @@ public class PagedLogType extends LogTypeBase {
         LogTypeRun run = run(exchange);
         JsonNode response;
         try {
-            response = services().mimecast().post(path, request(run));
+            response = mimecast().post(path, request(run));
         } catch (MimecastException e) {
             if (!run.resumedToken || e.retryable()) {
                 throw e;
@@ -47,7 +47,7 @@ public class PagedLogType extends LogTypeBase {
                     e.getMessage(), run.windowStart, run.windowEnd);
             run.pageToken = null;
             run.resumedToken = false;
-            response = services().mimecast().post(path, request(run));
+            response = mimecast().post(path, request(run));
         }
         run.resumedToken = false;
         JsonNode records = response.at(JsonPointer.compile(recordsAt));

@@ -47,7 +47,7 @@ public class SiemFileLogType extends LogTypeBase {
         if (run.checkpoint.nextPage != null) {
             filter.put("token", run.checkpoint.nextPage);
         }
-        MimecastClient.Reply reply = services().mimecast().postForReply(path, body);
+        MimecastClient.Reply reply = mimecast().postForReply(path, body);
         run.pages++;
         if (!reply.isFile()) {
             run.caughtUp = true; // a JSON answer without failure: nothing more yet

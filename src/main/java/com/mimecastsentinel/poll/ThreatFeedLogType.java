@@ -79,7 +79,7 @@ public class ThreatFeedLogType extends LogTypeBase {
         }
         MimecastClient.Reply reply;
         try {
-            reply = services().mimecast().postForReply(path, body);
+            reply = mimecast().postForReply(path, body);
         } catch (MimecastException e) {
             if (e.codes().contains(NO_RESULT)) {
                 run.nextToken = null; // nothing in this window: not an error
@@ -151,7 +151,7 @@ public class ThreatFeedLogType extends LogTypeBase {
     }
 
     @Override
-    public List<List<ObjectNode>> batches(Exchange exchange) {
+    public List<? extends List<ObjectNode>> batches(Exchange exchange) {
         @SuppressWarnings("unchecked")
         List<ObjectNode> rows = exchange.getMessage().getBody(List.class);
         List<List<ObjectNode>> batches = new ArrayList<>();

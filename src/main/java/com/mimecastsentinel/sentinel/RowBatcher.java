@@ -20,7 +20,22 @@ public final class RowBatcher {
     private final RowLimits limits;
 
     /** The batches, and the rows no batch can carry (with the reason), for the dead-letter location. */
-    public record Split(List<List<ObjectNode>> batches, List<EventSink.Rejected> unfit) {
+    public record Split(List<Batch> batches, List<EventSink.Rejected> unfit) {
+    }
+
+    /** The rows of one request, knowing their size as a JSON array (measured while cutting, for the metrics). */
+    public static final class Batch extends ArrayList<ObjectNode> {
+        private long bytes = 2; // the array's brackets
+
+        void add(ObjectNode row, int rowSize) {
+            add(row);
+            bytes += rowSize;
+        }
+
+        /** Uncompressed JSON array size; the last row's comma counted, so at most one byte over. */
+        public long bytes() {
+            return bytes;
+        }
     }
 
     public RowBatcher(ObjectMapper json, int maxBytes) {
@@ -31,10 +46,9 @@ public final class RowBatcher {
 
     /** Each row is serialized once here, to measure it against the limits and the batch size alike. */
     public Split split(List<ObjectNode> rows) {
-        List<List<ObjectNode>> batches = new ArrayList<>();
+        List<Batch> batches = new ArrayList<>();
         List<EventSink.Rejected> unfit = new ArrayList<>();
-        List<ObjectNode> current = new ArrayList<>();
-        long size = 2; // the array's brackets
+        Batch current = new Batch();
         for (ObjectNode row : rows) {
             int serialized = size(row);
             String violation = limits.violation(row, serialized);
@@ -43,13 +57,11 @@ public final class RowBatcher {
                 continue;
             }
             int rowSize = serialized + 1; // and its comma
-            if (!current.isEmpty() && size + rowSize > maxBytes) {
+            if (!current.isEmpty() && current.bytes + rowSize > maxBytes) {
                 batches.add(current);
-                current = new ArrayList<>();
-                size = 2;
+                current = new Batch();
             }
-            current.add(row);
-            size += rowSize;
+            current.add(row, rowSize);
         }
         if (!current.isEmpty()) {
             batches.add(current);

@@ -67,9 +67,12 @@ class MimecastClientTest {
         server.stubFor(post(PATH).inScenario("rl").whenScenarioStateIs("ok")
                 .willReturn(okJson("{\"meta\":{\"status\":200},\"data\":[{\"id\":\"a\"}],\"fail\":[]}")));
 
+        List<String> told = new java.util.ArrayList<>();
+        client = client.withRateLimitListener(told::add).forCaller("audit");
         assertEquals("a", call().path("data").path(0).path("id").asText());
         assertEquals(List.of(Duration.ofMillis(2500)), waits);
         assertEquals(1, client.rateLimitedCount());
+        assertEquals(List.of("audit"), told, "the 429 is counted for the log type that met it");
     }
 
     @Test
