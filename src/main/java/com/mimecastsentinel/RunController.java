@@ -130,6 +130,11 @@ public final class RunController implements StartupListener {
                 known.add(uri.substring(POLL_PREFIX.length()).replaceAll("\\?.*", ""));
             }
         }
+        if (known.isEmpty()) {
+            // e.g. routes/*.yaml not found from the working directory, or a runner that skipped them
+            throw new IllegalStateException("no log type routes were loaded (expected routes/<logType>.yaml files "
+                    + "with a templatedRoute each, next to routes/templates.yaml)");
+        }
         if (settings.logTypes.isEmpty()) {
             return known;
         }

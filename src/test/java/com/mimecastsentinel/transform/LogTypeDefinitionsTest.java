@@ -48,9 +48,21 @@ class LogTypeDefinitionsTest {
     private static JsonNode handler(String logType) throws Exception {
         JsonNode file = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(Path.of("routes",
                 logType + ".yaml")));
-        JsonNode route = file.get(0).get("templatedRoute");
+        JsonNode bean = file.get(0).path("beans").get(0);
+        JsonNode route = file.get(1).get("templatedRoute");
         assertEquals(logType, route.path("routeId").asText());
-        return route.path("beans").get(0).path("properties");
+        assertEquals(logType + "-handler", bean.path("name").asText());
+        assertEquals(logType + "-handler", parameter(route, "handler"), "the route uses its own file's handler");
+        return bean.path("properties");
+    }
+
+    private static String parameter(JsonNode route, String name) {
+        for (JsonNode parameter : route.path("parameters")) {
+            if (parameter.path("name").asText().equals(name)) {
+                return parameter.path("value").asText();
+            }
+        }
+        return null;
     }
 
     @ParameterizedTest(name = "{0}")
