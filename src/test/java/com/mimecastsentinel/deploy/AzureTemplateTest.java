@@ -1,0 +1,400 @@
+package com.mimecastsentinel.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * deploy/azure/azuredeploy.json against the code: the rows every log type's handler makes from the simulator's
+ * records (which carry exactly the documented Mimecast fields) fit the DCR's stream declarations, every declared
+ * stream is one a log type sends to, each data flow writes a table the template creates, and each table holds
+ * exactly what its transform writes, under names Log Analytics accepts.
+ */
+class AzureTemplateTest {
+    private static final Path TEMPLATE = Path.of("deploy", "azure", "azuredeploy.json");
+    private static final Path PARAMETERS = Path.of("deploy", "azure", "azuredeploy.parameters.example.json");
+    private static final String DCR_TYPE = "Microsoft.Insights/dataCollectionRules";
+    private static final String TABLE_TYPE = "Microsoft.OperationalInsights/workspaces/tables";
+    private static final String ROLE_TYPE = "Microsoft.Authorization/roleAssignments";
+    private static final String MONITORING_METRICS_PUBLISHER = "3913510d-42f4-4e42-8a64-420c390055eb";
+    private static final String SENTINEL_CONTRIBUTOR = "ab8e14d6-4a74-4a29-9ba8-549422addade";
+
+    /**
+     * Column names a Log Analytics table refuses (Azure Monitor docs, "Add or delete tables and columns"), compared
+     * without case to be safe: {@code type} would stand beside the table's own {@code Type}.
+     */
+    private static final Set<String> RESERVED = Set.of("id", "type", "tenantid", "_resourceid", "_subscriptionid",
+            "uniqueid", "title");
+    /** KQL type names: kept out of table columns (the Function App connector's Ttp_Url_CL has Date, not date). */
+    private static final Set<String> KQL_TYPE_NAMES = Set.of("bool", "boolean", "date", "datetime", "decimal",
+            "double", "dynamic", "guid", "int", "long", "real", "string", "time", "timespan");
+    /** Starts with a letter; letters, digits and underscores; at most 45 characters. */
+    private static final Pattern COLUMN_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,44}");
+    private static final Set<String> STREAM_TYPES = Set.of("string", "int", "long", "real", "boolean", "datetime",
+            "dynamic");
+    private static final Set<String> TABLE_TYPES = Set.of("string", "int", "long", "real", "boolean", "datetime",
+            "dynamic", "guid");
+    /** The transforms this template uses: {@code source}, optionally followed by renames. */
+    private static final Pattern TRANSFORM = Pattern.compile("\\s*source\\s*(?:\\|\\s*project-rename\\s+(.+))?");
+    private static final Pattern RENAME = Pattern.compile("\\s*([A-Za-z][A-Za-z0-9_]*)\\s*=\\s*\\['([^']+)']\\s*");
+
+    private static EmittedRows emitted;
+    private static JsonNode template;
+    private static JsonNode dcr;
+    /** stream -> column -> type, as declared */
+    private static final Map<String, Map<String, String>> declared = new TreeMap<>();
+    /** table name -> table resource */
+    private static final Map<String, JsonNode> tables = new TreeMap<>();
+
+    @BeforeAll
+    static void load() throws Exception {
+        emitted = new EmittedRows();
+        template = new ObjectMapper().readTree(TEMPLATE.toFile());
+        List<JsonNode> dcrs = resources(template, DCR_TYPE);
+        assertEquals(1, dcrs.size(), "one data collection rule");
+        dcr = dcrs.get(0);
+        dcr.path("properties").path("streamDeclarations").fields().forEachRemaining(stream -> {
+            Map<String, String> columns = new LinkedHashMap<>();
+            for (JsonNode column : stream.getValue().path("columns")) {
+                String previous = columns.put(column.path("name").asText(), column.path("type").asText());
+                assertEquals(null, previous, stream.getKey() + " declares " + column.path("name") + " twice");
+            }
+            declared.put(stream.getKey(), columns);
+        });
+        for (JsonNode table : resources(template, TABLE_TYPE)) {
+            String name = table.path("properties").path("schema").path("name").asText();
+            String resourceName = table.path("name").asText();
+            assertTrue(resourceName.contains("/" + name + "'") || resourceName.endsWith("/" + name),
+                    "resource name of table " + name + ": " + resourceName);
+            assertEquals(null, tables.put(name, table), "table " + name + " created twice");
+        }
+    }
+
+    @Test
+    void theRuleIsDirectSoItHasItsOwnIngestionEndpoint() {
+        assertEquals("Direct", dcr.path("kind").asText());
+        assertTrue(dcr.path("apiVersion").asText().compareTo("2023-03-11") >= 0, "endpoints need 2023-03-11 or later");
+        assertTrue(dcr.path("properties").path("dataCollectionEndpointId").isMissingNode(),
+                "a Direct rule needs no data collection endpoint");
+        assertTrue(dcr.path("dependsOn").toString().contains("tablesDeployment"),
+                "the rule is created after the tables its data flows write");
+        // Azure Monitor service limits for one data collection rule
+        assertTrue(declared.size() <= 10, "at most 10 streams in a rule: " + declared.size());
+        assertTrue(dcr.path("properties").path("dataFlows").size() <= 10, "at most 10 data flows in a rule");
+        dcr.path("properties").path("dataFlows").forEach(flow -> assertTrue(
+                flow.path("transformKql").asText().length() <= 15_360, "transformation too long: " + flow));
+    }
+
+    @Test
+    void everyColumnTheCodeSendsIsDeclaredWithACompatibleType() {
+        List<String> problems = new ArrayList<>();
+        emitted.streams.forEach((stream, columns) -> {
+            Map<String, String> declaredColumns = declared.get(stream);
+            if (declaredColumns == null) {
+                problems.add(stream + " (sent by " + emitted.senders.get(stream) + ") is not declared");
+                return;
+            }
+            columns.forEach((column, values) -> {
+                String type = declaredColumns.get(column);
+                if (type == null) {
+                    problems.add(stream + "." + column + " " + values + " is sent but not declared");
+                } else if (!compatible(values, type)) {
+                    problems.add(stream + "." + column + " " + values + " is declared " + type);
+                }
+            });
+            assertEquals("datetime", declaredColumns.get("TimeGenerated"), stream + ".TimeGenerated");
+        });
+        assertEquals(List.of(), problems);
+        assertEquals(emitted.logTypes.stream().map(EmittedRows.LogType::name)
+                .filter(name -> !emitted.notDcr.containsKey(name)).collect(java.util.stream.Collectors.toSet()),
+                emitted.rowCounts.keySet(), "every log type but threat intelligence made rows");
+    }
+
+    @Test
+    void everyDeclaredStreamIsOneTheCodeSendsTo() {
+        assertEquals(emitted.streams.keySet(), declared.keySet());
+        for (EmittedRows.LogType logType : emitted.logTypes) {
+            if (emitted.notDcr.containsKey(logType.name())) {
+                continue;
+            }
+            Matcher placeholder = EmittedRows.ENV_DEFAULT.matcher(logType.properties().get("stream"));
+            assertTrue(placeholder.matches(), logType.name() + ": stream is {{env:SENTINEL_STREAM_…:default}}");
+            assertEquals("SENTINEL_STREAM_" + logType.name().toUpperCase(Locale.ROOT).replace('-', '_'),
+                    placeholder.group(1), logType.name());
+            assertTrue(declared.containsKey(placeholder.group(2)), logType.name() + " sends to " + placeholder.group(2));
+        }
+        assertEquals(List.of("siem", "siem-legacy"), emitted.senders.get("Custom-Seg_Cg").stream().sorted().toList(),
+                "both SIEM generations write Seg_Cg_CL, as the Function App connector did");
+    }
+
+    @Test
+    void threatIntelligenceGoesToTheStixApiNotToTheRule() {
+        assertEquals(Set.of("threat-intel"), emitted.notDcr.keySet());
+        String stream = emitted.notDcr.get("threat-intel");
+        assertFalse(stream.startsWith("Custom-"), stream);
+        assertFalse(declared.containsKey(stream));
+    }
+
+    @Test
+    void everyDataFlowWritesATableTheTemplateCreates() {
+        Set<String> destinations = new HashSet<>();
+        dcr.path("properties").path("destinations").path("logAnalytics").forEach(d -> {
+            destinations.add(d.path("name").asText());
+            assertEquals("[parameters('workspaceResourceId')]", d.path("workspaceResourceId").asText());
+        });
+        Map<String, Integer> flowsPerStream = new TreeMap<>();
+        Map<String, Integer> flowsPerTable = new TreeMap<>();
+        for (JsonNode flow : dcr.path("properties").path("dataFlows")) {
+            assertEquals(1, flow.path("streams").size(), "one stream per flow: " + flow);
+            String stream = flow.path("streams").get(0).asText();
+            assertTrue(declared.containsKey(stream), "flow from undeclared " + stream);
+            flow.path("destinations").forEach(d -> assertTrue(destinations.contains(d.asText()), d.asText()));
+            String output = flow.path("outputStream").asText();
+            assertTrue(output.startsWith("Custom-") && output.endsWith("_CL"), output);
+            String table = output.substring("Custom-".length());
+            assertTrue(tables.containsKey(table), output + " is not a table the template creates");
+            assertEquals(stream + "_CL", output, "stream Custom-<Name> writes <Name>_CL");
+            flowsPerStream.merge(stream, 1, Integer::sum);
+            flowsPerTable.merge(table, 1, Integer::sum);
+        }
+        declared.keySet().forEach(s -> assertEquals(1, flowsPerStream.getOrDefault(s, 0), "flows from " + s));
+        tables.keySet().forEach(t -> assertEquals(1, flowsPerTable.getOrDefault(t, 0), "flows into " + t));
+    }
+
+    @Test
+    void eachTableHoldsExactlyWhatItsTransformWrites() {
+        List<String> problems = new ArrayList<>();
+        for (JsonNode flow : dcr.path("properties").path("dataFlows")) {
+            String stream = flow.path("streams").get(0).asText();
+            String table = flow.path("outputStream").asText().substring("Custom-".length());
+            Map<String, String> written = transformOutput(flow.path("transformKql").asText(), declared.get(stream),
+                    problems::add);
+            Map<String, String> columns = new LinkedHashMap<>();
+            for (JsonNode column : tables.get(table).path("properties").path("schema").path("columns")) {
+                columns.put(column.path("name").asText(), column.path("type").asText().toLowerCase(Locale.ROOT));
+            }
+            if (!new TreeMap<>(written).equals(new TreeMap<>(columns))) {
+                problems.add(table + ": the transform writes " + new TreeMap<>(written) + " but the table has "
+                        + new TreeMap<>(columns));
+            }
+            if (!"datetime".equals(columns.get("TimeGenerated"))) {
+                problems.add(table + ": TimeGenerated must be a dateTime column");
+            }
+        }
+        assertEquals(List.of(), problems);
+    }
+
+    @Test
+    void tableAndColumnNamesAreOnesLogAnalyticsAccepts() {
+        List<String> problems = new ArrayList<>();
+        tables.forEach((table, resource) -> {
+            if (!table.matches("[A-Za-z][A-Za-z0-9_]*_CL")) {
+                problems.add(table + ": a custom table name ends with _CL");
+            }
+            Set<String> seen = new TreeSet<>();
+            for (JsonNode column : resource.path("properties").path("schema").path("columns")) {
+                String name = column.path("name").asText();
+                String type = column.path("type").asText().toLowerCase(Locale.ROOT);
+                if (!COLUMN_NAME.matcher(name).matches()) {
+                    problems.add(table + "." + name + ": not a valid column name");
+                }
+                if (RESERVED.contains(name.toLowerCase(Locale.ROOT))) {
+                    problems.add(table + "." + name + ": reserved column name");
+                }
+                if (KQL_TYPE_NAMES.contains(name)) {
+                    problems.add(table + "." + name + ": a KQL type name");
+                }
+                if (!seen.add(name)) {
+                    problems.add(table + "." + name + ": twice");
+                }
+                if (!TABLE_TYPES.contains(type)) {
+                    problems.add(table + "." + name + ": unknown column type " + type);
+                }
+            }
+        });
+        declared.forEach((stream, columns) -> {
+            if (!stream.startsWith("Custom-")) {
+                problems.add(stream + ": a custom stream's name starts with Custom-");
+            }
+            columns.forEach((name, type) -> {
+                if (!STREAM_TYPES.contains(type)) {
+                    problems.add(stream + "." + name + ": unknown stream type " + type);
+                }
+            });
+        });
+        assertEquals(List.of(), problems);
+    }
+
+    @Test
+    void theConnectorsIdentityMayPublishToTheRule() {
+        JsonNode publisher = roleAssignment(MONITORING_METRICS_PUBLISHER);
+        assertNotNull(publisher, "Monitoring Metrics Publisher assignment");
+        assertEquals("[format('Microsoft.Insights/dataCollectionRules/{0}', parameters('dataCollectionRuleName'))]",
+                publisher.path("scope").asText(), "scoped to the rule");
+        assertEquals("[parameters('principalId')]", publisher.path("properties").path("principalId").asText());
+        assertEquals("[parameters('principalType')]", publisher.path("properties").path("principalType").asText());
+        assertEquals("[not(empty(parameters('principalId')))]", publisher.path("condition").asText());
+
+        JsonNode contributor = roleAssignment(SENTINEL_CONTRIBUTOR);
+        assertNotNull(contributor, "optional Microsoft Sentinel Contributor assignment (threat intelligence)");
+        assertTrue(contributor.path("condition").asText().contains("assignSentinelContributor"));
+        assertTrue(contributor.path("scope").asText().contains("Microsoft.OperationalInsights/workspaces/"));
+    }
+
+    @Test
+    void theOutputsAreWhatTheConnectorIsConfiguredWith() {
+        JsonNode outputs = template.path("outputs");
+        String endpoint = outputs.path("ingestionEndpoint").path("value").asText();
+        String immutableId = outputs.path("dcrImmutableId").path("value").asText();
+        assertTrue(endpoint.contains("'" + DCR_TYPE + "'") && endpoint.endsWith(".endpoints.logsIngestion]"),
+                endpoint);
+        assertTrue(immutableId.contains("'" + DCR_TYPE + "'") && immutableId.endsWith(".immutableId]"), immutableId);
+        for (String value : List.of(endpoint, immutableId)) {
+            Matcher version = Pattern.compile("'(\\d{4}-\\d{2}-\\d{2})'\\)").matcher(value);
+            assertTrue(version.find() && version.group(1).compareTo("2023-03-11") >= 0, value);
+        }
+        assertTrue(outputs.path("workspaceId").path("value").asText().endsWith(".customerId]"),
+                "SENTINEL_WORKSPACE_ID for threat intelligence");
+    }
+
+    @Test
+    void theExampleParametersFitTheTemplate() throws Exception {
+        JsonNode example = new ObjectMapper().readTree(PARAMETERS.toFile()).path("parameters");
+        JsonNode parameters = template.path("parameters");
+        example.fields().forEachRemaining(p -> {
+            JsonNode definition = parameters.path(p.getKey());
+            assertFalse(definition.isMissingNode(), "unknown parameter " + p.getKey());
+            JsonNode value = p.getValue().path("value");
+            String type = definition.path("type").asText();
+            assertTrue(type.equals("string") && value.isTextual() || type.equals("bool") && value.isBoolean()
+                    || type.equals("int") && value.isInt(), p.getKey() + " is a " + type);
+            if (definition.has("allowedValues")) {
+                assertTrue(definition.path("allowedValues").toString().contains(value.toString()), p.getKey());
+            }
+        });
+        parameters.fields().forEachRemaining(p -> assertTrue(p.getValue().has("defaultValue")
+                || example.has(p.getKey()), "required parameter " + p.getKey() + " is in the example"));
+    }
+
+    // ---- helpers ----
+
+    /** Whether values of these JSON kinds can go into a stream column of this type. */
+    private static boolean compatible(EmittedRows.Column values, String type) {
+        for (String kind : values.kinds) {
+            boolean ok = switch (kind) {
+                case "null" -> true;
+                case "string" -> type.equals("string") || type.equals("dynamic")
+                        || type.equals("datetime") && values.allStringsAreInstants;
+                case "integral" -> type.equals("long") || type.equals("real") || type.equals("dynamic")
+                        || type.equals("int") && values.minIntegral >= Integer.MIN_VALUE
+                                && values.maxIntegral <= Integer.MAX_VALUE;
+                case "fractional" -> type.equals("real") || type.equals("dynamic");
+                case "boolean" -> type.equals("boolean") || type.equals("dynamic");
+                case "object", "array" -> type.equals("dynamic");
+                default -> false;
+            };
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The columns a transform writes from a stream: {@code source}, with the renames it makes. */
+    private static Map<String, String> transformOutput(String kql, Map<String, String> stream, Consumer<String> problem) {
+        Map<String, String> out = new LinkedHashMap<>(stream);
+        Matcher transform = TRANSFORM.matcher(kql);
+        if (!transform.matches()) {
+            problem.accept("transform not understood by this test (source | project-rename a = ['b'], …): " + kql);
+            return out;
+        }
+        if (transform.group(1) == null) {
+            return out;
+        }
+        Map<String, String> renamed = new HashMap<>();
+        for (String rename : transform.group(1).split(",")) {
+            Matcher m = RENAME.matcher(rename);
+            if (!m.matches()) {
+                problem.accept("rename not understood: " + rename);
+                continue;
+            }
+            String type = out.remove(m.group(2));
+            if (type == null) {
+                problem.accept(kql + ": renames " + m.group(2) + ", which the stream does not declare");
+                continue;
+            }
+            renamed.put(m.group(1), type);
+        }
+        for (var r : renamed.entrySet()) {
+            if (out.put(r.getKey(), r.getValue()) != null) {
+                problem.accept(kql + ": renames onto " + r.getKey() + ", which the stream already has");
+            }
+        }
+        return out;
+    }
+
+    /** The role assignment whose role definition resolves to this id. */
+    private static JsonNode roleAssignment(String roleDefinitionId) {
+        for (JsonNode assignment : resources(template, ROLE_TYPE)) {
+            String role = assignment.path("properties").path("roleDefinitionId").asText();
+            Matcher variable = Pattern.compile("variables\\('([^']+)'\\)").matcher(role);
+            if (role.contains(roleDefinitionId)
+                    || variable.find() && roleDefinitionId.equals(variableValue(variable.group(1)))) {
+                return assignment;
+            }
+        }
+        return null;
+    }
+
+    /** A variable of the template or of a nested deployment's template. */
+    private static String variableValue(String name) {
+        List<String> values = new ArrayList<>();
+        walk(template, node -> {
+            if (node.path("variables").has(name)) {
+                values.add(node.path("variables").path(name).asText());
+            }
+        });
+        return values.isEmpty() ? null : values.get(0);
+    }
+
+    /** Resources of a type anywhere in the template, nested deployments included. */
+    private static List<JsonNode> resources(JsonNode root, String type) {
+        List<JsonNode> found = new ArrayList<>();
+        walk(root, node -> {
+            if (type.equals(node.path("type").asText()) && node.has("apiVersion")) {
+                found.add(node);
+            }
+        });
+        return found;
+    }
+
+    private static void walk(JsonNode node, Consumer<JsonNode> visitor) {
+        if (node.isObject()) {
+            visitor.accept(node);
+        }
+        if (node.isContainerNode()) {
+            node.forEach(child -> walk(child, visitor));
+        }
+    }
+}
