@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -69,6 +70,10 @@ public class ConnectorConfiguration implements CamelConfiguration {
             clientSecret = MimecastSimulator.DEMO_CLIENT_SECRET;
             LOG.warn("DEMO MODE: no Mimecast credentials are set (MIMECAST_CLIENT_ID or MIMECAST_APP_ID), so the "
                     + "connector reads generated events from the embedded Mimecast simulator at {}", mimecastUrl);
+        } else if (settings.mimecastHttpHosts.contains(mimecastUrl.getHost().toLowerCase(Locale.ROOT))
+                && "http".equals(mimecastUrl.getScheme())) {
+            LOG.warn("Mimecast is reached over plain HTTP at {} (named in MIMECAST_ALLOW_HTTP_HOSTS): "
+                    + "only for a simulator, credentials travel unencrypted", mimecastUrl);
         }
 
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))

@@ -29,11 +29,15 @@ public final class Settings {
     public enum SinkKind { SENTINEL, FILE }
 
     public static final String DEFAULT_MIMECAST_URL = "https://api.services.mimecast.com";
+    /** Domains of the real Mimecast API: never reached over plain http, whatever MIMECAST_ALLOW_HTTP_HOSTS says. */
+    private static final List<String> MIMECAST_DOMAINS = List.of("mimecast.com", "mimecast-offshore.com");
 
     private final Function<String, Optional<String>> lookup;
     private final Function<String, String> environment;
 
     public final URI mimecastBaseUrl;
+    /** Hosts other than loopback that MIMECAST_BASE_URL may name with plain http (a simulator in a container). */
+    public final List<String> mimecastHttpHosts;
     public final String mimecastClientId;
     public final String mimecastClientSecret;
     public final String mimecastAppId;
@@ -92,7 +96,8 @@ public final class Settings {
         mimecastAccessKey = secret("mimecast.access-key", "MIMECAST_ACCESS_KEY");
         mimecastSecretKey = secret("mimecast.secret-key", "MIMECAST_SECRET_KEY");
         demo = mimecastClientId == null && mimecastAppId == null;
-        mimecastBaseUrl = url("mimecast.base-url", "MIMECAST_BASE_URL", DEFAULT_MIMECAST_URL);
+        mimecastHttpHosts = httpHosts("mimecast.allow-http-hosts", "MIMECAST_ALLOW_HTTP_HOSTS");
+        mimecastBaseUrl = url("mimecast.base-url", "MIMECAST_BASE_URL", DEFAULT_MIMECAST_URL, mimecastHttpHosts);
 
         azureTenantId = optional("azure.tenant-id");
         azureClientId = optional("azure.client-id");
@@ -101,8 +106,8 @@ public final class Settings {
         ingestionEndpoint = optional("sentinel.ingestion-endpoint");
         dcrId = optional("sentinel.dcr-id");
         workspaceId = optional("sentinel.workspace-id");
-        threatIntelEndpoint = url("sentinel.ti-endpoint", "SENTINEL_TI_ENDPOINT", "https://api.ti.sentinel.azure.com")
-                .toString();
+        threatIntelEndpoint = url("sentinel.ti-endpoint", "SENTINEL_TI_ENDPOINT", "https://api.ti.sentinel.azure.com",
+                List.of()).toString();
         threatIntelSource = orDefault("sentinel.ti-source-system", "Mimecast");
         if ("Microsoft Sentinel".equalsIgnoreCase(threatIntelSource)) {
             throw new ConfigurationException("SENTINEL_TI_SOURCE_SYSTEM", "must not be 'Microsoft Sentinel'");
@@ -251,15 +256,45 @@ public final class Settings {
         }
     }
 
-    private URI url(String key, String variable, String defaultValue) {
+    /**
+     * @param httpHosts hosts besides loopback that may be reached with plain http (named one by one, never a
+     *                  Mimecast domain: see {@link #httpHosts})
+     */
+    private URI url(String key, String variable, String defaultValue, List<String> httpHosts) {
         URI uri = parseUri(orDefault(key, defaultValue), variable);
-        boolean loopback = "localhost".equals(uri.getHost()) || uri.getHost().startsWith("127.");
-        // plain http only for a simulator on this machine: credentials never travel unencrypted
-        if (!"https".equals(uri.getScheme()) && !("http".equals(uri.getScheme()) && loopback)) {
+        String host = uri.getHost().toLowerCase(Locale.ROOT);
+        boolean loopback = "localhost".equals(host) || host.startsWith("127.");
+        // plain http only for a simulator on this machine or one named explicitly: real credentials never travel
+        // unencrypted
+        if (!"https".equals(uri.getScheme())
+                && !("http".equals(uri.getScheme()) && (loopback || httpHosts.contains(host)))) {
             throw new ConfigurationException(variable, "must be an https:// URL");
         }
         String text = uri.toString();
         return URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+    }
+
+    /**
+     * Host names (exact, comma separated) to which MIMECAST_BASE_URL may use plain http: a simulator in another
+     * container of a demo. A Mimecast domain is refused, so a real Mimecast is reached over https only.
+     */
+    private List<String> httpHosts(String key, String variable) {
+        String value = optional(key);
+        if (value == null) {
+            return List.of();
+        }
+        List<String> hosts = Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .map(s -> s.toLowerCase(Locale.ROOT)).distinct().toList();
+        for (String host : hosts) {
+            if (!host.matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?")) {
+                throw new ConfigurationException(variable, "must list host names only (no scheme, port or wildcard)");
+            }
+            if (MIMECAST_DOMAINS.stream().anyMatch(d -> host.equals(d) || host.endsWith("." + d))) {
+                throw new ConfigurationException(variable,
+                        "must not name a Mimecast host: Mimecast is only reached over https");
+            }
+        }
+        return hosts;
     }
 
     private String optional(String key) {

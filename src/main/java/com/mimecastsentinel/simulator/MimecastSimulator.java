@@ -34,7 +34,8 @@ import org.apache.camel.support.service.ServiceSupport;
 
 /**
  * An embedded Mimecast API for the demo and the tests: OAuth2 client credentials and every paged log endpoint
- * with real time filters and pagination, serving generated events. It listens on the loopback interface only.
+ * with real time filters and pagination, serving generated events. It listens on the loopback interface, unless
+ * {@link SimulatorMain} runs it on its own (in a container) on the interface it is given.
  */
 public final class MimecastSimulator extends ServiceSupport {
     public static final String DEMO_CLIENT_ID = "demo-client";
@@ -74,7 +75,9 @@ public final class MimecastSimulator extends ServiceSupport {
     private final Map<String, EventGenerator> threatFeeds;
     private final EventGenerator legacyEvents;
     private final java.util.concurrent.atomic.AtomicInteger corruptLegacyFiles = new java.util.concurrent.atomic.AtomicInteger();
+    private final String bindHost;
     private final int requestedPort;
+    private final URI publicUrl;
     private final SSLContext tls;
     private final Set<String> tokens = ConcurrentHashMap.newKeySet();
     private final Set<String> issued = ConcurrentHashMap.newKeySet();
@@ -88,7 +91,18 @@ public final class MimecastSimulator extends ServiceSupport {
      * @param tls           serve HTTPS with this context (tests), or null for plain HTTP on loopback (demo)
      */
     public MimecastSimulator(int port, Duration eventInterval, SSLContext tls) {
+        this("127.0.0.1", port, null, eventInterval, tls);
+    }
+
+    /**
+     * @param bindHost  the interface to listen on
+     * @param publicUrl the base URL clients reach it at, for the file links it hands out; null for the address it
+     *                  listens on
+     */
+    public MimecastSimulator(String bindHost, int port, URI publicUrl, Duration eventInterval, SSLContext tls) {
+        this.bindHost = bindHost;
         this.requestedPort = port;
+        this.publicUrl = publicUrl;
         this.feeds = PagedFeeds.all(json, eventInterval);
         this.batchFeeds = BatchFeeds.all(json, eventInterval);
         this.threatFeeds = ThreatFeeds.all(json, eventInterval);
@@ -98,7 +112,7 @@ public final class MimecastSimulator extends ServiceSupport {
 
     @Override
     protected void doStart() throws IOException {
-        InetSocketAddress address = new InetSocketAddress("127.0.0.1", requestedPort);
+        InetSocketAddress address = new InetSocketAddress(bindHost, requestedPort);
         if (tls == null) {
             server = HttpServer.create(address, 0);
         } else {
@@ -132,6 +146,10 @@ public final class MimecastSimulator extends ServiceSupport {
     }
 
     public URI url() {
+        if (publicUrl != null) {
+            String text = publicUrl.toString();
+            return URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+        }
         return URI.create((tls == null ? "http://127.0.0.1:" : "https://localhost:") + server.getAddress().getPort());
     }
 

@@ -82,6 +82,39 @@ class SettingsTest {
     }
 
     @Test
+    void plainHttpOnlyToLoopbackOrExplicitlyNamedHostsAndNeverToMimecast() {
+        production();
+        properties.put("mimecast.base-url", "http://127.0.0.1:8080");
+        assertEquals("http://127.0.0.1:8080", settings().mimecastBaseUrl.toString(), "loopback");
+        properties.put("mimecast.base-url", "http://simulator:8080/");
+        assertEquals("MIMECAST_BASE_URL", rejected().setting(), "a host nobody named");
+        properties.put("mimecast.allow-http-hosts", " Simulator , other");
+        assertEquals("http://simulator:8080", settings().mimecastBaseUrl.toString(), "named");
+        assertEquals(List.of("simulator", "other"), settings().mimecastHttpHosts);
+        properties.put("mimecast.base-url", "http://simulator.example:8080");
+        assertEquals("MIMECAST_BASE_URL", rejected().setting(), "exact names only");
+        properties.put("mimecast.base-url", "ftp://simulator:8080");
+        assertEquals("MIMECAST_BASE_URL", rejected().setting(), "http or https only");
+        properties.put("mimecast.base-url", "https://simulator:8443");
+        assertEquals("https://simulator:8443", settings().mimecastBaseUrl.toString());
+
+        for (String host : List.of("api.services.mimecast.com", "EU-API.Mimecast.com", "mimecast.com",
+                "uk-api.mimecast-offshore.com")) {
+            properties.put("mimecast.allow-http-hosts", "simulator," + host);
+            ConfigurationException e = rejected();
+            assertEquals("MIMECAST_ALLOW_HTTP_HOSTS", e.setting(), host);
+            assertTrue(e.getMessage().contains("https"), e.getMessage());
+        }
+        for (String entry : List.of("http://simulator", "simulator:8080", "*.example.com", "sim ulator")) {
+            properties.put("mimecast.allow-http-hosts", entry);
+            assertEquals("MIMECAST_ALLOW_HTTP_HOSTS", rejected().setting(), entry);
+        }
+        properties.remove("mimecast.allow-http-hosts");
+        properties.put("mimecast.base-url", "http://api.services.mimecast.com");
+        assertEquals("MIMECAST_BASE_URL", rejected().setting());
+    }
+
+    @Test
     void perLogTypeScheduleOverridesTheDefault() {
         properties.put("schedule.audit", "0 0/5 * * * ?");
         Settings settings = settings();

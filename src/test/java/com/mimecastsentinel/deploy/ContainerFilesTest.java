@@ -1,0 +1,532 @@
+package com.mimecastsentinel.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.mimecastsentinel.config.Settings;
+import com.mimecastsentinel.simulator.MimecastSimulator;
+import com.mimecastsentinel.support.Settings4Tests;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The container files, checked without a Docker engine: the Dockerfile parsed (stages, user, port, health check,
+ * entrypoint), the compose files normalized by {@code docker-compose config} (Debian's docker-compose; .ci/run
+ * installs it: without it these checks are skipped, or fail when {@code CI=true}), and the production env file
+ * example against the settings the connector reads.
+ */
+class ContainerFilesTest {
+    private static final Path ROOT = Path.of("").toAbsolutePath();
+    private static final ObjectMapper YAML = new YAMLMapper();
+    private static final Pattern ENV_REFERENCE = Pattern.compile("\\{\\{env:([A-Z0-9_]+):");
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Dockerfile
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** One Dockerfile instruction, continuation lines joined, comments dropped. */
+    record Instruction(String keyword, String arguments, int line) {
+    }
+
+    static List<Instruction> parseDockerfile(Path file) throws IOException {
+        List<Instruction> instructions = new ArrayList<>();
+        StringBuilder current = null;
+        int start = 0;
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            String trimmed = line.strip();
+            if (trimmed.startsWith("#") || (current == null && trimmed.isEmpty())) {
+                continue; // comments (also inside a continued instruction) and blank lines
+            }
+            if (current == null) {
+                current = new StringBuilder();
+                start = i + 1;
+            }
+            boolean continues = trimmed.endsWith("\\");
+            current.append(continues ? trimmed.substring(0, trimmed.length() - 1) : trimmed).append(' ');
+            if (!continues) {
+                String text = current.toString().strip();
+                int space = text.indexOf(' ');
+                instructions.add(new Instruction(text.substring(0, space).toUpperCase(), text.substring(space + 1)
+                        .strip().replaceAll("\\s+", " "), start));
+                current = null;
+            }
+        }
+        assertTrue(current == null, "the Dockerfile ends inside a continued instruction");
+        return instructions;
+    }
+
+    private static List<Instruction> dockerfile() throws IOException {
+        return parseDockerfile(ROOT.resolve("Dockerfile"));
+    }
+
+    /** The instructions after the last FROM: the image that runs. */
+    private static List<Instruction> runtimeStage(List<Instruction> all) {
+        int last = 0;
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).keyword().equals("FROM")) {
+                last = i;
+            }
+        }
+        return all.subList(last, all.size());
+    }
+
+    private static List<Instruction> all(List<Instruction> instructions, String keyword) {
+        return instructions.stream().filter(i -> i.keyword().equals(keyword)).toList();
+    }
+
+    private static Instruction last(List<Instruction> instructions, String keyword) {
+        List<Instruction> found = all(instructions, keyword);
+        assertFalse(found.isEmpty(), "no " + keyword + " in the runtime stage");
+        return found.get(found.size() - 1);
+    }
+
+    private static String readProject(String file) throws IOException {
+        return Files.readString(ROOT.resolve(file), StandardCharsets.UTF_8);
+    }
+
+    /** The management server's default port: application.properties, camel.management.port. */
+    private static int managementPort() throws IOException {
+        Matcher port = Pattern.compile("(?m)^camel\\.management\\.port\\s*=\\s*\\{\\{env:MANAGEMENT_PORT:(\\d+)}}")
+                .matcher(readProject("application.properties"));
+        assertTrue(port.find(), "camel.management.port in application.properties");
+        return Integer.parseInt(port.group(1));
+    }
+
+    /** The health endpoints application.properties documents (HealthAndMetricsTest calls them on a live server). */
+    private static Set<String> healthPaths() throws IOException {
+        Matcher comment = Pattern.compile("(?m)^# --- Health and metrics: (.*) ---$")
+                .matcher(readProject("application.properties"));
+        assertTrue(comment.find(), "the health and metrics comment in application.properties");
+        Set<String> paths = new LinkedHashSet<>();
+        Matcher path = Pattern.compile("/observe/health/[a-z]+").matcher(comment.group(1));
+        while (path.find()) {
+            paths.add(path.group());
+        }
+        assertFalse(paths.isEmpty());
+        return paths;
+    }
+
+    @Test
+    void dockerfileBuildsWithMavenThenRunsOnAJre17() throws IOException {
+        List<Instruction> instructions = dockerfile();
+        List<Instruction> froms = all(instructions, "FROM");
+        assertTrue(froms.size() >= 2, "multi-stage: " + froms);
+        assertTrue(froms.get(0).arguments().matches("(?i)maven:\\S+ AS build"), froms.get(0).toString());
+        assertTrue(froms.get(froms.size() - 1).arguments().matches("eclipse-temurin:17-jre\\S*"),
+                "the runtime is a JRE 17: " + froms.get(froms.size() - 1));
+
+        List<Instruction> build = instructions.subList(instructions.indexOf(froms.get(0)),
+                instructions.indexOf(froms.get(1)));
+        List<String> steps = build.stream().map(i -> i.keyword() + " " + i.arguments()).toList();
+        int pom = indexOf(steps, "COPY pom.xml");
+        int offline = indexOf(steps, "dependency:go-offline");
+        int sources = indexOf(steps, "COPY src");
+        int packaging = indexOf(steps, "-DskipTests package");
+        assertTrue(pom >= 0 && pom < offline && offline < sources && sources < packaging,
+                "dependencies cached in their own layer before the sources are copied: " + steps);
+        assertTrue(steps.get(packaging).matches("RUN mvn -B -ntp .*-DskipTests package.*"), steps.get(packaging));
+
+        List<Instruction> runtime = runtimeStage(instructions);
+        assertTrue(all(runtime, "COPY").stream().anyMatch(c -> c.arguments().matches(
+                "--from=build \\S*target/mimecast-sentinel\\.jar \\S+")), "the jar comes from the build stage");
+    }
+
+    private static int indexOf(List<String> steps, String part) {
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i).contains(part)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void runtimeRunsTheJarAsANonRootUserWithMountableRoutesAndSettings() throws IOException {
+        List<Instruction> runtime = runtimeStage(dockerfile());
+
+        String user = last(runtime, "USER").arguments().split(":")[0];
+        assertNotEquals("root", user);
+        if (user.matches("\\d+")) {
+            assertNotEquals(0, Integer.parseInt(user), "uid 0 is root");
+            assertTrue(all(runtime, "RUN").stream().anyMatch(r -> r.arguments().contains("useradd")
+                    && r.arguments().contains("--uid " + user)), "the image creates user " + user);
+        }
+
+        String workdir = last(runtime, "WORKDIR").arguments();
+        List<String> copies = all(runtime, "COPY").stream().map(Instruction::arguments).toList();
+        assertTrue(copies.stream().anyMatch(c -> c.matches("(--from=build )?\\S*routes/? (\\./|" + workdir
+                + "/)routes/?")), "routes/ copied into the working directory " + workdir + ": " + copies);
+        assertTrue(copies.stream().anyMatch(c -> c.matches("(--from=build )?\\S*application\\.properties (\\./|"
+                + workdir + "/)(application\\.properties)?")), "application.properties in " + workdir + ": " + copies);
+
+        JsonNode entrypoint = new ObjectMapper().readTree(last(runtime, "ENTRYPOINT").arguments());
+        assertTrue(entrypoint.isArray(), "exec form: java is PID 1 and gets SIGTERM");
+        List<String> command = new ArrayList<>();
+        entrypoint.forEach(part -> command.add(part.asText()));
+        assertEquals("java", command.get(0));
+        String jar = command.get(command.indexOf("-jar") + 1);
+        assertTrue(copies.stream().anyMatch(c -> c.startsWith("--from=build ") && c.endsWith(" " + jar)),
+                "the entrypoint runs the jar the build stage produced: " + command);
+        assertFalse(jar.startsWith(workdir + "/"),
+                "the jar is outside " + workdir + ", so mounts there cannot hide it");
+
+        String javaOptions = all(runtime, "ENV").stream().map(Instruction::arguments)
+                .filter(e -> e.startsWith("JAVA_TOOL_OPTIONS")).findFirst().orElseThrow();
+        assertTrue(javaOptions.contains("-XX:MaxRAMPercentage="), javaOptions);
+        assertTrue(javaOptions.contains("-XX:+ExitOnOutOfMemoryError"), javaOptions);
+    }
+
+    @Test
+    void exposedPortAndHealthCheckAreTheManagementServers() throws IOException {
+        List<Instruction> runtime = runtimeStage(dockerfile());
+        int port = managementPort();
+        assertTrue(all(runtime, "EXPOSE").stream().flatMap(e -> Stream.of(e.arguments().split(" ")))
+                .anyMatch(p -> p.equals(String.valueOf(port)) || p.equals(port + "/tcp")), "EXPOSE " + port);
+
+        String check = last(runtime, "HEALTHCHECK").arguments();
+        Matcher url = Pattern.compile("http://(?:127\\.0\\.0\\.1|localhost):(?:\\$\\{MANAGEMENT_PORT:-(\\d+)}|(\\d+))"
+                + "(/observe/health/[a-z]+)").matcher(check);
+        assertTrue(url.find(), "the health check calls the management server: " + check);
+        assertEquals(String.valueOf(port), url.group(1) != null ? url.group(1) : url.group(2));
+        assertTrue(healthPaths().contains(url.group(3)), url.group(3) + " is one of " + healthPaths());
+        assertTrue(check.matches(".*CMD curl -f\\S* .*"), "curl fails on an HTTP error: " + check);
+        assertTrue(all(runtime, "RUN").stream()
+                .anyMatch(r -> r.arguments().matches(".*apt-get install .*\\bcurl\\b.*")),
+                "curl is installed in the runtime stage");
+    }
+
+    @Test
+    void dockerignoreKeepsStateAndSecretsOutOfTheBuildContext() throws IOException {
+        Set<String> ignored = Files.readAllLines(ROOT.resolve(".dockerignore")).stream().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).map(l -> l.replaceAll("/$", ""))
+                .collect(Collectors.toSet());
+        for (String entry : List.of(".git", "target", "data", ".ci/azurite/node_modules", "mimecast-sentinel.env",
+                "secrets")) {
+            assertTrue(ignored.contains(entry), ".dockerignore lists " + entry + ": " + ignored);
+        }
+        for (String needed : List.of("pom.xml", "src", "routes", "application.properties")) {
+            assertFalse(ignored.contains(needed), "the build needs " + needed);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Compose files, normalized by docker-compose config
+    // ---------------------------------------------------------------------------------------------------------
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private static Result dockerCompose(Map<String, String> environment, String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of("docker-compose"));
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile());
+        builder.environment().keySet()
+                .removeIf(k -> k.startsWith("COMPOSE_") || k.equals("MIMECAST_SENTINEL_ENV_FILE"));
+        builder.environment().putAll(environment);
+        Path err = Files.createTempFile("docker-compose", ".err");
+        try {
+            Process process = builder.redirectError(err.toFile()).start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                fail("docker-compose " + String.join(" ", arguments) + " did not finish");
+            }
+            return new Result(process.exitValue(), out, Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /** docker-compose must be there in CI (.ci/run installs it); elsewhere its checks are skipped without it. */
+    private static void requireDockerCompose() throws Exception {
+        boolean present;
+        try {
+            present = dockerCompose(Map.of(), "version").exit() == 0;
+        } catch (IOException e) {
+            present = false;
+        }
+        if (!present) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail("docker-compose is not installed (CI=true): .ci/run installs it with apt-get");
+            }
+            Assumptions.abort("docker-compose is not installed (apt-get install docker-compose): "
+                    + "compose files not checked");
+        }
+    }
+
+    private static JsonNode config(Map<String, String> environment, String file) throws Exception {
+        requireDockerCompose();
+        Result result = dockerCompose(environment, "-f", file, "config");
+        assertEquals(0, result.exit(), "docker-compose -f " + file + " config: " + result.err());
+        return YAML.readTree(result.out());
+    }
+
+    /** Environment of a service, whichever form (map or NAME=value list) the normalized file uses. */
+    private static Map<String, String> environment(JsonNode service) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        JsonNode node = service.path("environment");
+        if (node.isArray()) {
+            node.forEach(e -> {
+                String[] pair = e.asText().split("=", 2);
+                environment.put(pair[0], pair.length > 1 ? pair[1] : "");
+            });
+        } else {
+            node.properties().forEach(e -> environment.put(e.getKey(), e.getValue().asText()));
+        }
+        return environment;
+    }
+
+    private static boolean publishes(JsonNode service, int port) {
+        for (JsonNode mapping : service.path("ports")) {
+            if (mapping.isTextual() ? mapping.asText().matches("(.*:)?" + port + ":" + port + "(/tcp)?")
+                    : mapping.path("target").asInt() == port && mapping.path("published").asText()
+                            .equals(String.valueOf(port))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<String> volumeTargets(JsonNode service) {
+        List<String> targets = new ArrayList<>();
+        for (JsonNode volume : service.path("volumes")) {
+            targets.add(volume.isTextual() ? volume.asText().split(":")[1] : volume.path("target").asText());
+        }
+        return targets;
+    }
+
+    private static List<String> strings(JsonNode node) {
+        List<String> values = new ArrayList<>();
+        if (node.isArray()) {
+            node.forEach(v -> values.add(v.asText()));
+        } else if (!node.isMissingNode() && !node.isNull()) {
+            values.addAll(List.of(node.asText().split(" ")));
+        }
+        return values;
+    }
+
+    private static List<String> names(JsonNode services) {
+        List<String> names = new ArrayList<>();
+        services.properties().forEach(e -> names.add(e.getKey()));
+        names.sort(null);
+        return names;
+    }
+
+    @Test
+    void demoComposeRunsTheConnectorAgainstTheSimulatorAndAzurite() throws Exception {
+        JsonNode services = config(Map.of(), "docker-compose.yml").path("services");
+        assertEquals(List.of("azurite", "connector", "simulator"), names(services));
+
+        JsonNode simulator = services.path("simulator");
+        JsonNode connector = services.path("connector");
+        JsonNode azurite = services.path("azurite");
+        assertEquals(connector.path("image").asText(), simulator.path("image").asText(), "one image for both");
+        assertTrue(connector.has("build") && simulator.has("build"), "built from the Dockerfile");
+
+        List<String> entrypoint = strings(simulator.path("entrypoint"));
+        String main = entrypoint.get(entrypoint.size() - 1);
+        assertEquals("com.mimecastsentinel.simulator.SimulatorMain", main);
+        assertNotNull(Class.forName(main).getMethod("main", String[].class));
+        Map<String, String> simulatorEnv = environment(simulator);
+        assertEquals("0.0.0.0", simulatorEnv.get("SIMULATOR_HOST"));
+        assertTrue(simulator.path("healthcheck").has("test"), "the connector waits for it");
+
+        assertTrue(azurite.path("image").asText().startsWith("mcr.microsoft.com/azure-storage/azurite:"));
+        assertTrue(strings(azurite.path("command")).contains("10000"), "Azurite's blob port");
+        assertTrue(azurite.path("healthcheck").has("test"), "the connector waits for it");
+
+        Map<String, String> env = environment(connector);
+        String simulatorUrl = "http://simulator:" + simulatorEnv.get("SIMULATOR_PORT");
+        assertEquals(simulatorUrl, env.get("MIMECAST_BASE_URL"));
+        assertEquals(simulatorUrl, simulatorEnv.get("SIMULATOR_PUBLIC_URL"), "SIEM file links reach the simulator");
+        assertEquals(MimecastSimulator.DEMO_CLIENT_ID, env.get("MIMECAST_CLIENT_ID"));
+        assertEquals(MimecastSimulator.DEMO_CLIENT_SECRET, env.get("MIMECAST_CLIENT_SECRET"));
+        assertTrue(env.get("AZURE_STORAGE_CONNECTION_STRING").contains("BlobEndpoint=http://azurite:10000/"),
+                "checkpoints in the azurite service");
+        for (String dependency : List.of("simulator", "azurite")) {
+            assertEquals("service_healthy", connector.path("depends_on").path(dependency).path("condition").asText(),
+                    "the connector starts when " + dependency + " is healthy");
+        }
+        assertTrue(publishes(connector, managementPort()), "health and metrics published: " + connector.path("ports"));
+        assertTrue(volumeTargets(connector).contains("/app/data"), "output kept in a volume");
+
+        // the connector accepts these settings: plain http only to the simulator it names, files, Blob checkpoints
+        Settings settings = settings(env, Map.of());
+        assertFalse(settings.demo, "a separate simulator, not the embedded one");
+        assertEquals(simulatorUrl, settings.mimecastBaseUrl.toString());
+        assertEquals(Settings.SinkKind.FILE, settings.sink);
+        assertEquals(Settings.CheckpointStoreKind.BLOB, settings.checkpointStore);
+    }
+
+    @Test
+    void productionComposeReadsTheEnvFileAndSecretFiles() throws Exception {
+        JsonNode services = config(Map.of("MIMECAST_SENTINEL_ENV_FILE", "deploy/mimecast-sentinel.env.example"),
+                "docker-compose.prod.yml").path("services");
+        assertEquals(List.of("connector"), names(services));
+        JsonNode connector = services.path("connector");
+        Map<String, String> env = environment(connector);
+        assertEquals(activeLines(), env, "the environment is the env file's");
+        assertTrue(volumeTargets(connector).contains("/run/secrets"), "secret files mounted");
+        assertTrue(connector.path("volumes").toString().contains("/run/secrets:ro")
+                || connector.path("volumes").toString().contains("\"read_only\":true"), "read-only");
+        assertEquals("unless-stopped", connector.path("restart").asText());
+        assertTrue(publishes(connector, managementPort()));
+
+        requireDockerCompose();
+        Result missing = dockerCompose(Map.of("MIMECAST_SENTINEL_ENV_FILE", "deploy/no-such.env"), "-f",
+                "docker-compose.prod.yml", "config");
+        assertNotEquals(0, missing.exit(), "without its env file the production variant does not start");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // deploy/mimecast-sentinel.env.example
+    // ---------------------------------------------------------------------------------------------------------
+
+    private static List<String> exampleLines() throws IOException {
+        return Files.readAllLines(ROOT.resolve("deploy/mimecast-sentinel.env.example"), StandardCharsets.UTF_8);
+    }
+
+    /** NAME=value lines that are not comments. */
+    private static Map<String, String> activeLines() throws IOException {
+        Map<String, String> active = new LinkedHashMap<>();
+        for (String line : exampleLines()) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                String[] pair = line.split("=", 2);
+                assertEquals(2, pair.length, "NAME=value: " + line);
+                active.put(pair[0], pair[1]);
+            }
+        }
+        return active;
+    }
+
+    /** Variables read by {{env:NAME:...}} references in these files. */
+    private static Set<String> variablesIn(List<Path> files) throws IOException {
+        Set<String> variables = new LinkedHashSet<>();
+        for (Path file : files) {
+            Matcher match = ENV_REFERENCE.matcher(Files.readString(file, StandardCharsets.UTF_8));
+            while (match.find()) {
+                variables.add(match.group(1));
+            }
+        }
+        return variables;
+    }
+
+    /** Variables application.properties reads (each one the key of a setting). */
+    private static Set<String> settingVariables() throws IOException {
+        return variablesIn(List.of(ROOT.resolve("application.properties")));
+    }
+
+    /** Variables the connector reads: application.properties, the routes, LOG_LEVEL (log4j2.properties). */
+    private static Set<String> variablesRead() throws IOException {
+        Set<String> variables = new LinkedHashSet<>(settingVariables());
+        try (Stream<Path> routes = Files.list(ROOT.resolve("routes"))) {
+            variables.addAll(variablesIn(routes.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()));
+        }
+        assertTrue(readProject("src/main/resources/log4j2.properties").contains("${env:LOG_LEVEL"));
+        variables.add("LOG_LEVEL");
+        return variables;
+    }
+
+    /** Variables Settings reads as secrets, which may also come from {@code <NAME>_FILE}. */
+    private static Set<String> secretVariables() throws IOException {
+        Set<String> secrets = new LinkedHashSet<>();
+        Matcher match = Pattern.compile("secret\\(\"[a-z.-]+\", \"([A-Z_]+)\"\\)")
+                .matcher(readProject("src/main/java/com/mimecastsentinel/config/Settings.java"));
+        while (match.find()) {
+            secrets.add(match.group(1));
+        }
+        assertTrue(secrets.contains("MIMECAST_CLIENT_SECRET"), secrets.toString());
+        return secrets;
+    }
+
+    @Test
+    void envExampleDocumentsEveryVariableAndKeepsSecretsInFiles() throws IOException {
+        String example = String.join("\n", exampleLines());
+        Set<String> documented = new LinkedHashSet<>();
+        Matcher line = Pattern.compile("(?m)^#? ?([A-Z][A-Z0-9_]*)=").matcher(example);
+        while (line.find()) {
+            documented.add(line.group(1));
+        }
+        Set<String> expected = new LinkedHashSet<>(variablesRead());
+        secretVariables().forEach(s -> expected.add(s + "_FILE"));
+        expected.add("SCHEDULE_AUDIT"); // the per log type form, shown once
+        expected.add("JAVA_TOOL_OPTIONS"); // the image's JVM flags
+        Set<String> missing = new LinkedHashSet<>(expected);
+        missing.removeAll(documented);
+        assertEquals(Set.of(), missing, "variables the env file example does not document");
+
+        Map<String, String> active = activeLines();
+        for (String secret : secretVariables()) {
+            assertFalse(active.containsKey(secret), secret + " belongs in a file: " + secret + "_FILE");
+        }
+        active.forEach((name, value) -> {
+            if (name.endsWith("_FILE")) {
+                assertTrue(value.startsWith("/run/secrets/"), name + " names a mounted secret file");
+            }
+        });
+    }
+
+    @Test
+    void envExampleIsAValidProductionConfiguration(@TempDir Path secrets) throws IOException {
+        Map<String, String> files = new HashMap<>();
+        for (Map.Entry<String, String> entry : activeLines().entrySet()) {
+            if (entry.getKey().endsWith("_FILE")) {
+                Path file = secrets.resolve(Path.of(entry.getValue()).getFileName());
+                Files.writeString(file, "placeholder-" + entry.getKey());
+                files.put(entry.getKey(), file.toString());
+            }
+        }
+        Settings settings = settings(activeLines(), files);
+        assertFalse(settings.demo);
+        assertEquals(Settings.SinkKind.SENTINEL, settings.sink);
+        assertEquals(Settings.CheckpointStoreKind.BLOB, settings.checkpointStore);
+        assertEquals("placeholder-MIMECAST_CLIENT_SECRET_FILE", settings.mimecastClientSecret);
+        assertEquals(Settings.DEFAULT_MIMECAST_URL, settings.mimecastBaseUrl.toString());
+        assertEquals(List.of(), settings.mimecastHttpHosts, "no plain http in production");
+    }
+
+    /**
+     * The settings the connector builds from these environment variables: those application.properties reads go
+     * through its keys, {@code <NAME>_FILE} ones come from {@code files}.
+     */
+    private static Settings settings(Map<String, String> environment, Map<String, String> files) throws IOException {
+        Set<String> read = settingVariables();
+        Map<String, String> mapped = new HashMap<>();
+        environment.forEach((name, value) -> {
+            if (read.contains(name)) {
+                mapped.put(name, value);
+            }
+        });
+        Properties properties = Settings4Tests.properties(mapped);
+        return new Settings(key -> Optional.ofNullable(properties.getProperty(key)), files::get);
+    }
+}
