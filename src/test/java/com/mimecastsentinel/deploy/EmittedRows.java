@@ -152,21 +152,31 @@ final class EmittedRows {
         List<LogType> logTypes = new ArrayList<>();
         try (Stream<Path> files = Files.list(Path.of("routes"))) {
             for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-                for (JsonNode item : yaml.readTree(file.toFile())) {
+                JsonNode items = yaml.readTree(file.toFile());
+                Map<String, JsonNode> beans = new HashMap<>();
+                for (JsonNode item : items) {
+                    item.path("beans").forEach(bean -> beans.put(bean.path("name").asText(), bean));
+                }
+                for (JsonNode item : items) {
                     JsonNode route = item.path("templatedRoute");
                     if (route.isMissingNode()) {
                         continue;
                     }
-                    for (JsonNode bean : route.path("beans")) {
-                        if (!"handler".equals(bean.path("name").asText())) {
-                            continue;
+                    String handlerName = null;
+                    for (JsonNode parameter : route.path("parameters")) {
+                        if ("handler".equals(parameter.path("name").asText())) {
+                            handlerName = parameter.path("value").asText();
                         }
-                        Map<String, String> properties = new LinkedHashMap<>();
-                        bean.path("properties").fields().forEachRemaining(p -> properties.put(p.getKey(),
-                                p.getValue().asText()));
-                        logTypes.add(new LogType(route.path("routeId").asText(),
-                                bean.path("type").asText().replaceFirst("^#class:", ""), properties));
                     }
+                    JsonNode bean = beans.get(handlerName);
+                    if (bean == null) {
+                        throw new IllegalStateException(file + ": handler bean '" + handlerName + "' not declared");
+                    }
+                    Map<String, String> properties = new LinkedHashMap<>();
+                    bean.path("properties").fields().forEachRemaining(p -> properties.put(p.getKey(),
+                            p.getValue().asText()));
+                    logTypes.add(new LogType(route.path("routeId").asText(),
+                            bean.path("type").asText().replaceFirst("^#class:", ""), properties));
                 }
             }
         }
