@@ -8,7 +8,8 @@ import com.mimecastsentinel.config.ConfigurationException;
 import org.apache.camel.main.Main;
 
 /**
- * {@code java -jar target/mimecast-sentinel.jar}: camel-main with application.properties and routes/*.yaml from
+ * {@code java -jar target/mimecast-sentinel.jar} (or {@code … checkpoint show|reset}, see
+ * {@link CheckpointCommand}): camel-main with application.properties and routes/*.yaml from
  * the working directory (the copies packaged in the jar when they are absent). Exits non-zero when start-up fails
  * or, with RUN_ONCE, when a log type failed.
  */
@@ -18,6 +19,9 @@ public final class Application {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("checkpoint")) {
+            System.exit(CheckpointCommand.run(java.util.List.of(args), System.out, System.err));
+        }
         System.exit(run(new Properties(), args));
     }
 

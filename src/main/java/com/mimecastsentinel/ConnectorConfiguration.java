@@ -16,6 +16,7 @@ import com.mimecastsentinel.checkpoint.BlobCheckpointStore;
 import com.mimecastsentinel.checkpoint.BlobLeases;
 import com.mimecastsentinel.checkpoint.FileLeases;
 import com.mimecastsentinel.checkpoint.Leases;
+import com.mimecastsentinel.checkpoint.PrefixedLeases;
 import com.mimecastsentinel.checkpoint.CheckpointStore;
 import com.mimecastsentinel.checkpoint.Checkpoints;
 import com.mimecastsentinel.checkpoint.DedupeRepository;
@@ -53,8 +54,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
         Settings settings = new Settings(properties::resolveProperty, System::getenv);
-        ObjectMapper json = JsonMapper.builder().addModule(new JavaTimeModule())
-                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+        ObjectMapper json = jsonMapper();
         Clock clock = Clock.systemUTC();
 
         URI mimecastUrl = settings.mimecastBaseUrl;
@@ -88,26 +88,18 @@ public class ConnectorConfiguration implements CamelConfiguration {
                 .withRateLimitListener(metrics::rateLimited);
 
         AzureClients azure = new AzureClients(settings);
-        CheckpointStore store;
-        DeadLetters.Store deadLetterStore;
-        Leases leases;
-        if (settings.checkpointStore == Settings.CheckpointStoreKind.BLOB) {
-            var blobService = azure.blobService();
-            context.getRegistry().bind("blobServiceClient", blobService);
-            var container = blobService.getBlobContainerClient(settings.checkpointContainer);
-            store = new BlobCheckpointStore(container, settings.httpTimeout).ensureContainer();
-            deadLetterStore = new BlobDeadLetterStore(container, settings.httpTimeout);
-            leases = new BlobLeases(container, settings.leaseId(), settings.leaseDuration);
-        } else {
-            store = new FileCheckpointStore(settings.checkpointDir);
-            deadLetterStore = new FileDeadLetterStore(settings.deadLetterDir);
-            leases = new FileLeases(settings.checkpointDir);
+        Storage storage = storage(settings, azure);
+        CheckpointStore store = storage.checkpoints();
+        DeadLetters.Store deadLetterStore = storage.deadLetters();
+        Leases leases = storage.leases();
+        if (settings.backfill()) {
+            leases = new PrefixedLeases(leases, settings.checkpointNamespace().replace('/', '-'));
         }
         DeadLetters deadLetters = new DeadLetters(deadLetterStore, clock, json,
                 logType -> metrics.deadLettered(logType, 1));
         DedupeRepository dedupe = new DedupeRepository();
         Checkpoints checkpoints = new Checkpoints(store, dedupe, settings.overlap, clock, json,
-                settings.checkpointPatience);
+                settings.checkpointPatience).inNamespace(settings.checkpointNamespace());
 
         EventSink sink = settings.sink == Settings.SinkKind.SENTINEL
                 ? new LogsIngestionSink(azure.logsIngestion(), settings.ingestionEndpoint, settings.dcrId)
@@ -129,6 +121,29 @@ public class ConnectorConfiguration implements CamelConfiguration {
 
         LOG.info("Mimecast {} ({}), checkpoints in {}, events to {}, dead letters to {}{}", mimecastUrl,
                 settings.usesApi2() ? "API 2.0" : "API 1.0", store.describe(), sink.describe(), deadLetters.describe(),
-                settings.runOnce ? ", RUN_ONCE" : "");
+                settings.backfill() ? ", BACKFILL " + settings.backfillFrom + " to " + settings.backfillTo
+                        + " (checkpoints under " + settings.checkpointNamespace() + ")"
+                        : settings.runOnce ? ", RUN_ONCE" : "");
+    }
+
+    /** JSON as the connector writes it: ISO-8601 times. */
+    static ObjectMapper jsonMapper() {
+        return JsonMapper.builder().addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+    }
+
+    /** Where checkpoints, dead letters and leases live: a Blob container (created when missing) or directories. */
+    record Storage(CheckpointStore checkpoints, DeadLetters.Store deadLetters, Leases leases) {
+    }
+
+    static Storage storage(Settings settings, AzureClients azure) {
+        if (settings.checkpointStore == Settings.CheckpointStoreKind.BLOB) {
+            var container = azure.blobService().getBlobContainerClient(settings.checkpointContainer);
+            return new Storage(new BlobCheckpointStore(container, settings.httpTimeout).ensureContainer(),
+                    new BlobDeadLetterStore(container, settings.httpTimeout),
+                    new BlobLeases(container, settings.leaseId(), settings.leaseDuration));
+        }
+        return new Storage(new FileCheckpointStore(settings.checkpointDir),
+                new FileDeadLetterStore(settings.deadLetterDir), new FileLeases(settings.checkpointDir));
     }
 }

@@ -51,7 +51,10 @@ public class Checkpoint {
     public Instant completedUntil;
     /** The window in progress, or null between windows. */
     public Window window;
-    /** Batch log types: events before this are not wanted (the first day is listed whole). */
+    /**
+     * Where this checkpoint began reading (its first window's start). Batch log types drop events before it (the
+     * first day is listed whole); a backfill stops at the live checkpoint's.
+     */
     public Instant startedFrom;
     /** Batch log types: the token that lists the page in progress (null: the first listing, by date). */
     public String nextPage;

@@ -23,6 +23,7 @@ public final class Checkpoints {
     private final ObjectMapper json;
     private final Map<String, String> etags = new ConcurrentHashMap<>();
     private final Duration patience;
+    private volatile String namespace = "";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Checkpoints.class);
 
     public Checkpoints(CheckpointStore store, DedupeRepository dedupe, Duration overlap, Clock clock,
@@ -44,9 +45,24 @@ public final class Checkpoints {
         return logType + ".json";
     }
 
+    /** Keeps this instance's documents under {@code prefix} (a backfill's own folder); "" for the live ones. */
+    public Checkpoints inNamespace(String prefix) {
+        this.namespace = prefix;
+        return this;
+    }
+
+    private String document(String logType) {
+        return namespace + documentName(logType);
+    }
+
+    /** The live checkpoint of a log type as stored, whatever this instance's namespace; read only. */
+    public java.util.Optional<Checkpoint> readLive(String logType) {
+        return store.read(documentName(logType)).map(stored -> parse(logType, stored.content()));
+    }
+
     /** Reads the stored checkpoint (or a fresh one) and resets the log type's dedupe state to it. */
     public Checkpoint load(String logType) {
-        Checkpoint checkpoint = store.read(documentName(logType)).map(stored -> {
+        Checkpoint checkpoint = store.read(document(logType)).map(stored -> {
             etags.put(logType, stored.etag());
             return parse(logType, stored.content());
         }).orElseGet(() -> {
@@ -88,7 +104,7 @@ public final class Checkpoints {
         long delay = 500;
         while (true) {
             try {
-                return store.write(documentName(logType), content, etags.get(logType));
+                return store.write(document(logType), content, etags.get(logType));
             } catch (CheckpointConflictException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -117,7 +133,7 @@ public final class Checkpoints {
             checkpoint.logType = logType;
             return checkpoint;
         } catch (IOException e) {
-            throw new IllegalStateException("checkpoint " + documentName(logType) + " in " + store.describe()
+            throw new IllegalStateException("checkpoint " + document(logType) + " in " + store.describe()
                     + " is not valid JSON: fix or delete it to start from START_DATE", e);
         }
     }

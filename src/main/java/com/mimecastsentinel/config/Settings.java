@@ -70,6 +70,9 @@ public final class Settings {
     public final String schedule;
     public final LocalDate startDate;
     public final boolean runOnce;
+    /** Backfill: read [from, to) (UTC days) once, in its own checkpoint namespace; null for the live connector. */
+    public final LocalDate backfillFrom;
+    public final LocalDate backfillTo;
 
     public final Duration overlap;
     public final Duration maxWindow;
@@ -130,7 +133,10 @@ public final class Settings {
                         .map(s -> s.toLowerCase(Locale.ROOT)).distinct().toList();
         schedule = cron("schedule", "SCHEDULE", "0 0/10 * * * ?");
         startDate = date("start-date", "START_DATE");
-        runOnce = bool("run-once", "RUN_ONCE", false);
+        backfillFrom = date("backfill.from", "BACKFILL_FROM");
+        backfillTo = date("backfill.to", "BACKFILL_TO");
+        // a backfill catches up once and ends, whatever RUN_ONCE says
+        runOnce = backfillFrom != null || bool("run-once", "RUN_ONCE", false);
 
         overlap = duration("mimecast.overlap", "MIMECAST_OVERLAP", Duration.ofMinutes(15));
         maxWindow = duration("mimecast.max-window", "MIMECAST_MAX_WINDOW", Duration.ofDays(1));
@@ -153,6 +159,18 @@ public final class Settings {
     }
 
     private void validateCombinations() {
+        if ((backfillFrom == null) != (backfillTo == null)) {
+            throw new ConfigurationException(backfillFrom == null ? "BACKFILL_FROM" : "BACKFILL_TO",
+                    "is required for a backfill (BACKFILL_FROM and BACKFILL_TO go together)");
+        }
+        if (backfillFrom != null) {
+            if (!backfillFrom.isBefore(backfillTo)) {
+                throw new ConfigurationException("BACKFILL_TO", "must be after BACKFILL_FROM");
+            }
+            if (logTypes.isEmpty()) {
+                throw new ConfigurationException("MIMECAST_LOG_TYPES", "must name the log types to backfill");
+            }
+        }
         if (mimecastClientId != null && mimecastAppId != null) {
             throw new ConfigurationException("MIMECAST_CLIENT_ID",
                     "and MIMECAST_APP_ID are both set: use API 2.0 (client id/secret) or API 1.0 (app id/keys), not both");
@@ -225,6 +243,18 @@ public final class Settings {
             host = "unknown-host";
         }
         return host + ":" + Path.of("").toAbsolutePath();
+    }
+
+    public boolean backfill() {
+        return backfillFrom != null;
+    }
+
+    /**
+     * Where this run keeps its checkpoints and leases: the live position for the connector, a folder of its own
+     * for a backfill ({@code backfill/<from>_<to>/}), so a backfill never moves the live checkpoint.
+     */
+    public String checkpointNamespace() {
+        return backfill() ? "backfill/" + backfillFrom + "_" + backfillTo + "/" : "";
     }
 
     public boolean usesApi2() {

@@ -192,18 +192,17 @@ public class BatchLogType extends LogTypeBase {
     protected boolean plan(LogTypeRun run) {
         Checkpoint checkpoint = run.checkpoint;
         if (checkpoint.startedFrom == null) {
-            Instant now = services().clock().instant();
-            Instant earliest = now.minus(retention);
-            Instant start = services().settings().startDate == null ? earliest
-                    : services().settings().startDate.atStartOfDay(ZoneOffset.UTC).toInstant();
+            Instant earliest = services().clock().instant().minus(retention);
+            Instant start = firstStart();
             checkpoint.startedFrom = start.isBefore(earliest) ? earliest : start;
         }
-        return true;
+        return run.until == null || checkpoint.startedFrom.isBefore(run.until);
     }
 
     @Override
     protected boolean wanted(LogTypeRun run, Instant eventTime) {
-        return !eventTime.isBefore(run.checkpoint.startedFrom);
+        // a backfill lists on to the newest file (listings have no end date) but keeps only its days
+        return !eventTime.isBefore(run.checkpoint.startedFrom) && (run.until == null || eventTime.isBefore(run.until));
     }
 
     @Override

@@ -83,7 +83,34 @@ public abstract class LogTypeBase implements CamelContextAware {
         LogTypeRun run = new LogTypeRun();
         exchange.setProperty(RUN, run);
         run.checkpoint = services().checkpoints().load(logType);
+        if (services().settings().backfill()) {
+            run.until = backfillEnd();
+        }
         exchange.setProperty(MORE, plan(run));
+    }
+
+    /**
+     * A backfill reads up to BACKFILL_TO, but never past where the live checkpoint began: what the live connector
+     * read is already delivered, so the two never send an event twice. Without a live checkpoint the live
+     * connector could later read the same days again, so a backfill needs one.
+     */
+    private Instant backfillEnd() {
+        var settings = services().settings();
+        Instant to = settings.backfillTo.atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        Checkpoint live = services().checkpoints().readLive(logType).orElseThrow(() -> new IllegalStateException(
+                logType + ": no live checkpoint yet; start the connector first (or set START_DATE instead of a "
+                        + "backfill), so that the backfill and the live connector do not read the same days"));
+        if (live.startedFrom == null) {
+            LOG.warn("{}: the live checkpoint does not say where it began; backfilling up to {} as asked (events the "
+                    + "live connector already delivered in that range would be sent again)", logType, to);
+            return to;
+        }
+        if (live.startedFrom.isBefore(to)) {
+            LOG.info("{}: the live connector began at {}: the backfill stops there instead of at {}", logType,
+                    live.startedFrom, to);
+            return live.startedFrom;
+        }
+        return to;
     }
 
     /**
@@ -142,23 +169,33 @@ public abstract class LogTypeBase implements CamelContextAware {
             completed = newest;
         }
         Instant earliest = now.minus(retention);
-        Instant start = completed != null ? completed.minus(settings.overlap)
-                : settings.startDate != null ? settings.startDate.atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
-                : earliest;
+        Instant start = completed != null ? completed.minus(settings.overlap) : firstStart();
         if (start.isBefore(earliest)) {
             start = earliest;
         }
-        Instant capped = cap ? start.plus(settings.maxWindow) : now;
-        Instant end = capped.isBefore(now) ? capped : now;
+        if (completed == null && run.checkpoint.startedFrom == null) {
+            run.checkpoint.startedFrom = start; // where this checkpoint began: a backfill stops there
+        }
+        Instant until = run.until != null && run.until.isBefore(now) ? run.until : now;
+        Instant capped = cap ? start.plus(settings.maxWindow) : until;
+        Instant end = capped.isBefore(until) ? capped : until;
         if (!end.isAfter(start)) {
             return false; // clock skew or nothing new: never ask for a negative window
         }
         run.windowStart = start;
         run.windowEnd = end;
-        run.windowCapped = capped.isBefore(now);
+        run.windowCapped = capped.isBefore(until);
         run.pageToken = null;
         run.tokensSeen.clear(); // page tokens repeat across windows; only a repeat within one is a circle
         return true;
+    }
+
+    /** Where reading begins without a checkpoint: BACKFILL_FROM, else START_DATE, else as far back as the API keeps. */
+    protected Instant firstStart() {
+        var settings = services().settings();
+        java.time.LocalDate day = settings.backfill() ? settings.backfillFrom : settings.startDate;
+        return day != null ? day.atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+                : services().clock().instant().minus(retention);
     }
 
     /** Plans the first fetch from the loaded checkpoint; false when there is nothing to do. */

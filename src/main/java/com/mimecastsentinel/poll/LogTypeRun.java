@@ -8,6 +8,8 @@ import com.mimecastsentinel.checkpoint.Checkpoint;
 public final class LogTypeRun {
     final Instant started = Instant.now();
     Checkpoint checkpoint;
+    /** A backfill's end: windows stop here instead of now (null for the live connector). */
+    Instant until;
     int pages;
     int files;
     long fetched;

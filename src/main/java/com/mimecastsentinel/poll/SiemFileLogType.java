@@ -35,6 +35,10 @@ public class SiemFileLogType extends LogTypeBase {
 
     @Override
     protected boolean plan(LogTypeRun run) {
+        if (run.until != null) {
+            throw new com.mimecastsentinel.config.ConfigurationException("MIMECAST_LOG_TYPES", "names " + logType
+                    + ", which cannot be backfilled: the API 1.0 SIEM stream moves by token, not by date");
+        }
         return true;
     }
 
