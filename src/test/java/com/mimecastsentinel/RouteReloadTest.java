@@ -1,0 +1,74 @@
+package com.mimecastsentinel;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.mimecastsentinel.support.ConnectorProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ROUTES_RELOAD=true: a route edited in routes/ takes effect in the running connector, without a restart. */
+class RouteReloadTest {
+
+    @TempDir
+    Path work;
+
+    private String log(ConnectorProcess connector) throws Exception {
+        return Files.readString(connector.log("reload")).replaceAll("\u001b\\[[0-9;]*m", "");
+    }
+
+    private String awaitLog(ConnectorProcess connector, String text, long afterLength) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            String log = log(connector);
+            if (log.length() > afterLength && log.substring((int) afterLength).contains(text)) {
+                return log;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("never logged '" + text + "':\n" + log(connector));
+    }
+
+    @Test
+    void anEditedRouteIsReplacedWhileTheOthersKeepRunning() throws Exception {
+        ConnectorProcess connector = new ConnectorProcess(work);
+        Process process = connector.start(Map.of("ROUTES_RELOAD", "true", "MIMECAST_LOG_TYPES", "audit",
+                "START_DATE", LocalDate.now(ZoneOffset.UTC).toString(), "SCHEDULE", "0/2 * * * * ?",
+                "OUTPUT_DIR", work.resolve("out").toString(), "CHECKPOINT_DIR", work.resolve("cp").toString()),
+                "reload");
+        try {
+            awaitLog(connector, "audit: run complete", 0);
+            Path templates = work.resolve("routes/templates.yaml");
+            String route = Files.readString(templates);
+            String edited = route.replace("""
+                      uri: direct:mimecast-deliver
+                      steps:
+                """, """
+                      uri: direct:mimecast-deliver
+                      steps:
+                        - log:
+                            message: "edited route delivers ${body.size()} records"
+                """);
+            assertFalse(route.equals(edited), "the edit applies to the current templates.yaml");
+            long before = log(connector).length();
+            Files.writeString(templates, edited);
+
+            String log = awaitLog(connector, "Routes reloaded", before);
+            long reloaded = log.indexOf("Routes reloaded", (int) before);
+            log = awaitLog(connector, "edited route delivers", reloaded);
+            awaitLog(connector, "audit: run complete", log.indexOf("edited route delivers", (int) reloaded));
+            assertFalse(log.contains("ERROR"), log);
+            assertTrue(process.isAlive(), "no restart");
+        } finally {
+            process.destroy();
+            process.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+}
