@@ -66,7 +66,7 @@ public final class CheckpointCommand {
             err.println(e.getMessage());
             return 2;
         } catch (RuntimeException e) {
-            err.println("checkpoint " + args.get(1) + " failed: " + e.getMessage());
+            err.println("checkpoint " + (args.size() > 1 ? args.get(1) : "") + " failed: " + e.getMessage());
             return 1;
         }
     }
@@ -109,8 +109,13 @@ public final class CheckpointCommand {
         var stored = store.read(name(logType));
         Checkpoint checkpoint = stored.map(s -> parse(logType, s.content())).orElseGet(() -> Checkpoint.initial(logType));
         // every position field to the date; delivered ids stay, so events of the overlap are still not re-sent
+        boolean listing = checkpoint.nextPage != null || checkpoint.filesDone != null
+                || logType.equals("siem") || logType.equals("cloud-integrated");
         checkpoint.completedUntil = at;
-        checkpoint.startedFrom = at;
+        // SIEM batch listings start at startedFrom; elsewhere it records where the live connector began, which a
+        // backfill must not cross: moving it later would let a backfill send delivered days again
+        checkpoint.startedFrom = listing || checkpoint.startedFrom == null || at.isBefore(checkpoint.startedFrom)
+                ? at : checkpoint.startedFrom;
         checkpoint.window = null;
         checkpoint.nextPage = null;
         checkpoint.filesDone = null;

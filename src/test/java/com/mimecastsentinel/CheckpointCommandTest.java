@@ -83,6 +83,21 @@ class CheckpointCommandTest {
     }
 
     @Test
+    void theRecordedLiveStartOfAPagedTypeOnlyMovesEarlier() throws Exception {
+        Files.writeString(dir.resolve("audit.json"), """
+                {"version":1,"logType":"audit","startedFrom":"2026-10-01T00:00:00Z",
+                 "completedUntil":"2026-11-20T00:00:00Z","recentEventIds":{}}""");
+        assertEquals(0, command().reset("audit", "2026-11-10"));
+        JsonNode forward = json.readTree(dir.resolve("audit.json").toFile());
+        assertEquals("2026-11-10T00:00:00Z", forward.path("completedUntil").asText());
+        assertEquals("2026-10-01T00:00:00Z", forward.path("startedFrom").asText(),
+                "a backfill still stops where the live connector really began");
+        assertEquals(0, command().reset("audit", "2026-09-01"));
+        assertEquals("2026-09-01T00:00:00Z", json.readTree(dir.resolve("audit.json").toFile())
+                .path("startedFrom").asText());
+    }
+
+    @Test
     void resetMovesEachThreatFeedAndCreatesAMissingDocument() throws Exception {
         Files.writeString(dir.resolve("threat-intel.json"), """
                 {"version":1,"logType":"threat-intel","feeds":{"malware_grid":{"completedUntil":"2026-11-23T00:00:00Z",

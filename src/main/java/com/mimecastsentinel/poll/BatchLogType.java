@@ -202,7 +202,7 @@ public class BatchLogType extends LogTypeBase {
     @Override
     protected boolean wanted(LogTypeRun run, Instant eventTime) {
         // a backfill lists on to the newest file (listings have no end date) but keeps only its days
-        return !eventTime.isBefore(run.checkpoint.startedFrom) && (run.until == null || eventTime.isBefore(run.until));
+        return !eventTime.isBefore(run.checkpoint.startedFrom) && super.wanted(run, eventTime);
     }
 
     @Override

@@ -101,9 +101,10 @@ public abstract class LogTypeBase implements CamelContextAware {
                 logType + ": no live checkpoint yet; start the connector first (or set START_DATE instead of a "
                         + "backfill), so that the backfill and the live connector do not read the same days"));
         if (live.startedFrom == null) {
-            LOG.warn("{}: the live checkpoint does not say where it began; backfilling up to {} as asked (events the "
-                    + "live connector already delivered in that range would be sent again)", logType, to);
-            return to;
+            // written before checkpoints recorded their start: where the live connector's delivered days begin
+            // is unknown, so any range could send them again
+            throw new com.mimecastsentinel.config.ConfigurationException("BACKFILL_FROM", "cannot be used for "
+                    + logType + " yet: its live checkpoint does not record where it began (an older checkpoint)");
         }
         if (live.startedFrom.isBefore(to)) {
             LOG.info("{}: the live connector began at {}: the backfill stops there instead of at {}", logType,
@@ -173,7 +174,7 @@ public abstract class LogTypeBase implements CamelContextAware {
         if (start.isBefore(earliest)) {
             start = earliest;
         }
-        if (completed == null && run.checkpoint.startedFrom == null) {
+        if (completed == null && run.checkpoint.startedFrom == null && neverRead(run.checkpoint)) {
             run.checkpoint.startedFrom = start; // where this checkpoint began: a backfill stops there
         }
         Instant until = run.until != null && run.until.isBefore(now) ? run.until : now;
@@ -188,6 +189,12 @@ public abstract class LogTypeBase implements CamelContextAware {
         run.pageToken = null;
         run.tokensSeen.clear(); // page tokens repeat across windows; only a repeat within one is a circle
         return true;
+    }
+
+    /** A checkpoint nothing was read into yet (a threat feed added later must not move the recorded start). */
+    private static boolean neverRead(Checkpoint checkpoint) {
+        return checkpoint.completedUntil == null && checkpoint.deliveredTotal == 0 && (checkpoint.feeds == null
+                || checkpoint.feeds.values().stream().allMatch(feed -> feed.completedUntil == null));
     }
 
     /** Where reading begins without a checkpoint: BACKFILL_FROM, else START_DATE, else as far back as the API keeps. */
@@ -224,9 +231,9 @@ public abstract class LogTypeBase implements CamelContextAware {
     protected void enrich(ObjectNode row, ObjectNode record) {
     }
 
-    /** False for rows a run must not deliver (before the wanted start). */
+    /** False for rows a run must not deliver: at or after a backfill's end (subclasses add a start). */
     protected boolean wanted(LogTypeRun run, Instant eventTime) {
-        return true;
+        return run.until == null || eventTime.isBefore(run.until);
     }
 
     /**

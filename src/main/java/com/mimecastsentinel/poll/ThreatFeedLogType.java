@@ -37,6 +37,11 @@ public class ThreatFeedLogType extends LogTypeBase {
 
     @Override
     protected boolean plan(LogTypeRun run) {
+        if (run.until != null) {
+            throw new com.mimecastsentinel.config.ConfigurationException("MIMECAST_LOG_TYPES", "names " + logType
+                    + ", which cannot be backfilled: Sentinel keeps one version of an indicator per id, and an older "
+                    + "one read now could replace a newer one");
+        }
         if (run.checkpoint.feeds == null) {
             run.checkpoint.feeds = new LinkedHashMap<>();
         }
