@@ -83,6 +83,9 @@ public final class MimecastSimulator extends ServiceSupport {
     private final Set<String> issued = ConcurrentHashMap.newKeySet();
     private final AtomicLong tokenRequests = new AtomicLong();
     private final AtomicLong apiRequests = new AtomicLong();
+    private final AtomicLong listingRequests = new AtomicLong();
+    private final AtomicLong fileDownloads = new AtomicLong();
+    private volatile java.nio.file.Path batchFiles;
     private HttpServer server;
 
     /**
@@ -160,6 +163,25 @@ public final class MimecastSimulator extends ServiceSupport {
 
     public long tokenRequests() {
         return tokenRequests.get();
+    }
+
+    /** SIEM batch listing calls so far. */
+    public long listingRequests() {
+        return listingRequests.get();
+    }
+
+    /** SIEM batch file downloads so far. */
+    public long fileDownloads() {
+        return fileDownloads.get();
+    }
+
+    /**
+     * Serves SIEM batch files from {@code directory} ({@code <folder>/<hour>.json.gz}, folder {@code cg} or
+     * {@code ci}) instead of generating them; an hour without a file is an empty one. For benchmarks: a backlog
+     * written once, served without the simulator's own generation work.
+     */
+    public void serveBatchFiles(java.nio.file.Path directory) {
+        this.batchFiles = directory;
     }
 
     public long apiRequests() {
@@ -301,6 +323,7 @@ public final class MimecastSimulator extends ServiceSupport {
      */
     private void listing(HttpExchange exchange, BatchFeeds.Feed feed) throws IOException {
         apiRequests.incrementAndGet();
+        listingRequests.incrementAndGet();
         if (faulted(exchange)) {
             return;
         }
@@ -348,6 +371,11 @@ public final class MimecastSimulator extends ServiceSupport {
             return;
         }
         long hour = Long.parseLong(path.substring(path.lastIndexOf('/') + 1).replace(".json.gz", ""));
+        fileDownloads.incrementAndGet();
+        if (batchFiles != null) {
+            serveFile(exchange, batchFiles.resolve(feed.folder()).resolve(hour + ".json.gz"));
+            return;
+        }
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(bytes)) {
             boolean malformed = malformedFiles.contains(path);
@@ -370,6 +398,25 @@ public final class MimecastSimulator extends ServiceSupport {
         exchange.sendResponseHeaders(200, file.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(file);
+        }
+    }
+
+    private void serveFile(HttpExchange exchange, java.nio.file.Path file) throws IOException {
+        exchange.getResponseHeaders().add("Content-Type", "application/gzip");
+        if (!java.nio.file.Files.exists(file)) {
+            byte[] empty = new java.io.ByteArrayOutputStream().toByteArray();
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            new java.util.zip.GZIPOutputStream(bytes).close();
+            empty = bytes.toByteArray();
+            exchange.sendResponseHeaders(200, empty.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(empty);
+            }
+            return;
+        }
+        exchange.sendResponseHeaders(200, java.nio.file.Files.size(file));
+        try (OutputStream out = exchange.getResponseBody()) {
+            java.nio.file.Files.copy(file, out);
         }
     }
 

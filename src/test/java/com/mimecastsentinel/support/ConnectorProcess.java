@@ -31,8 +31,15 @@ public final class ConnectorProcess {
 
     /** Starts the connector; its output goes to {@code <name>.log} in the working directory. */
     public Process start(Map<String, String> environment, String name) throws IOException {
+        return start(environment, name, List.of("-Xmx512m"));
+    }
+
+    /** Starts the connector with these JVM options (heap size and the like). */
+    public Process start(Map<String, String> environment, String name, List<String> jvmOptions) throws IOException {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of(
                 "-Djavax.net.ssl.trustStore=" + TestTls.KEYSTORE,
                 "-Djavax.net.ssl.trustStorePassword=" + TestTls.PASSWORD, "-Djavax.net.ssl.trustStoreType=PKCS12",
                 "-cp", System.getProperty("java.class.path"), Application.class.getName()));
