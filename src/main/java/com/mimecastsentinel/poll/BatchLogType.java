@@ -90,22 +90,31 @@ public class BatchLogType extends LogTypeBase {
         }
         List<ObjectNode> events = new ArrayList<>();
         int number = 0;
-        try (InputStream in = new java.io.BufferedInputStream(new GZIPInputStream(
-                new java.io.ByteArrayInputStream(compressed), 65536), 65536)) {
-            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(4096);
-            for (int b = in.read(); ; b = in.read()) {
-                if (b == '\n' || b == -1) {
-                    if (line.size() > 0) {
-                        number++;
-                        handleLine(run, line.toByteArray(), number, events);
-                        line.reset();
-                    }
-                    if (b == -1) {
-                        break;
-                    }
-                } else {
-                    line.write(b);
+        // lines are cut from 64 KB reads and parsed from their bytes (Jackson checks UTF-8 while parsing)
+        byte[] buffer = new byte[1 << 16];
+        int filled = 0;
+        try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(compressed), 1 << 16)) {
+            for (int read = 0; read != -1; ) {
+                if (filled == buffer.length) {
+                    buffer = java.util.Arrays.copyOf(buffer, buffer.length * 2); // a line longer than the buffer
                 }
+                read = in.read(buffer, filled, buffer.length - filled);
+                int end = filled + Math.max(read, 0);
+                int start = 0;
+                for (int i = filled; i < end; i++) {
+                    if (buffer[i] == '\n') {
+                        if (i > start) {
+                            handleLine(run, buffer, start, i - start, ++number, events);
+                        }
+                        start = i + 1;
+                    }
+                }
+                if (read == -1 && end > start) {
+                    handleLine(run, buffer, start, end - start, ++number, events); // no newline at the end
+                    start = end;
+                }
+                System.arraycopy(buffer, start, buffer, 0, end - start);
+                filled = end - start;
             }
         } catch (IOException e) {
             // a truncated or corrupt file: what could be read is delivered, the file itself is kept as it came
@@ -118,34 +127,36 @@ public class BatchLogType extends LogTypeBase {
         return events;
     }
 
-    private void handleLine(LogTypeRun run, byte[] bytes, int number, List<ObjectNode> events) {
-        String line;
+    private void handleLine(LogTypeRun run, byte[] buffer, int offset, int length, int number,
+            List<ObjectNode> events) {
         try {
-            line = StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
-            run.skipped++;
-            services().deadLetters().put(logType, "line " + number + " is not valid UTF-8", run.fileKey, bytes);
-            return;
-        }
-        if (!line.isBlank()) {
-            parseLine(run, line, number, events);
-        }
-    }
-
-    private void parseLine(LogTypeRun run, String line, int number, List<ObjectNode> events) {
-        try {
-            JsonNode event = services().json().readTree(line);
-            if (event.isObject()) {
+            JsonNode event = services().json().readTree(buffer, offset, length);
+            if (event != null && event.isObject()) {
                 events.add((ObjectNode) event);
                 return;
             }
+            if (event == null || event.isMissingNode()) {
+                return; // a blank line
+            }
         } catch (IOException e) {
-            // reported below with the line
+            // reported below, with the reason
         }
+        byte[] line = java.util.Arrays.copyOfRange(buffer, offset, offset + length);
         run.skipped++;
-        services().deadLetters().put(logType, "line " + number + " is not a JSON object", run.fileKey, line);
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(line)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            services().deadLetters().put(logType, "line " + number + " is not valid UTF-8", run.fileKey, line);
+            return;
+        }
+        if (text.isBlank()) {
+            run.skipped--;
+            return;
+        }
+        services().deadLetters().put(logType, "line " + number + " is not a JSON object", run.fileKey, text);
     }
 
     /** After a file: remember it as delivered (its ids are no longer needed) and commit. */

@@ -1,19 +1,27 @@
 package com.mimecastsentinel.sentinel;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.GZIPOutputStream;
 
 import com.azure.core.exception.HttpResponseException;
 import com.azure.monitor.ingestion.LogsIngestionClient;
-import com.azure.monitor.ingestion.models.LogsUploadException;
+import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.rest.RequestOptions;
+import com.azure.core.util.BinaryData;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rows to a Sentinel custom table through the Logs Ingestion API (DCR stream). The SDK gzips, retries 429/5xx
- * honouring {@code Retry-After}, and splits at 1 MB; batches arrive already under that size so one batch is one
- * request, which keeps a crash from re-sending more than that batch.
+ * Rows to a Sentinel custom table through the Logs Ingestion API (DCR stream). Batches arrive under its 1 MB
+ * limit, so one batch is one request (a crash re-sends at most that batch); they are sent as the batcher
+ * serialized them, gzipped here; the SDK's pipeline retries 429/5xx honouring {@code Retry-After}.
  *
  * <p>A 413 (too large) or 400 (rows the DCR refuses) is narrowed down by halving the batch: the halves that are
  * accepted are delivered, a single row still refused comes back as rejected with the service's answer. When not
@@ -22,6 +30,10 @@ import org.slf4j.LoggerFactory;
 public final class LogsIngestionSink implements EventSink {
     private static final Logger LOG = LoggerFactory.getLogger(LogsIngestionSink.class);
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final RequestOptions GZIP = new RequestOptions()
+            .setHeader(HttpHeaderName.CONTENT_ENCODING, "gzip").setHeader(HttpHeaderName.CONTENT_TYPE,
+                    "application/json");
     private final LogsIngestionClient client;
     private final String dcrId;
     private final String endpoint;
@@ -57,12 +69,11 @@ public final class LogsIngestionSink implements EventSink {
     /** Uploads {@code rows}, halving on 400/413; returns how many were accepted and adds the rest to rejected. */
     private int upload(String stream, List<ObjectNode> rows, List<Rejected> rejected) {
         try {
-            client.upload(dcrId, stream, List.copyOf(rows));
+            client.uploadWithResponse(dcrId, stream, gzipArray(rows), GZIP);
             accepted += rows.size();
             return rows.size();
-        } catch (LogsUploadException e) {
-            HttpResponseException cause = e.getLogsUploadErrors() == null || e.getLogsUploadErrors().isEmpty() ? null
-                    : e.getLogsUploadErrors().get(0);
+        } catch (HttpResponseException e) {
+            HttpResponseException cause = e;
             int status = status(cause);
             if (status != 400 && status != 413) {
                 throw new SinkException(explain(status, stream), e);
@@ -80,9 +91,30 @@ public final class LogsIngestionSink implements EventSink {
             int half = rows.size() / 2;
             return upload(stream, rows.subList(0, half), rejected)
                     + upload(stream, rows.subList(half, rows.size()), rejected);
-        } catch (HttpResponseException e) {
-            throw new SinkException(explain(status(e), stream), e);
         }
+    }
+
+    /**
+     * The rows as one gzip JSON array: a batch's rows as the batcher already serialized them (the SDK's own
+     * upload would serialize every row again), a part of a batch being narrowed down serialized here.
+     */
+    private BinaryData gzipArray(List<ObjectNode> rows) {
+        List<byte[]> serialized = rows instanceof RowBatcher.Batch batch && batch.serialized().size() == rows.size()
+                ? batch.serialized() : null;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 * 1024);
+        try (OutputStream out = new GZIPOutputStream(bytes, 1 << 16)) {
+            out.write('[');
+            for (int i = 0; i < rows.size(); i++) {
+                if (i > 0) {
+                    out.write(',');
+                }
+                out.write(serialized != null ? serialized.get(i) : JSON.writeValueAsBytes(rows.get(i)));
+            }
+            out.write(']');
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return BinaryData.fromBytes(bytes.toByteArray());
     }
 
     private static int status(HttpResponseException e) {

@@ -23,13 +23,23 @@ public final class RowBatcher {
     public record Split(List<Batch> batches, List<EventSink.Rejected> unfit) {
     }
 
-    /** The rows of one request, knowing their size as a JSON array (measured while cutting, for the metrics). */
+    /**
+     * The rows of one request with their JSON as measured while cutting: the sink sends these bytes instead of
+     * serializing the rows a second time, and the metrics count them.
+     */
     public static final class Batch extends ArrayList<ObjectNode> {
         private long bytes = 2; // the array's brackets
+        private final List<byte[]> serialized = new ArrayList<>();
 
-        void add(ObjectNode row, int rowSize) {
+        void add(ObjectNode row, byte[] json) {
             add(row);
-            bytes += rowSize;
+            serialized.add(json);
+            bytes += json.length + 1;
+        }
+
+        /** Each row's JSON, in order (valid while the rows are not changed). */
+        public List<byte[]> serialized() {
+            return serialized;
         }
 
         /** Uncompressed JSON array size; the last row's comma counted, so at most one byte over. */
@@ -50,7 +60,8 @@ public final class RowBatcher {
         List<EventSink.Rejected> unfit = new ArrayList<>();
         Batch current = new Batch();
         for (ObjectNode row : rows) {
-            int serialized = size(row);
+            byte[] json = serialize(row);
+            int serialized = json.length;
             String violation = limits.violation(row, serialized);
             if (violation != null) {
                 unfit.add(new EventSink.Rejected(row, violation));
@@ -61,7 +72,7 @@ public final class RowBatcher {
                 batches.add(current);
                 current = new Batch();
             }
-            current.add(row, rowSize);
+            current.add(row, json);
         }
         if (!current.isEmpty()) {
             batches.add(current);
@@ -69,9 +80,9 @@ public final class RowBatcher {
         return new Split(batches, unfit);
     }
 
-    private int size(ObjectNode row) {
+    private byte[] serialize(ObjectNode row) {
         try {
-            return json.writeValueAsBytes(row).length;
+            return json.writeValueAsBytes(row);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("row cannot be serialized", e);
         }

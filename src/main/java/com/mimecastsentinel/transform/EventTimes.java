@@ -22,6 +22,9 @@ public final class EventTimes {
             .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
             .toFormatter();
 
+    private static final java.util.regex.Pattern EPOCH_SECONDS = java.util.regex.Pattern.compile("\\d{10}");
+    private static final java.util.regex.Pattern EPOCH_MILLIS = java.util.regex.Pattern.compile("\\d{11,16}");
+
     private EventTimes() {
     }
 
@@ -40,10 +43,17 @@ public final class EventTimes {
             return Optional.empty();
         }
         String trimmed = text.trim();
-        if (trimmed.matches("\\d{10}")) {
+        if (trimmed.length() >= 20 && trimmed.charAt(trimmed.length() - 1) == 'Z' && trimmed.charAt(10) == 'T') {
+            try {
+                return Optional.of(Instant.parse(trimmed)); // the common case, and TimeGenerated: ISO-8601 UTC
+            } catch (DateTimeParseException e) {
+                // one of the forms below
+            }
+        }
+        if (EPOCH_SECONDS.matcher(trimmed).matches()) {
             return Optional.of(Instant.ofEpochSecond(Long.parseLong(trimmed))); // epoch seconds
         }
-        if (trimmed.matches("\\d{11,16}")) {
+        if (EPOCH_MILLIS.matcher(trimmed).matches()) {
             return Optional.of(Instant.ofEpochMilli(Long.parseLong(trimmed)));
         }
         try {
