@@ -67,64 +67,112 @@ public class BatchLogType extends LogTypeBase {
         return files;
     }
 
-    /** Downloads one file of the page: the body becomes its events (one file in memory at a time). */
-    public List<ObjectNode> fetchFile(Exchange exchange) {
+    /** Events per chunk of a file: a big file is delivered in parts, so memory does not grow with file size. */
+    static final int CHUNK_EVENTS = 2000;
+
+    /**
+     * Downloads one file of the page; the body becomes its events in chunks of {@value #CHUNK_EVENTS}, read from
+     * the gzip stream as the route asks for them (the compressed file is kept whole, for a dead letter).
+     */
+    public java.util.Iterator<List<ObjectNode>> fetchFile(Exchange exchange) {
         LogTypeRun run = run(exchange);
         String url = exchange.getMessage().getBody(String.class);
         exchange.setProperty(FILE_URL, url);
         run.fileKey = fileKey(url);
         if (run.relist) {
-            return List.of(); // an earlier file's URL expired: the rest of this listing is stale too
+            return java.util.Collections.emptyIterator(); // an earlier URL expired: the rest of this listing too
         }
         if (stopping()) {
             run.stopped = true; // shutting down: the files left are read by the next run
-            return List.of();
+            return java.util.Collections.emptyIterator();
         }
-        byte[] compressed; // one file in memory at a time; kept whole for a dead letter
+        byte[] compressed;
         try {
             compressed = mimecast().download(URI.create(url));
         } catch (FileUrlExpiredException e) {
             LOG.info("{}: {}; listing the page again", logType, e.getMessage());
             run.relist = true;
-            return List.of();
-        }
-        List<ObjectNode> events = new ArrayList<>();
-        int number = 0;
-        // lines are cut from 64 KB reads and parsed from their bytes (Jackson checks UTF-8 while parsing)
-        byte[] buffer = new byte[1 << 16];
-        int filled = 0;
-        try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(compressed), 1 << 16)) {
-            for (int read = 0; read != -1; ) {
-                if (filled == buffer.length) {
-                    buffer = java.util.Arrays.copyOf(buffer, buffer.length * 2); // a line longer than the buffer
-                }
-                read = in.read(buffer, filled, buffer.length - filled);
-                int end = filled + Math.max(read, 0);
-                int start = 0;
-                for (int i = filled; i < end; i++) {
-                    if (buffer[i] == '\n') {
-                        if (i > start) {
-                            handleLine(run, buffer, start, i - start, ++number, events);
-                        }
-                        start = i + 1;
-                    }
-                }
-                if (read == -1 && end > start) {
-                    handleLine(run, buffer, start, end - start, ++number, events); // no newline at the end
-                    start = end;
-                }
-                System.arraycopy(buffer, start, buffer, 0, end - start);
-                filled = end - start;
-            }
-        } catch (IOException e) {
-            // a truncated or corrupt file: what could be read is delivered, the file itself is kept as it came
-            run.skipped++;
-            services().deadLetters().put(logType, "unreadable gzip after line " + number + " (" + e
-                    + "); the lines before it were delivered", run.fileKey, compressed);
+            return java.util.Collections.emptyIterator();
         }
         run.files++;
-        run.fetched += events.size();
-        return events;
+        return new FileChunks(run, compressed);
+    }
+
+    /** The events of one downloaded file, chunk by chunk: lines cut from 64 KB reads, parsed from their bytes. */
+    private final class FileChunks implements java.util.Iterator<List<ObjectNode>> {
+        private final LogTypeRun run;
+        private final byte[] compressed;
+        private InputStream in;
+        private byte[] buffer = new byte[1 << 16];
+        private int filled;
+        private int number;
+        private boolean ended;
+        private List<ObjectNode> next;
+
+        FileChunks(LogTypeRun run, byte[] compressed) {
+            this.run = run;
+            this.compressed = compressed;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next == null && !ended) {
+                next = read();
+            }
+            return next != null;
+        }
+
+        @Override
+        public List<ObjectNode> next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            List<ObjectNode> chunk = next;
+            next = null;
+            return chunk;
+        }
+
+        private List<ObjectNode> read() {
+            List<ObjectNode> events = new ArrayList<>();
+            try {
+                if (in == null) {
+                    in = new GZIPInputStream(new java.io.ByteArrayInputStream(compressed), 1 << 16);
+                }
+                while (events.size() < CHUNK_EVENTS && !ended) {
+                    if (filled == buffer.length) {
+                        buffer = java.util.Arrays.copyOf(buffer, buffer.length * 2); // a line longer than that
+                    }
+                    int read = in.read(buffer, filled, buffer.length - filled);
+                    int end = filled + Math.max(read, 0);
+                    int start = 0;
+                    for (int i = filled; i < end; i++) {
+                        if (buffer[i] == '\n') {
+                            if (i > start) {
+                                handleLine(run, buffer, start, i - start, ++number, events);
+                            }
+                            start = i + 1;
+                        }
+                    }
+                    if (read == -1) {
+                        if (end > start) {
+                            handleLine(run, buffer, start, end - start, ++number, events); // no newline at the end
+                        }
+                        start = end;
+                        ended = true;
+                    }
+                    System.arraycopy(buffer, start, buffer, 0, end - start);
+                    filled = end - start;
+                }
+            } catch (IOException e) {
+                // a truncated or corrupt file: what could be read is delivered, the file itself is kept as it came
+                ended = true;
+                run.skipped++;
+                services().deadLetters().put(logType, "unreadable gzip after line " + number + " (" + e
+                        + "); the lines before it were delivered", run.fileKey, compressed);
+            }
+            run.fetched += events.size();
+            return ended && events.isEmpty() ? null : events;
+        }
     }
 
     private void handleLine(LogTypeRun run, byte[] buffer, int offset, int length, int number,

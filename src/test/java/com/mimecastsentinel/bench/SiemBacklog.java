@@ -21,7 +21,8 @@ import com.mimecastsentinel.simulator.EventGenerator;
  */
 final class SiemBacklog {
     static final String PATH = "/siem/v1/batch/events/cg";
-    static final int HOURS = 167;
+    /** Hours of files: within the 7 days Mimecast keeps, with a few hours to spare so a backlog can be reused. */
+    static final int HOURS = 160;
 
     /** What was written: events, uncompressed and gzip bytes, files. */
     record Summary(long events, long bytes, long gzipBytes, int files) {
@@ -33,12 +34,25 @@ final class SiemBacklog {
     /** Writes about {@code targetBytes} of uncompressed events into {@code dir/cg/<hour>.json.gz}. */
     static Summary write(Path dir, long targetBytes, Instant now, ObjectMapper json) throws IOException {
         Path folder = Files.createDirectories(dir.resolve("cg"));
+        Path written = dir.resolve("summary.txt");
+        long currentLast = now.getEpochSecond() / 3600 - 1;
+        if (Files.exists(written)) {
+            // reused while its hours are complete and still within the 7 days (a gigabyte takes minutes to write)
+            String[] stored = Files.readString(written).trim().split(" ");
+            long storedLast = Long.parseLong(stored[1]);
+            if (Long.parseLong(stored[0]) == targetBytes && storedLast <= currentLast
+                    && storedLast >= currentLast - (167 - HOURS)) {
+                return new Summary(Long.parseLong(stored[2]), Long.parseLong(stored[3]), Long.parseLong(stored[4]),
+                        HOURS);
+            }
+            Files.delete(written);
+        }
         try (var old = Files.list(folder)) {
             for (Path file : old.toList()) {
                 Files.delete(file);
             }
         }
-        long lastHour = now.getEpochSecond() / 3600 - 1;
+        long lastHour = currentLast;
         long firstHour = lastHour - HOURS + 1;
         // the generator makes at most one Cloud Gateway event a second; a bigger backlog mixes in copies taken
         // from far-away hours (other ids) moved into this hour
@@ -63,6 +77,7 @@ final class SiemBacklog {
             }
             gzipBytes += Files.size(file);
         }
+        Files.writeString(written, targetBytes + " " + lastHour + " " + count + " " + bytes + " " + gzipBytes);
         return new Summary(count, bytes, gzipBytes, HOURS);
     }
 
