@@ -68,7 +68,7 @@ public class BatchLogType extends LogTypeBase {
     }
 
     /** Events per chunk of a file: a big file is delivered in parts, so memory does not grow with file size. */
-    static final int CHUNK_EVENTS = 2000;
+    static final int CHUNK_EVENTS = 5000;
 
     /**
      * Downloads one file of the page; the body becomes its events in chunks of {@value #CHUNK_EVENTS}, read from
@@ -129,6 +129,7 @@ public class BatchLogType extends LogTypeBase {
             }
             List<ObjectNode> chunk = next;
             next = null;
+            run.moreOfThisFile = hasNext(); // reads the following chunk ahead: two chunks in memory at most
             return chunk;
         }
 

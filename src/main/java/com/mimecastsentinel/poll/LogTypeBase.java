@@ -243,14 +243,23 @@ public abstract class LogTypeBase implements CamelContextAware {
     public List<? extends List<ObjectNode>> batches(Exchange exchange) {
         @SuppressWarnings("unchecked")
         List<ObjectNode> rows = exchange.getMessage().getBody(List.class);
-        RowBatcher.Split split = services().batcher().split(rows);
+        LogTypeRun run = run(exchange);
+        RowBatcher.Split split = services().batcher().split(run.heldBack, rows);
+        run.heldBack = null;
         List<String> handled = new ArrayList<>();
         for (var unfit : split.unfit()) {
-            deadLetter(run(exchange), unfit.row(), unfit.reason());
+            deadLetter(run, unfit.row(), unfit.reason());
             handled.add(idOf(unfit.row()));
         }
         services().dedupe().delivered(logType, handled);
-        return split.batches();
+        List<RowBatcher.Batch> batches = split.batches();
+        if (run.moreOfThisFile && !batches.isEmpty()) {
+            // the next chunk of the same file fills it up: requests stay near the 1 MB cap whatever the chunking
+            // (its rows are not acknowledged yet, so a crash re-reads the file and sends them then)
+            run.heldBack = batches.get(batches.size() - 1);
+            batches = batches.subList(0, batches.size() - 1);
+        }
+        return batches;
     }
 
     private void deadLetter(LogTypeRun run, ObjectNode row, String reason) {

@@ -33,6 +33,9 @@ public final class LogTypeRun {
 
     // batch log types: the listing being read and the file in progress
     String fileKey;
+    /** More chunks of the file in progress follow: its last, partly filled batch waits for them. */
+    boolean moreOfThisFile;
+    com.mimecastsentinel.sentinel.RowBatcher.Batch heldBack;
     boolean caughtUp;
     int relists;
     boolean relist;

@@ -56,9 +56,14 @@ public final class RowBatcher {
 
     /** Each row is serialized once here, to measure it against the limits and the batch size alike. */
     public Split split(List<ObjectNode> rows) {
+        return split(null, rows);
+    }
+
+    /** As {@link #split(List)}, filling {@code start} (a batch held back earlier) before opening new ones. */
+    public Split split(Batch start, List<ObjectNode> rows) {
         List<Batch> batches = new ArrayList<>();
         List<EventSink.Rejected> unfit = new ArrayList<>();
-        Batch current = new Batch();
+        Batch current = start != null ? start : new Batch();
         for (ObjectNode row : rows) {
             byte[] json = serialize(row);
             int serialized = json.length;

@@ -33,6 +33,28 @@ class RowBatcherTest {
     }
 
     @Test
+    void aBatchHeldBackIsFilledUpFirst() throws Exception {
+        RowBatcher batcher = new RowBatcher(json, 10_000);
+        List<ObjectNode> first = new ArrayList<>();
+        List<ObjectNode> second = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            (i < 60 ? first : second).add(json.createObjectNode().put("id", i).put("text", "x".repeat(100)));
+        }
+        List<RowBatcher.Batch> earlier = batcher.split(first).batches();
+        RowBatcher.Batch heldBack = earlier.get(earlier.size() - 1);
+        int held = heldBack.size();
+
+        List<RowBatcher.Batch> later = batcher.split(heldBack, second).batches();
+        assertTrue(later.get(0).size() > held, "the held batch took rows of the next chunk");
+        assertEquals(first.subList(first.size() - held, first.size()), later.get(0).subList(0, held));
+        for (RowBatcher.Batch batch : later) {
+            assertEquals(json.writeValueAsBytes(batch).length + 1, batch.bytes());
+            assertTrue(batch.bytes() <= 10_000);
+        }
+        assertEquals(held + second.size(), later.stream().mapToInt(List::size).sum());
+    }
+
+    @Test
     void rowsNoRequestCanCarryAreHandedBackWithTheReason() {
         ObjectNode huge = json.createObjectNode().put("text", "y".repeat(20_000));
         ObjectNode small = json.createObjectNode().put("text", "z");
