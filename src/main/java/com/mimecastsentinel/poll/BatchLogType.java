@@ -67,7 +67,10 @@ public class BatchLogType extends LogTypeBase {
         return files;
     }
 
-    /** Events per chunk of a file: a big file is delivered in parts, so memory does not grow with file size. */
+    /**
+     * Events per chunk of a file: a big file is delivered in parts, so memory does not grow with file size
+     * (system property {@code mimecast.chunk-events} changes it, for tests of files of many chunks).
+     */
     static final int CHUNK_EVENTS = 5000;
 
     /**
@@ -108,6 +111,7 @@ public class BatchLogType extends LogTypeBase {
         private int number;
         private boolean ended;
         private List<ObjectNode> next;
+        private final int chunkEvents = Integer.getInteger("mimecast.chunk-events", CHUNK_EVENTS);
 
         FileChunks(LogTypeRun run, byte[] compressed) {
             this.run = run;
@@ -139,7 +143,7 @@ public class BatchLogType extends LogTypeBase {
                 if (in == null) {
                     in = new GZIPInputStream(new java.io.ByteArrayInputStream(compressed), 1 << 16);
                 }
-                while (events.size() < CHUNK_EVENTS && !ended) {
+                while (events.size() < chunkEvents && !ended) {
                     if (filled == buffer.length) {
                         buffer = java.util.Arrays.copyOf(buffer, buffer.length * 2); // a line longer than that
                     }

@@ -114,4 +114,31 @@ class BatchLogTypesTest extends SimulatedAccountTest {
                     "email_iep", "email_ttp_impersonation", "email_ttp_url", "email_ttp_ap", "email_journal"), logtypes);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aFileOfManyChunksIsDeliveredOnceThroughAFailureInTheMiddle() throws Exception {
+        System.setProperty("mimecast.chunk-events", "7"); // an hour's file (60 events) in 9 chunks
+        try {
+            azure.acceptUploads();
+            azure.acceptThenFail("Custom-Seg_Cg", 3, 503);
+            assertEquals(1, runOnce("siem"));
+            assertEquals(3, azure.deliveredIds("Custom-Seg_Cg").size() / 60, "three files, one request each: "
+                    + "the chunks of a file fill one batch");
+            azure.heal();
+            assertEquals(0, runOnce("siem"));
+
+            JsonNode checkpoint = checkpoint("siem");
+            long nextHour = Long.parseLong(new String(Base64.getUrlDecoder().decode(checkpoint.path("nextPage")
+                    .asText()), StandardCharsets.UTF_8).substring("hour:".length()));
+            Set<String> expected = simulator.events("/siem/v1/batch/events/cg").between(start.atStartOfDay(
+                    ZoneOffset.UTC).toInstant(), Instant.ofEpochSecond(nextHour * 3600 - 1)).stream()
+                    .map(e -> EventIds.of(e, null, KEY_FIELDS)).collect(Collectors.toSet());
+            Map<String, Integer> delivered = azure.deliveredIds("Custom-Seg_Cg");
+            assertEquals(expected, delivered.keySet(), "every event of every file");
+            assertTrue(delivered.values().stream().allMatch(n -> n == 1), "none twice");
+            assertEquals(0, checkpoint.path("recentEventIds").size(), "no ids left once the files are done");
+        } finally {
+            System.clearProperty("mimecast.chunk-events");
+        }
+    }
 }
