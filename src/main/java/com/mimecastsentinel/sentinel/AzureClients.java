@@ -57,6 +57,7 @@ public final class AzureClients {
             }
             credential = builder.build();
         }
+        credential = new CachedTokenCredential(credential, java.time.Clock.systemUTC());
         return credential;
     }
 

@@ -64,7 +64,7 @@ final class IngestionMeter implements AutoCloseable {
         String path = exchange.getRequestURI().getPath();
         if (path.equals("/" + AzureFake.TENANT + "/oauth2/v2.0/token")) {
             tokens.incrementAndGet();
-            respond(exchange, 200, "{\"token_type\":\"Bearer\",\"expires_in\":3600,\"access_token\":\"bench\"}");
+            respond(exchange, 200, "{\"token_type\":\"Bearer\",\"expires_in\":3599,\"ext_expires_in\":3599,\"access_token\":\"bench\"}");
             return;
         }
         if (!path.startsWith("/dataCollectionRules/")) {
