@@ -14,8 +14,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Hands out an Entra token until five minutes before it expires. Measured against an Entra fake answering one-hour
- * tokens, the SDK pipeline asked the credential for a new token every 30 seconds (its proactive refresh found no
- * refresh time in the answer); this keeps that to one request per token lifetime, per scope set.
+ * tokens, the SDK pipeline asked the credential for a new token every 30 seconds; this keeps that to one request
+ * per token lifetime, per scope set.
  */
 public final class CachedTokenCredential implements TokenCredential {
     static final Duration MARGIN = Duration.ofMinutes(5);
