@@ -6,7 +6,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,17 +26,16 @@ public final class MimecastClient {
     private final RetryPolicy retry;
     private final Duration timeout;
     private final ObjectMapper json;
-    private final AtomicLong rateLimited;
     private final java.util.function.Consumer<String> rateLimitListener;
     private final String caller;
 
     public MimecastClient(URI baseUrl, MimecastAuth auth, HttpClient http, RetryPolicy retry, Duration timeout,
             ObjectMapper json) {
-        this(baseUrl, auth, http, retry, timeout, json, new AtomicLong(), caller -> { }, "");
+        this(baseUrl, auth, http, retry, timeout, json, caller -> { }, "");
     }
 
     private MimecastClient(URI baseUrl, MimecastAuth auth, HttpClient http, RetryPolicy retry, Duration timeout,
-            ObjectMapper json, AtomicLong rateLimited, java.util.function.Consumer<String> rateLimitListener,
+            ObjectMapper json, java.util.function.Consumer<String> rateLimitListener,
             String caller) {
         this.baseUrl = baseUrl;
         this.auth = auth;
@@ -45,19 +43,18 @@ public final class MimecastClient {
         this.retry = retry;
         this.timeout = timeout;
         this.json = json;
-        this.rateLimited = rateLimited;
         this.rateLimitListener = rateLimitListener;
         this.caller = caller;
     }
 
-    /** The same client (token, connections, counters) telling 429s to this listener with the caller's name. */
+    /** The same client (token, connections) telling 429s to this listener with the caller's name. */
     public MimecastClient withRateLimitListener(java.util.function.Consumer<String> listener) {
-        return new MimecastClient(baseUrl, auth, http, retry, timeout, json, rateLimited, listener, caller);
+        return new MimecastClient(baseUrl, auth, http, retry, timeout, json, listener, caller);
     }
 
     /** The same client, naming {@code name} (a log type) to the rate-limit listener. */
     public MimecastClient forCaller(String name) {
-        return new MimecastClient(baseUrl, auth, http, retry, timeout, json, rateLimited, rateLimitListener, name);
+        return new MimecastClient(baseUrl, auth, http, retry, timeout, json, rateLimitListener, name);
     }
 
     /**
@@ -219,12 +216,7 @@ public final class MimecastClient {
         }
     }
 
-    public long rateLimitedCount() {
-        return rateLimited.get();
-    }
-
     private void countRateLimit() {
-        rateLimited.incrementAndGet();
         rateLimitListener.accept(caller);
     }
 

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Mimecast's threat intelligence feeds (STIX), as declared by a {@code templatedRoute} of the
- * {@code mimecast-threat-feed} template: each feed type in turn, windows from its checkpoint minus the overlap to
+ * {@code mimecast-poll} template: each feed type in turn, windows from its checkpoint minus the overlap to
  * now, pages through the {@code X-Mc-Threat-Feed-Next-Token} header. Indicators go to Sentinel's STIX upload
  * (100 a request); objects Sentinel rejects are logged and not sent again.
  */
