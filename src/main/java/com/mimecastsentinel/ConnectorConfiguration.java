@@ -105,9 +105,9 @@ public class ConnectorConfiguration implements CamelConfiguration {
                 ? new LogsIngestionSink(azure.logsIngestion(), settings.ingestionEndpoint, settings.dcrId)
                 : new FileSink(settings.outputDir, json);
 
-        context.getRegistry().bind("dedupe", dedupe);
         context.getRegistry().bind(ConnectorServices.BEAN, new ConnectorServices(settings, mimecast, checkpoints,
-                dedupe, sink, new RowBatcher(json, RowBatcher.DEFAULT_MAX_BYTES), metrics, clock, json, azure,
+                dedupe, sink, new RowBatcher(json,
+                Integer.getInteger("mimecast.batch-bytes", RowBatcher.DEFAULT_MAX_BYTES)), metrics, clock, json, azure,
                 deadLetters, leases));
         Map<String, ConnectorHealthCheck.Probe> probes = new LinkedHashMap<>();
         probes.put("mimecast", auth::check);

@@ -16,7 +16,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-@JsonPropertyOrder({ "version", "logType", "completedUntil", "window", "startedFrom", "nextPage", "filesDone", "feeds",
+@JsonPropertyOrder({ "version", "logType", "completedUntil", "window", "startedFrom", "nextPage", "filesDone", "fileInProgress",
+        "feeds",
         "newestEventTime", "deliveredTotal", "updatedAt", "recentEventIds" })
 public class Checkpoint {
     public static final int VERSION = 1;
@@ -35,6 +36,21 @@ public class Checkpoint {
             this.start = start;
             this.end = end;
             this.pageToken = pageToken;
+        }
+    }
+
+    /** A file of a listing page and the number of its lines whose events were all delivered or dead-lettered. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class FilePosition {
+        public String file;
+        public long lines;
+
+        public FilePosition() {
+        }
+
+        public FilePosition(String file, long lines) {
+            this.file = file;
+            this.lines = lines;
         }
     }
 
@@ -60,6 +76,11 @@ public class Checkpoint {
     public String nextPage;
     /** Batch log types: files of the page in progress that were delivered whole. */
     public List<String> filesDone;
+    /**
+     * Batch log types: how far the file being read was delivered (a restart skips those lines instead of sending
+     * them again); null between files.
+     */
+    public FilePosition fileInProgress;
     /** Threat feeds: position per feed type. */
     public Map<String, Feed> feeds;
     public Instant newestEventTime;

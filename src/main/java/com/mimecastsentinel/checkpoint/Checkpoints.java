@@ -75,6 +75,14 @@ public final class Checkpoints {
 
     /** Writes {@code checkpoint} with the delivered ids; fails without writing if another writer moved it. */
     public void commit(Checkpoint checkpoint) {
+        commit(checkpoint, true);
+    }
+
+    /**
+     * As {@link #commit(Checkpoint)}; without ids for a position that alone says what was delivered (a line of a
+     * file), so a commit stays small however far into a big file it is.
+     */
+    public void commit(Checkpoint checkpoint, boolean withIds) {
         String logType = checkpoint.logType;
         // ids stay while a window may still reach them: from the overlap before the earlier of the completed
         // position and the newest delivered event (a re-read after clock skew starts at the latter)
@@ -83,7 +91,7 @@ public final class Checkpoints {
             horizon = checkpoint.newestEventTime;
         }
         Instant cutoff = horizon == null ? null : horizon.minus(overlap);
-        checkpoint.recentEventIds = dedupe.deliveredSince(logType, cutoff);
+        checkpoint.recentEventIds = withIds ? dedupe.deliveredSince(logType, cutoff) : new java.util.TreeMap<>();
         checkpoint.updatedAt = clock.instant();
         checkpoint.version = Checkpoint.VERSION;
         byte[] content;

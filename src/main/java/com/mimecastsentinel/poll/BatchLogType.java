@@ -18,6 +18,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mimecastsentinel.checkpoint.Checkpoint;
 import com.mimecastsentinel.mimecast.FileUrlExpiredException;
 import com.mimecastsentinel.mimecast.MimecastException;
+import com.mimecastsentinel.sentinel.RowBatcher;
+import com.mimecastsentinel.transform.RowMapper;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * One SIEM batch log type (API 2.0 {@code /siem/v1/batch/events/...}), as declared by a {@code templatedRoute} of
  * the {@code mimecast-batch} template. A listing page names pre-signed gzip NDJSON files; each file is downloaded
  * (without the Authorization header), read and delivered one at a time. The checkpoint moves to {@code @nextPage}
- * only after every file of the page was delivered; files delivered whole are remembered meanwhile, and the ids of
- * the file in progress, so a restart neither skips nor re-sends. An expired URL (403/404) lists the page again.
+ * only after every file of the page was delivered; files delivered whole are remembered meanwhile, and how many
+ * lines of the file in progress, so a restart neither skips nor re-sends. An expired URL (403/404) lists the page again.
  */
 public class BatchLogType extends LogTypeBase {
     private static final Logger LOG = LoggerFactory.getLogger(BatchLogType.class);
@@ -38,6 +40,7 @@ public class BatchLogType extends LogTypeBase {
     private String eventTypes;
     private Map<String, String> logtypes = Map.of();
     private int pageSize = 100;
+    private java.util.concurrent.ExecutorService downloadThread;
 
     /** One page of the listing: the body becomes the URLs of its files not yet delivered. */
     public List<String> listPage(Exchange exchange) {
@@ -64,20 +67,17 @@ public class BatchLogType extends LogTypeBase {
             }
         }
         run.relist = false;
+        run.resume = checkpoint.fileInProgress;
+        run.listed = files;
         return files;
     }
 
     /**
-     * Events per chunk of a file: a big file is delivered in parts, so memory does not grow with file size
-     * (system property {@code mimecast.chunk-events} changes it, for tests of files of many chunks).
+     * Downloads one file of the page; the body becomes the batches to send from it, made while they are sent from
+     * the gzip stream, line by line (the compressed file is kept whole, for a dead letter). A file a restart
+     * finds partly delivered resumes after its last delivered line.
      */
-    static final int CHUNK_EVENTS = 5000;
-
-    /**
-     * Downloads one file of the page; the body becomes its events in chunks of {@value #CHUNK_EVENTS}, read from
-     * the gzip stream as the route asks for them (the compressed file is kept whole, for a dead letter).
-     */
-    public java.util.Iterator<List<ObjectNode>> fetchFile(Exchange exchange) {
+    public java.util.Iterator<RowBatcher.Batch> fetchFile(Exchange exchange) {
         LogTypeRun run = run(exchange);
         String url = exchange.getMessage().getBody(String.class);
         exchange.setProperty(FILE_URL, url);
@@ -91,144 +91,227 @@ public class BatchLogType extends LogTypeBase {
         }
         byte[] compressed;
         try {
-            compressed = mimecast().download(URI.create(url));
+            compressed = download(run, url);
         } catch (FileUrlExpiredException e) {
             LOG.info("{}: {}; listing the page again", logType, e.getMessage());
             run.relist = true;
             return java.util.Collections.emptyIterator();
         }
+        int index = exchange.getProperty(Exchange.SPLIT_INDEX, 0, Integer.class);
+        if (run.listed != null && index + 1 < run.listed.size()) {
+            String next = run.listed.get(index + 1);
+            run.downloadAhead = new DownloadAhead(next, downloadThread().submit(() -> mimecast().download(
+                    URI.create(next))));
+        }
         run.files++;
-        return new FileChunks(run, compressed);
+        // the ids of a file serve to drop an event repeated inside it; those of the file before are not needed
+        services().dedupe().reset(logType, Map.of());
+        Checkpoint.FilePosition resume = run.resume;
+        long delivered = resume != null && run.fileKey.equals(resume.file) ? resume.lines : 0;
+        return newBatches(run, new FileRecords(run, compressed, delivered));
     }
 
-    /** The events of one downloaded file, chunk by chunk: lines cut from 64 KB reads, parsed from their bytes. */
-    private final class FileChunks implements java.util.Iterator<List<ObjectNode>> {
+    /**
+     * The file, from the download begun while the file before was read (a pre-signed download takes a round trip
+     * to cloud storage; the route does not wait for it twice) or downloaded now.
+     */
+    private byte[] download(LogTypeRun run, String url) {
+        DownloadAhead ahead = run.downloadAhead;
+        run.downloadAhead = null;
+        if (ahead != null && ahead.url().equals(url)) {
+            try {
+                return ahead.file().get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException failure) {
+                    throw failure;
+                }
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(logType + ": interrupted while downloading " + fileKey(url), e);
+            }
+        }
+        if (ahead != null) {
+            ahead.file().cancel(true);
+        }
+        return mimecast().download(URI.create(url));
+    }
+
+    /** The next file of the listing, downloading. */
+    record DownloadAhead(String url, java.util.concurrent.Future<byte[]> file) {
+    }
+
+    private synchronized java.util.concurrent.ExecutorService downloadThread() {
+        if (downloadThread == null) {
+            downloadThread = getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this,
+                    logType + "-download");
+        }
+        return downloadThread;
+    }
+
+    /**
+     * The events of one downloaded file: lines cut from 64 KB reads and parsed from their bytes, one at a time.
+     * Lines up to {@code delivered} were delivered by an earlier run: their ids are remembered (an event repeated
+     * later in the file stays a duplicate), they are not sent.
+     */
+    private final class FileRecords implements NewBatches.Records {
         private final LogTypeRun run;
         private final byte[] compressed;
+        private final long delivered;
         private InputStream in;
         private byte[] buffer = new byte[1 << 16];
         private int filled;
-        private int number;
+        private int scanned;
+        private int lineStart;
+        private long number;
+        private long position;
         private boolean ended;
-        private List<ObjectNode> next;
-        private final int chunkEvents = Integer.getInteger("mimecast.chunk-events", CHUNK_EVENTS);
+        private ObjectNode next;
 
-        FileChunks(LogTypeRun run, byte[] compressed) {
+        FileRecords(LogTypeRun run, byte[] compressed, long delivered) {
             this.run = run;
             this.compressed = compressed;
+            this.delivered = delivered;
         }
 
         @Override
         public boolean hasNext() {
-            if (next == null && !ended) {
+            while (next == null && !ended) {
                 next = read();
             }
             return next != null;
         }
 
         @Override
-        public List<ObjectNode> next() {
+        public ObjectNode next() {
             if (!hasNext()) {
                 throw new java.util.NoSuchElementException();
             }
-            List<ObjectNode> chunk = next;
+            ObjectNode record = next;
             next = null;
-            run.moreOfThisFile = hasNext(); // reads the following chunk ahead: two chunks in memory at most
-            return chunk;
+            position = number;
+            run.fetched++;
+            return record;
         }
 
-        private List<ObjectNode> read() {
-            List<ObjectNode> events = new ArrayList<>();
+        @Override
+        public long position() {
+            return position;
+        }
+
+        /** The next line's event, or null for a line without one (or at the end). */
+        private ObjectNode read() {
             try {
                 if (in == null) {
                     in = new GZIPInputStream(new java.io.ByteArrayInputStream(compressed), 1 << 16);
                 }
-                while (events.size() < chunkEvents && !ended) {
-                    if (filled == buffer.length) {
-                        buffer = java.util.Arrays.copyOf(buffer, buffer.length * 2); // a line longer than that
+                for (int i = scanned; i < filled; i++) {
+                    if (buffer[i] == '\n') {
+                        scanned = i + 1;
+                        int start = lineStart;
+                        lineStart = i + 1;
+                        return i > start ? line(start, i - start) : null;
                     }
-                    int read = in.read(buffer, filled, buffer.length - filled);
-                    int end = filled + Math.max(read, 0);
-                    int start = 0;
-                    for (int i = filled; i < end; i++) {
-                        if (buffer[i] == '\n') {
-                            if (i > start) {
-                                handleLine(run, buffer, start, i - start, ++number, events);
-                            }
-                            start = i + 1;
-                        }
-                    }
-                    if (read == -1) {
-                        if (end > start) {
-                            handleLine(run, buffer, start, end - start, ++number, events); // no newline at the end
-                        }
-                        start = end;
-                        ended = true;
-                    }
-                    System.arraycopy(buffer, start, buffer, 0, end - start);
-                    filled = end - start;
                 }
+                // no whole line left: keep the partial one at the start of the buffer and read on
+                System.arraycopy(buffer, lineStart, buffer, 0, filled - lineStart);
+                filled -= lineStart;
+                scanned = filled;
+                lineStart = 0;
+                if (filled == buffer.length) {
+                    buffer = java.util.Arrays.copyOf(buffer, buffer.length * 2); // a line longer than that
+                }
+                int read = in.read(buffer, filled, buffer.length - filled);
+                if (read > 0) {
+                    filled += read;
+                    return null;
+                }
+                ended = true;
+                return filled > 0 ? line(0, filled) : null; // no newline at the end
             } catch (IOException e) {
                 // a truncated or corrupt file: what could be read is delivered, the file itself is kept as it came
                 ended = true;
-                run.skipped++;
+                run.skipped.increment();
                 services().deadLetters().put(logType, "unreadable gzip after line " + number + " (" + e
                         + "); the lines before it were delivered", run.fileKey, compressed);
+                return null;
             }
-            run.fetched += events.size();
-            return ended && events.isEmpty() ? null : events;
+        }
+
+        private ObjectNode line(int offset, int length) {
+            ObjectNode record = parseLine(run, buffer, offset, length, ++number, number <= delivered);
+            if (record != null && number <= delivered) {
+                RowMapper.Row row = map(record);
+                services().dedupe().delivered(logType, row.eventId(), row.eventTime().getEpochSecond());
+                return null;
+            }
+            return record;
         }
     }
 
-    private void handleLine(LogTypeRun run, byte[] buffer, int offset, int length, int number,
-            List<ObjectNode> events) {
+    /**
+     * One line's event; null for a blank line or one that is not a JSON object (dead-lettered with the reason,
+     * unless {@code again}: a line an earlier run read already).
+     */
+    private ObjectNode parseLine(LogTypeRun run, byte[] buffer, int offset, int length, long number,
+            boolean again) {
         try {
             JsonNode event = services().json().readTree(buffer, offset, length);
             if (event != null && event.isObject()) {
-                events.add((ObjectNode) event);
-                return;
+                return (ObjectNode) event;
             }
             if (event == null || event.isMissingNode()) {
-                return; // a blank line
+                return null; // a blank line
             }
         } catch (IOException e) {
             // reported below, with the reason
         }
+        if (again) {
+            return null;
+        }
         byte[] line = java.util.Arrays.copyOfRange(buffer, offset, offset + length);
-        run.skipped++;
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
                     .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
                     .decode(java.nio.ByteBuffer.wrap(line)).toString();
         } catch (java.nio.charset.CharacterCodingException e) {
+            run.skipped.increment();
             services().deadLetters().put(logType, "line " + number + " is not valid UTF-8", run.fileKey, line);
-            return;
+            return null;
         }
-        if (text.isBlank()) {
-            run.skipped--;
-            return;
+        if (!text.isBlank()) {
+            run.skipped.increment();
+            services().deadLetters().put(logType, "line " + number + " is not a JSON object", run.fileKey, text);
         }
-        services().deadLetters().put(logType, "line " + number + " is not a JSON object", run.fileKey, text);
+        return null;
     }
 
-    /** After a file: remember it as delivered (its ids are no longer needed) and commit. */
+    /**
+     * After a file: once its last batch is acknowledged, remember it as delivered and commit (on the delivery
+     * thread, so the route reads the next file meanwhile).
+     */
     public void fileDone(Exchange exchange) {
         LogTypeRun run = run(exchange);
         if (run.relist || run.stopped) {
             return;
         }
-        Checkpoint checkpoint = run.checkpoint;
-        List<String> done = checkpoint.filesDone == null ? new ArrayList<>() : new ArrayList<>(checkpoint.filesDone);
-        done.add(run.fileKey);
-        checkpoint.filesDone = done;
-        services().dedupe().reset(logType, Map.of());
-        commit(run);
+        String file = run.fileKey;
+        afterDelivery(run, () -> {
+            Checkpoint checkpoint = run.checkpoint;
+            List<String> done = checkpoint.filesDone == null ? new ArrayList<>()
+                    : new ArrayList<>(checkpoint.filesDone);
+            done.add(file);
+            checkpoint.filesDone = done;
+            checkpoint.fileInProgress = null;
+            commit(run);
+        });
     }
 
     /** After every file of a page: move to {@code @nextPage} (kept even when the page was empty). */
     public void pageDone(Exchange exchange) {
         LogTypeRun run = run(exchange);
+        awaitDelivery(run);
         if (run.stopped) {
             commit(run);
             continueIf(exchange, true);
@@ -246,6 +329,7 @@ public class BatchLogType extends LogTypeBase {
         if (moved) {
             run.checkpoint.nextPage = run.nextToken;
             run.checkpoint.filesDone = null; // a new page: its files are all still to read
+            run.checkpoint.fileInProgress = null;
             run.relists = 0;
         }
         commit(run);
@@ -270,8 +354,14 @@ public class BatchLogType extends LogTypeBase {
     }
 
     @Override
-    protected void holdPosition(LogTypeRun run) {
-        // position (nextPage, filesDone) unchanged: the commit adds the ids of the file in progress
+    protected Runnable positionAfter(LogTypeRun run, long position) {
+        Checkpoint.FilePosition filePosition = new Checkpoint.FilePosition(run.fileKey, position);
+        return () -> run.checkpoint.fileInProgress = filePosition;
+    }
+
+    @Override
+    protected boolean keepsDeliveredIds() {
+        return false; // files are immutable: the line delivered up to says what was sent, no ids needed
     }
 
     @Override

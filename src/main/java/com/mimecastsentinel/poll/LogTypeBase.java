@@ -12,11 +12,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mimecastsentinel.ConnectorServices;
 import com.mimecastsentinel.checkpoint.Checkpoint;
-import com.mimecastsentinel.checkpoint.DedupeRepository;
 import com.mimecastsentinel.mimecast.MimecastClient;
 import com.mimecastsentinel.mimecast.MimecastException;
 import com.mimecastsentinel.sentinel.RowBatcher;
-import com.mimecastsentinel.transform.EventTimes;
 import com.mimecastsentinel.transform.RowMapper;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -34,7 +32,6 @@ public abstract class LogTypeBase implements CamelContextAware {
     public static final String HANDLER = "mcHandler";
     static final String RUN = "mcRun";
     public static final String MORE = "mcMore";
-    public static final String SKIP_HEADER = "mcSkip";
     static final String OWNS_RUN = "mcOwnsRun";
     private static final Duration SKEW_TOLERANCE = Duration.ofMinutes(2);
 
@@ -47,6 +44,7 @@ public abstract class LogTypeBase implements CamelContextAware {
     private final AtomicBoolean warnedApi = new AtomicBoolean();
     private final AtomicBoolean standingBy = new AtomicBoolean();
     private String api = "any";
+    private DeliveryLine deliveryLine;
 
     protected String logType;
     protected String stream;
@@ -57,7 +55,6 @@ public abstract class LogTypeBase implements CamelContextAware {
 
     /** Loads the checkpoint and plans the run; {@value #MORE} says whether there is anything to fetch. */
     public void begin(Exchange exchange) {
-        exchange.setProperty(DedupeRepository.LOG_TYPE, logType);
         exchange.setProperty(HANDLER, this);
         if (!apiMatches()) {
             exchange.setProperty(MORE, false);
@@ -208,23 +205,38 @@ public abstract class LogTypeBase implements CamelContextAware {
     /** Plans the first fetch from the loaded checkpoint; false when there is nothing to do. */
     protected abstract boolean plan(LogTypeRun run);
 
-    /** Sets the checkpoint's position for a commit in the middle of a page or file (position unchanged). */
-    protected abstract void holdPosition(LogTypeRun run);
+    /**
+     * What the checkpoint's position becomes once a batch in the middle of a page or file is acknowledged, its last
+     * row from {@code position} of the source. Read here, on the route; applied when that batch is committed, on
+     * the committing thread (the route may be reading the next page or file by then).
+     */
+    protected abstract Runnable positionAfter(LogTypeRun run, long position);
 
-    /** One record to one row; the id and event time go to headers for the idempotent consumer. */
-    public ObjectNode toRow(Exchange exchange) {
+    /**
+     * The row of one record, or null when this run does not deliver it: already delivered (or twice in what was
+     * read), or outside the run's days. Its id is pending from now on, until its batch is acknowledged.
+     */
+    RowMapper.Row newRow(LogTypeRun run, ObjectNode record) {
+        RowMapper.Row row = map(record);
+        if (!wanted(run, row.eventTime())) {
+            run.skipped.increment();
+            return null;
+        }
+        if (!services().dedupe().add(logType, row.eventId(), row.eventTime().getEpochSecond())) {
+            run.duplicates++;
+            return null;
+        }
+        return row;
+    }
+
+    /** One record to one row, with its id and event time. */
+    protected RowMapper.Row map(ObjectNode record) {
         if (mapper == null) {
             throw new IllegalStateException(logType + ": the route template needs timeField and idField or keyFields");
         }
-        ObjectNode record = exchange.getMessage().getBody(ObjectNode.class);
         RowMapper.Row row = mapper.map(record);
         enrich(row.fields(), record);
-        exchange.getMessage().setHeader(RowMapper.EVENT_ID, row.eventId());
-        exchange.getMessage().setHeader(DedupeRepository.EVENT_TIME_HEADER, row.eventTime().toEpochMilli());
-        if (!wanted(run(exchange), row.eventTime())) {
-            exchange.getMessage().setHeader(SKIP_HEADER, true);
-        }
-        return row.fields();
+        return row;
     }
 
     /** Adds columns a log type needs beyond the record's own fields. */
@@ -236,90 +248,119 @@ public abstract class LogTypeBase implements CamelContextAware {
         return run.until == null || eventTime.isBefore(run.until);
     }
 
-    /**
-     * The new rows cut into batches of at most one ingestion request each. Rows Log Analytics cannot hold whole
-     * go to dead-letter here and count as handled.
-     */
-    public List<? extends List<ObjectNode>> batches(Exchange exchange) {
+    /** The page's records (the body) as the batches to send, made while they are sent. */
+    public java.util.Iterator<RowBatcher.Batch> batches(Exchange exchange) {
         @SuppressWarnings("unchecked")
-        List<ObjectNode> rows = exchange.getMessage().getBody(List.class);
-        LogTypeRun run = run(exchange);
-        RowBatcher.Split split = services().batcher().split(run.heldBack, rows);
-        run.heldBack = null;
-        List<String> handled = new ArrayList<>();
-        for (var unfit : split.unfit()) {
-            deadLetter(run, unfit.row(), unfit.reason());
-            handled.add(idOf(unfit.row()));
-        }
-        services().dedupe().delivered(logType, handled);
-        List<RowBatcher.Batch> batches = split.batches();
-        if (run.moreOfThisFile && !batches.isEmpty()) {
-            // the next chunk of the same file fills it up: requests stay near the 1 MB cap whatever the chunking
-            // (its rows are not acknowledged yet, so a crash re-reads the file and sends them then)
-            run.heldBack = batches.get(batches.size() - 1);
-            batches = batches.subList(0, batches.size() - 1);
-        }
-        return batches;
+        List<ObjectNode> records = exchange.getMessage().getBody(List.class);
+        return newBatches(run(exchange), NewBatches.Records.of(records.iterator()));
+    }
+
+    java.util.Iterator<RowBatcher.Batch> newBatches(LogTypeRun run, NewBatches.Records records) {
+        return new NewBatches(this, run, records, cutter());
+    }
+
+    /** How rows are cut into requests for this log type's destination. */
+    protected RowBatcher.Cutter cutter() {
+        return services().batcher().cutter();
+    }
+
+    /** A row Log Analytics cannot hold whole: dead-lettered, and handled from then on. */
+    void unfit(LogTypeRun run, com.mimecastsentinel.sentinel.EventSink.Rejected unfit) {
+        deadLetter(run, unfit.row(), unfit.reason());
+        services().dedupe().delivered(logType, List.of(idOf(unfit.row())));
     }
 
     private void deadLetter(LogTypeRun run, ObjectNode row, String reason) {
-        run.skipped++;
+        run.skipped.increment();
         services().deadLetters().put(logType, reason, idOf(row), row.toString());
     }
 
     /**
-     * Sends one batch and, once the sink accepted it, records its ids as delivered. A batch that is not the last
-     * of its page or file is committed at once (position unchanged, ids added); the last one is committed with
-     * the next position by the subclass.
+     * Hands one batch to the log type's {@link DeliveryLine}: it is sent while the route makes the next one, and
+     * committed once acknowledged while the next one is sent. A failure of the batch before stops the run here.
      */
     public void deliver(Exchange exchange) {
         LogTypeRun run = run(exchange);
-        @SuppressWarnings("unchecked")
-        List<ObjectNode> batch = exchange.getMessage().getBody(List.class);
+        RowBatcher.Batch batch = exchange.getMessage().getBody(RowBatcher.Batch.class);
+        boolean lastOfItsPage = exchange.getProperty(Exchange.SPLIT_COMPLETE, false, Boolean.class);
         if (!services().leases().holds(logType)) {
             // another instance may have taken over: sending on would duplicate what it sends
             throw new IllegalStateException(logType + ": this instance lost the lease; the run stops here");
         }
-        List<ObjectNode> accepted = send(run, batch);
-        List<String> ids = new ArrayList<>(batch.size());
-        for (ObjectNode row : accepted) {
-            ids.add(idOf(row));
-            EventTimes.parse(row.get(timeColumn())).ifPresent(t -> {
-                if (run.newestSinceCommit == null || t.isAfter(run.newestSinceCommit)) {
-                    run.newestSinceCommit = t;
-                }
-            });
+        // what the commit needs of the batch, so that its rows are let go once sent
+        int rows = batch.size();
+        long bytes = batch.bytes();
+        Instant newest = batch.newestEvent();
+        Runnable position = lastOfItsPage ? null : positionAfter(run, batch.position());
+        deliveryLine().send(run, () -> {
+            send(run, batch);
+            sent(batch);
+        }, () -> acknowledged(run, rows, bytes, newest, position));
+    }
+
+    /**
+     * On the committing thread, after the sink accepted a batch: counted, and committed at once with its position
+     * unless it is the last of its page or file (committed with the next position by the subclass).
+     */
+    private void acknowledged(LogTypeRun run, int rows, long bytes, Instant newest, Runnable position) {
+        if (newest != null && (run.newestSinceCommit == null || newest.isAfter(run.newestSinceCommit))) {
+            run.newestSinceCommit = newest;
         }
-        services().dedupe().delivered(logType, ids);
-        run.deliveredSinceCommit += accepted.size();
-        run.delivered += accepted.size();
-        services().metrics().delivered(logType, accepted.size(),
-                batch instanceof RowBatcher.Batch measured ? measured.bytes() : 0, run.newestSinceCommit);
-        if (!exchange.getProperty(Exchange.SPLIT_COMPLETE, false, Boolean.class)) {
-            holdPosition(run);
+        run.deliveredSinceCommit += rows;
+        run.delivered += rows;
+        services().metrics().delivered(logType, rows, bytes, run.newestSinceCommit);
+        if (position != null) {
+            position.run();
             commit(run);
         }
     }
 
+    /** Runs {@code work} on the committing thread, after everything delivered before it succeeded. */
+    protected void afterDelivery(LogTypeRun run, Runnable work) {
+        deliveryLine().afterAcknowledged(run, work);
+    }
+
     /**
-     * Sends a batch; returns the rows now handled (all of them, or it throws). Rows the destination refused for
-     * their content are dead-lettered with its answer, and not sent again.
+     * Waits until every batch handed over is sent and committed; rethrows the first failure. Called before the
+     * route touches the run's checkpoint itself (the end of a listing page, the end of the run).
      */
-    protected List<ObjectNode> send(LogTypeRun run, List<ObjectNode> batch) {
+    protected void awaitDelivery(LogTypeRun run) {
+        if (deliveryLine != null) {
+            deliveryLine.await(run);
+        }
+    }
+
+    private synchronized DeliveryLine deliveryLine() {
+        if (deliveryLine == null) {
+            deliveryLine = new DeliveryLine(camelContext, this, logType);
+        }
+        return deliveryLine;
+    }
+
+    /**
+     * Sends a batch (on the sending thread): all its rows are handled once this returns, or it throws. Rows the
+     * destination refused for their content are dead-lettered with its answer, and not sent again.
+     */
+    protected void send(LogTypeRun run, List<ObjectNode> batch) {
         for (var rejected : services().sink().send(stream, batch)) {
             deadLetter(run, rejected.row(), "refused by the destination: " + rejected.reason());
         }
-        return batch;
+    }
+
+    /** After a batch was sent: its ids are delivered, persisted with the next commit (where ids are kept). */
+    private void sent(List<ObjectNode> batch) {
+        if (keepsDeliveredIds()) {
+            List<String> ids = new ArrayList<>(batch.size());
+            for (ObjectNode row : batch) {
+                ids.add(idOf(row));
+            }
+            services().dedupe().delivered(logType, ids);
+        }
     }
 
     /** The stable id of a row as the sink received it. */
     protected String idOf(ObjectNode row) {
         return row.get(RowMapper.EVENT_ID).asText();
-    }
-
-    /** The row's column with the event time. */
-    protected String timeColumn() {
-        return RowMapper.TIME_GENERATED;
     }
 
     /** Always runs last: logs the run summary and lets the next trigger in. */
@@ -331,6 +372,17 @@ public abstract class LogTypeBase implements CamelContextAware {
         Exception failure = exchange.getException() != null ? exchange.getException()
                 : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         try {
+            if (run != null) {
+                try {
+                    awaitDelivery(run); // a run that stopped early still waits for the batch it sent
+                } catch (RuntimeException inFlight) {
+                    if (failure == null) {
+                        failure = inFlight;
+                    } else {
+                        LOG.debug("{}: the batch in flight failed too: {}", logType, inFlight.toString());
+                    }
+                }
+            }
             if (run == null) {
                 LOG.error("{}: run failed before it started: {}", logType, describe(failure));
                 exchange.setProperty("mcFailed", describe(failure));
@@ -342,7 +394,7 @@ public abstract class LogTypeBase implements CamelContextAware {
                     + "duplicates=%d skipped=%d duration=%dms checkpoint=%s", logType,
                     failure == null ? "run complete" : "run FAILED", run.windowStart == null ? "-"
                             : run.windowStart + ".." + run.windowEnd, run.pages, run.files, run.fetched,
-                    run.delivered, run.duplicates, run.skipped, millis, describePosition(run.checkpoint));
+                    run.delivered, run.duplicates, run.skipped.sum(), millis, describePosition(run.checkpoint));
             services().metrics().fetched(logType, run.fetched);
             services().metrics().duplicates(logType, run.duplicates);
             if (failure == null) {
@@ -387,7 +439,15 @@ public abstract class LogTypeBase implements CamelContextAware {
                 || run.newestSinceCommit.isAfter(checkpoint.newestEventTime))) {
             checkpoint.newestEventTime = run.newestSinceCommit;
         }
-        services().checkpoints().commit(checkpoint);
+        services().checkpoints().commit(checkpoint, keepsDeliveredIds());
+    }
+
+    /**
+     * Whether the ids delivered must be kept in the checkpoint: they must where a position is a time window that
+     * the next run reads again in part; a batch log type's position (a line of an immutable file) says it alone.
+     */
+    protected boolean keepsDeliveredIds() {
+        return true;
     }
 
     protected static LogTypeRun run(Exchange exchange) {

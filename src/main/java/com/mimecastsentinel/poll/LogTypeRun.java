@@ -14,8 +14,16 @@ public final class LogTypeRun {
     int files;
     long fetched;
     long duplicates;
-    long skipped;
+    /** Counted by the route and by the delivery thread (rows the destination refused). */
+    final java.util.concurrent.atomic.LongAdder skipped = new java.util.concurrent.atomic.LongAdder();
     long delivered;
+    /**
+     * The {@link DeliveryLine}'s work for this run while the route reads on: the batch being sent, the commits in
+     * order (the last one, and the one before it). The committing thread owns the checkpoint until they are done.
+     */
+    java.util.concurrent.CompletableFuture<Void> sent;
+    java.util.concurrent.CompletableFuture<Void> committed;
+    java.util.concurrent.CompletableFuture<Void> committedBefore;
     long deliveredSinceCommit;
     Instant newestSinceCommit;
 
@@ -33,9 +41,11 @@ public final class LogTypeRun {
 
     // batch log types: the listing being read and the file in progress
     String fileKey;
-    /** More chunks of the file in progress follow: its last, partly filled batch waits for them. */
-    boolean moreOfThisFile;
-    com.mimecastsentinel.sentinel.RowBatcher.Batch heldBack;
+    /** The URLs of the listing page being read, and the download of the next one, begun early. */
+    java.util.List<String> listed;
+    BatchLogType.DownloadAhead downloadAhead;
+    /** The file a restart found partly delivered, as the listing began (the checkpoint may be moving since). */
+    com.mimecastsentinel.checkpoint.Checkpoint.FilePosition resume;
     boolean caughtUp;
     int relists;
     boolean relist;

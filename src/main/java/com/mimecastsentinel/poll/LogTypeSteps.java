@@ -1,13 +1,10 @@
 package com.mimecastsentinel.poll;
 
-import java.util.List;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 
 /**
- * The steps every log type shares (row, batches, delivery), for the shared {@code mimecast-deliver} route: they
- * dispatch to the log type that started the run, found in the exchange property {@value LogTypeBase#HANDLER}.
+ * The step every log type shares (delivery of a batch), for the shared {@code mimecast-deliver} route: it
+ * dispatches to the log type that started the run, found in the exchange property {@value LogTypeBase#HANDLER}.
  */
 public class LogTypeSteps {
 
@@ -17,14 +14,6 @@ public class LogTypeSteps {
             throw new IllegalStateException("no log type on the exchange: call begin first");
         }
         return handler;
-    }
-
-    public ObjectNode toRow(Exchange exchange) {
-        return handler(exchange).toRow(exchange);
-    }
-
-    public List<? extends List<ObjectNode>> batches(Exchange exchange) {
-        return handler(exchange).batches(exchange);
     }
 
     public void deliver(Exchange exchange) {

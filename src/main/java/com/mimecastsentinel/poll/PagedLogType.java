@@ -76,6 +76,7 @@ public class PagedLogType extends LogTypeBase {
     /** After a page: commit the next position and decide whether to fetch more. */
     public void pageDone(Exchange exchange) {
         LogTypeRun run = run(exchange);
+        awaitDelivery(run);
         boolean more;
         if (run.nextToken != null) {
             run.checkpoint.window = new Checkpoint.Window(run.windowStart, run.windowEnd, run.nextToken);
@@ -93,8 +94,9 @@ public class PagedLogType extends LogTypeBase {
     }
 
     @Override
-    protected void holdPosition(LogTypeRun run) {
-        run.checkpoint.window = new Checkpoint.Window(run.windowStart, run.windowEnd, run.pageToken);
+    protected Runnable positionAfter(LogTypeRun run, long position) {
+        Checkpoint.Window window = new Checkpoint.Window(run.windowStart, run.windowEnd, run.pageToken);
+        return () -> run.checkpoint.window = window;
     }
 
     @Override

@@ -70,7 +70,7 @@ public class SiemFileLogType extends LogTypeBase {
             return events;
         } catch (IOException | RuntimeException e) {
             // a truncated or corrupt file must not stall the stream for days: report it and move on
-            run.skipped++;
+            run.skipped.increment();
             LOG.error("{}: file {} ({} bytes) is corrupt and was passed over: {}", logType, fileName,
                     reply.file().length, e.toString());
             services().deadLetters().put(logType, "corrupt SIEM file: " + e, fileName, reply.file());
@@ -120,6 +120,7 @@ public class SiemFileLogType extends LogTypeBase {
     /** After a file: commit the next token; its ids are no longer needed. */
     public void pageDone(Exchange exchange) {
         LogTypeRun run = run(exchange);
+        awaitDelivery(run);
         boolean moved = run.nextToken != null && !run.nextToken.equals(run.checkpoint.nextPage);
         if (moved) {
             run.checkpoint.nextPage = run.nextToken;
@@ -130,8 +131,8 @@ public class SiemFileLogType extends LogTypeBase {
     }
 
     @Override
-    protected void holdPosition(LogTypeRun run) {
-        // token unchanged: the commit adds the ids of the file in progress
+    protected Runnable positionAfter(LogTypeRun run, long position) {
+        return () -> { }; // token unchanged: the commit adds the ids of the file in progress
     }
 
     @Override

@@ -9,12 +9,13 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mimecastsentinel.checkpoint.Checkpoint;
-import com.mimecastsentinel.checkpoint.DedupeRepository;
 import com.mimecastsentinel.config.Settings;
 import com.mimecastsentinel.mimecast.MimecastClient;
 import com.mimecastsentinel.mimecast.MimecastException;
+import com.mimecastsentinel.sentinel.RowBatcher;
 import com.mimecastsentinel.sentinel.StixUploadSink;
 import com.mimecastsentinel.transform.EventTimes;
+import com.mimecastsentinel.transform.RowMapper;
 import com.mimecastsentinel.transform.StixIndicators;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -109,7 +110,7 @@ public class ThreatFeedLogType extends LogTypeBase {
             if (indicator.isPresent()) {
                 indicators.add(indicator.get());
             } else {
-                run.skipped++; // malware and relationship objects are left out by design (README)
+                run.skipped.increment(); // malware and relationship objects are left out by design (README)
                 if ("indicator".equals(object.path("type").asText())) {
                     services().deadLetters().put(logType, "indicator lacks a required property (id, created, "
                             + "pattern)", feedType, object.toString());
@@ -125,6 +126,7 @@ public class ThreatFeedLogType extends LogTypeBase {
     /** After a page: commit the feed's position, then the next page, window or feed. */
     public void pageDone(Exchange exchange) {
         LogTypeRun run = run(exchange);
+        awaitDelivery(run);
         String feedType = feedTypes.get(run.feedIndex);
         Checkpoint.Feed feed = run.checkpoint.feeds.get(feedType);
         boolean more;
@@ -146,31 +148,22 @@ public class ThreatFeedLogType extends LogTypeBase {
     }
 
     @Override
-    public ObjectNode toRow(Exchange exchange) {
-        ObjectNode indicator = exchange.getMessage().getBody(ObjectNode.class);
-        exchange.getMessage().setHeader(com.mimecastsentinel.transform.RowMapper.EVENT_ID,
-                StixIndicators.versionId(indicator));
-        exchange.getMessage().setHeader(DedupeRepository.EVENT_TIME_HEADER,
-                EventTimes.parse(indicator.get("modified")).orElseGet(Instant::now).toEpochMilli());
-        return indicator;
+    protected RowMapper.Row map(ObjectNode indicator) {
+        // an indicator is sent as it is; its id is its version (an update is a new version, sent again)
+        return new RowMapper.Row(indicator, StixIndicators.versionId(indicator),
+                EventTimes.parse(indicator.get("modified")).orElseGet(Instant::now));
     }
 
     @Override
-    public List<? extends List<ObjectNode>> batches(Exchange exchange) {
-        @SuppressWarnings("unchecked")
-        List<ObjectNode> rows = exchange.getMessage().getBody(List.class);
-        List<List<ObjectNode>> batches = new ArrayList<>();
-        for (int i = 0; i < rows.size(); i += StixUploadSink.MAX_OBJECTS) {
-            batches.add(rows.subList(i, Math.min(rows.size(), i + StixUploadSink.MAX_OBJECTS)));
-        }
-        return batches;
+    protected RowBatcher.Cutter cutter() {
+        return services().batcher().cutter(StixUploadSink.MAX_OBJECTS);
     }
 
     @Override
-    protected List<ObjectNode> send(LogTypeRun run, List<ObjectNode> batch) {
+    protected void send(LogTypeRun run, List<ObjectNode> batch) {
         if (services().settings().sink == Settings.SinkKind.FILE) {
             services().sink().send(stream, batch);
-            return batch;
+            return;
         }
         if (stix == null) {
             stix = services().azure().stixUpload(services().json());
@@ -181,8 +174,7 @@ public class ThreatFeedLogType extends LogTypeBase {
             services().deadLetters().put(logType, "rejected by Sentinel: " + result.reasons().get(i),
                     result.rejected().get(i).path("id").asText(), result.rejected().get(i).toString());
         }
-        run.skipped += result.rejected().size();
-        return batch;
+        run.skipped.add(result.rejected().size());
     }
 
     @Override
@@ -191,14 +183,10 @@ public class ThreatFeedLogType extends LogTypeBase {
     }
 
     @Override
-    protected String timeColumn() {
-        return "modified";
-    }
-
-    @Override
-    protected void holdPosition(LogTypeRun run) {
-        Checkpoint.Feed feed = run.checkpoint.feeds.get(feedTypes.get(run.feedIndex));
-        feed.window = new Checkpoint.Window(run.windowStart, run.windowEnd, run.pageToken);
+    protected Runnable positionAfter(LogTypeRun run, long position) {
+        String feedType = feedTypes.get(run.feedIndex);
+        Checkpoint.Window window = new Checkpoint.Window(run.windowStart, run.windowEnd, run.pageToken);
+        return () -> run.checkpoint.feeds.get(feedType).window = window;
     }
 
     @Override

@@ -1,7 +1,9 @@
 package com.mimecastsentinel.sentinel;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,32 +11,34 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Cuts rows into batches whose JSON array stays under the Logs Ingestion limit of 1 MB per request (uncompressed,
- * as the SDK measures it), so each batch is exactly one request.
+ * as the SDK measures it), so each batch is exactly one request. Rows are cut as they come ({@link Cutter}): one
+ * batch is open at a time, whatever the size of the page or file they come from.
  */
 public final class RowBatcher {
-    /** The SDK splits above 1 MiB; stay a little below it. */
+    /** The SDK splits above 1 MiB; stay a little below it (system property {@code mimecast.batch-bytes}: tests). */
     public static final int DEFAULT_MAX_BYTES = 1_000_000;
 
     private final ObjectMapper json;
     private final int maxBytes;
     private final RowLimits limits;
 
-    /** The batches, and the rows no batch can carry (with the reason), for the dead-letter location. */
-    public record Split(List<Batch> batches, List<EventSink.Rejected> unfit) {
-    }
-
     /**
-     * The rows of one request with their JSON as measured while cutting: the sink sends these bytes instead of
-     * serializing the rows a second time, and the metrics count them.
+     * The rows of one request with their JSON as measured while cutting (the sink sends these bytes instead of
+     * serializing the rows a second time, and the metrics count them), the newest event time among them and the
+     * source position of the last row (a line of a file: where a restart resumes once the batch is acknowledged).
      */
     public static final class Batch extends ArrayList<ObjectNode> {
         private long bytes = 2; // the array's brackets
         private final List<byte[]> serialized = new ArrayList<>();
+        private long newestMillis = Long.MIN_VALUE;
+        private long position;
 
-        void add(ObjectNode row, byte[] json) {
+        void add(ObjectNode row, byte[] json, long eventMillis, long position) {
             add(row);
             serialized.add(json);
             bytes += json.length + 1;
+            newestMillis = Math.max(newestMillis, eventMillis);
+            this.position = position;
         }
 
         /** Each row's JSON, in order (valid while the rows are not changed). */
@@ -46,6 +50,54 @@ public final class RowBatcher {
         public long bytes() {
             return bytes;
         }
+
+        /** The newest event time of its rows, or null for an empty batch. */
+        public Instant newestEvent() {
+            return isEmpty() ? null : Instant.ofEpochMilli(newestMillis);
+        }
+
+        /** Where its last row came from in the source (0 when the source has no positions). */
+        public long position() {
+            return position;
+        }
+    }
+
+    /** Rows arriving one by one, cut into batches; at most {@code maxRows} rows per batch. */
+    public final class Cutter {
+        private final int maxRows;
+        private Batch current = new Batch();
+
+        private Cutter(int maxRows) {
+            this.maxRows = maxRows;
+        }
+
+        /**
+         * Adds a row (serialized once here, to measure it against the limits and the batch size alike); returns
+         * the batch this row closed because it did not fit any more, or null. A row no request can carry goes to
+         * {@code unfit} with the reason instead.
+         */
+        public Batch add(ObjectNode row, long eventMillis, long position, Consumer<EventSink.Rejected> unfit) {
+            byte[] bytes = serialize(row);
+            String violation = limits.violation(row, bytes.length);
+            if (violation != null) {
+                unfit.accept(new EventSink.Rejected(row, violation));
+                return null;
+            }
+            Batch closed = null;
+            if (!current.isEmpty() && (current.bytes + bytes.length + 1 > maxBytes || current.size() >= maxRows)) {
+                closed = current;
+                current = new Batch();
+            }
+            current.add(row, bytes, eventMillis, position);
+            return closed;
+        }
+
+        /** The last, partly filled batch, or null when there is none. */
+        public Batch finish() {
+            Batch last = current.isEmpty() ? null : current;
+            current = new Batch();
+            return last;
+        }
     }
 
     public RowBatcher(ObjectMapper json, int maxBytes) {
@@ -54,35 +106,13 @@ public final class RowBatcher {
         this.limits = new RowLimits(maxBytes - 2);
     }
 
-    /** Each row is serialized once here, to measure it against the limits and the batch size alike. */
-    public Split split(List<ObjectNode> rows) {
-        return split(null, rows);
+    public Cutter cutter() {
+        return new Cutter(Integer.MAX_VALUE);
     }
 
-    /** As {@link #split(List)}, filling {@code start} (a batch held back earlier) before opening new ones. */
-    public Split split(Batch start, List<ObjectNode> rows) {
-        List<Batch> batches = new ArrayList<>();
-        List<EventSink.Rejected> unfit = new ArrayList<>();
-        Batch current = start != null ? start : new Batch();
-        for (ObjectNode row : rows) {
-            byte[] json = serialize(row);
-            int serialized = json.length;
-            String violation = limits.violation(row, serialized);
-            if (violation != null) {
-                unfit.add(new EventSink.Rejected(row, violation));
-                continue;
-            }
-            int rowSize = serialized + 1; // and its comma
-            if (!current.isEmpty() && current.bytes + rowSize > maxBytes) {
-                batches.add(current);
-                current = new Batch();
-            }
-            current.add(row, json);
-        }
-        if (!current.isEmpty()) {
-            batches.add(current);
-        }
-        return new Split(batches, unfit);
+    /** For destinations that also limit the rows per request. */
+    public Cutter cutter(int maxRows) {
+        return new Cutter(maxRows);
     }
 
     private byte[] serialize(ObjectNode row) {

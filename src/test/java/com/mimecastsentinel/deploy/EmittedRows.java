@@ -2,7 +2,6 @@ package com.mimecastsentinel.deploy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,10 +28,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.mimecastsentinel.ConnectorServices;
-import com.mimecastsentinel.checkpoint.Checkpoint;
 import com.mimecastsentinel.poll.BatchLogType;
 import com.mimecastsentinel.poll.LogTypeBase;
-import com.mimecastsentinel.poll.LogTypeRun;
 import com.mimecastsentinel.poll.PagedLogType;
 import com.mimecastsentinel.poll.SiemFileLogType;
 import com.mimecastsentinel.poll.ThreatFeedLogType;
@@ -40,9 +37,7 @@ import com.mimecastsentinel.simulator.BatchFeeds;
 import com.mimecastsentinel.simulator.MimecastSimulator;
 import com.mimecastsentinel.simulator.PagedFeeds;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.PropertyBindingSupport;
 
 /**
@@ -245,19 +240,10 @@ final class EmittedRows {
         return records;
     }
 
-    /** The handler's own record-to-row step, on an exchange as the delivery route gives it. */
+    /** The handler's own record-to-row step. */
     private ObjectNode toRow(LogTypeBase handler, ObjectNode record) throws Exception {
-        Exchange exchange = new DefaultExchange(camel);
-        LogTypeRun run = new LogTypeRun();
-        Checkpoint checkpoint = Checkpoint.initial(handler.getLogType());
-        checkpoint.startedFrom = Instant.EPOCH; // every simulated event is wanted
-        Field runCheckpoint = LogTypeRun.class.getDeclaredField("checkpoint");
-        runCheckpoint.setAccessible(true);
-        runCheckpoint.set(run, checkpoint);
-        Field runProperty = LogTypeBase.class.getDeclaredField("RUN");
-        runProperty.setAccessible(true);
-        exchange.setProperty((String) runProperty.get(null), run);
-        exchange.getMessage().setBody(record.deepCopy());
-        return handler.toRow(exchange);
+        Method map = LogTypeBase.class.getDeclaredMethod("map", ObjectNode.class);
+        map.setAccessible(true);
+        return ((com.mimecastsentinel.transform.RowMapper.Row) map.invoke(handler, record.deepCopy())).fields();
     }
 }

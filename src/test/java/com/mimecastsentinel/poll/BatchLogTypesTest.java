@@ -116,18 +116,24 @@ class BatchLogTypesTest extends SimulatedAccountTest {
     }
 
     @org.junit.jupiter.api.Test
-    void aFileOfManyChunksIsDeliveredOnceThroughAFailureInTheMiddle() throws Exception {
-        System.setProperty("mimecast.chunk-events", "7"); // an hour's file (60 events) in 9 chunks
+    void aFileOfManyBatchesResumesAfterItsLastDeliveredLine() throws Exception {
+        System.setProperty("mimecast.batch-bytes", "6000"); // an hour's file (60 events) in about 5 requests
         try {
             azure.acceptUploads();
             azure.acceptThenFail("Custom-Seg_Cg", 3, 503);
             assertEquals(1, runOnce("siem"));
-            assertEquals(3, azure.deliveredIds("Custom-Seg_Cg").size() / 60, "three files, one request each: "
-                    + "the chunks of a file fill one batch");
+            JsonNode checkpoint = checkpoint("siem");
+            Set<String> first = azure.deliveredIds("Custom-Seg_Cg").keySet();
+            assertFalse(checkpoint.has("filesDone"), "the first file is not done");
+            JsonNode inProgress = checkpoint.path("fileInProgress");
+            assertTrue(inProgress.path("file").asText().endsWith(".json.gz"), checkpoint.toString());
+            assertTrue(inProgress.path("lines").asLong() >= first.size(), "the lines of the three batches sent");
+            assertTrue(inProgress.path("lines").asLong() < 60, "not the whole file");
+            assertEquals(0, checkpoint.path("recentEventIds").size(), "the line says what was sent, no ids needed");
+
             azure.heal();
             assertEquals(0, runOnce("siem"));
-
-            JsonNode checkpoint = checkpoint("siem");
+            checkpoint = checkpoint("siem");
             long nextHour = Long.parseLong(new String(Base64.getUrlDecoder().decode(checkpoint.path("nextPage")
                     .asText()), StandardCharsets.UTF_8).substring("hour:".length()));
             Set<String> expected = simulator.events("/siem/v1/batch/events/cg").between(start.atStartOfDay(
@@ -136,9 +142,10 @@ class BatchLogTypesTest extends SimulatedAccountTest {
             Map<String, Integer> delivered = azure.deliveredIds("Custom-Seg_Cg");
             assertEquals(expected, delivered.keySet(), "every event of every file");
             assertTrue(delivered.values().stream().allMatch(n -> n == 1), "none twice");
-            assertEquals(0, checkpoint.path("recentEventIds").size(), "no ids left once the files are done");
+            assertFalse(checkpoint.has("fileInProgress"), "no file in progress once the files are done");
+            assertEquals(0, checkpoint.path("recentEventIds").size());
         } finally {
-            System.clearProperty("mimecast.chunk-events");
+            System.clearProperty("mimecast.batch-bytes");
         }
     }
 }

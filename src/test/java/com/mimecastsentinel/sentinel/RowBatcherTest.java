@@ -1,8 +1,10 @@
 package com.mimecastsentinel.sentinel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,55 +15,66 @@ import org.junit.jupiter.api.Test;
 class RowBatcherTest {
     private final ObjectMapper json = new ObjectMapper();
 
+    /** Rows through a cutter, as a run feeds them; the event time is 1000 + i ms, the position i + 1. */
+    private List<RowBatcher.Batch> cut(RowBatcher.Cutter cutter, List<ObjectNode> rows,
+            List<EventSink.Rejected> unfit) {
+        List<RowBatcher.Batch> batches = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            RowBatcher.Batch closed = cutter.add(rows.get(i), 1000 + i, i + 1, unfit::add);
+            if (closed != null) {
+                batches.add(closed);
+            }
+        }
+        RowBatcher.Batch last = cutter.finish();
+        if (last != null) {
+            batches.add(last);
+        }
+        assertNull(cutter.finish(), "nothing left after the last batch");
+        return batches;
+    }
+
     @Test
-    void batchesStayUnderTheCapAndKnowTheirSize() throws Exception {
+    void batchesStayUnderTheCapAndKnowTheirSizeNewestEventAndPosition() throws Exception {
         List<ObjectNode> rows = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
             rows.add(json.createObjectNode().put("id", i).put("text", "x".repeat(100 + i % 37)));
         }
-        RowBatcher.Split split = new RowBatcher(json, 10_000).split(rows);
+        List<EventSink.Rejected> unfit = new ArrayList<>();
+        List<RowBatcher.Batch> batches = cut(new RowBatcher(json, 10_000).cutter(), rows, unfit);
 
-        assertTrue(split.unfit().isEmpty());
-        assertEquals(rows, split.batches().stream().flatMap(List::stream).toList(), "every row, in order");
-        for (RowBatcher.Batch batch : split.batches()) {
+        assertTrue(unfit.isEmpty());
+        assertEquals(rows, batches.stream().flatMap(List::stream).toList(), "every row, in order");
+        int before = 0;
+        for (RowBatcher.Batch batch : batches) {
             int sent = json.writeValueAsBytes(batch).length;
             assertTrue(sent <= 10_000, "one request under the cap: " + sent);
             assertEquals(sent + 1, batch.bytes(), "measured size = the JSON array + the last row's comma");
+            before += batch.size();
+            assertEquals(before, batch.position(), "the position of its last row");
+            assertEquals(Instant.ofEpochMilli(1000 + before - 1), batch.newestEvent());
         }
-        RowBatcher.Batch first = split.batches().get(0);
-        assertTrue(first.bytes() + 200 > 10_000, "a batch is closed only when the next row does not fit");
+        assertTrue(batches.get(0).bytes() + 200 > 10_000, "a batch is closed only when the next row does not fit");
     }
 
     @Test
-    void aBatchHeldBackIsFilledUpFirst() throws Exception {
-        RowBatcher batcher = new RowBatcher(json, 10_000);
-        List<ObjectNode> first = new ArrayList<>();
-        List<ObjectNode> second = new ArrayList<>();
-        for (int i = 0; i < 120; i++) {
-            (i < 60 ? first : second).add(json.createObjectNode().put("id", i).put("text", "x".repeat(100)));
+    void aRowLimitCutsToo() {
+        List<ObjectNode> rows = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            rows.add(json.createObjectNode().put("id", i));
         }
-        List<RowBatcher.Batch> earlier = batcher.split(first).batches();
-        RowBatcher.Batch heldBack = earlier.get(earlier.size() - 1);
-        int held = heldBack.size();
-
-        List<RowBatcher.Batch> later = batcher.split(heldBack, second).batches();
-        assertTrue(later.get(0).size() > held, "the held batch took rows of the next chunk");
-        assertEquals(first.subList(first.size() - held, first.size()), later.get(0).subList(0, held));
-        for (RowBatcher.Batch batch : later) {
-            assertEquals(json.writeValueAsBytes(batch).length + 1, batch.bytes());
-            assertTrue(batch.bytes() <= 10_000);
-        }
-        assertEquals(held + second.size(), later.stream().mapToInt(List::size).sum());
+        List<RowBatcher.Batch> batches = cut(new RowBatcher(json, 10_000).cutter(10), rows, new ArrayList<>());
+        assertEquals(List.of(10, 10, 5), batches.stream().map(List::size).toList());
     }
 
     @Test
     void rowsNoRequestCanCarryAreHandedBackWithTheReason() {
         ObjectNode huge = json.createObjectNode().put("text", "y".repeat(20_000));
         ObjectNode small = json.createObjectNode().put("text", "z");
-        RowBatcher.Split split = new RowBatcher(json, 10_000).split(List.of(huge, small));
+        List<EventSink.Rejected> unfit = new ArrayList<>();
+        List<RowBatcher.Batch> batches = cut(new RowBatcher(json, 10_000).cutter(), List.of(huge, small), unfit);
 
-        assertEquals(List.of(List.of(small)), split.batches());
-        assertEquals(1, split.unfit().size());
-        assertTrue(split.unfit().get(0).reason().contains("bytes"), split.unfit().get(0).reason());
+        assertEquals(List.of(List.of(small)), batches);
+        assertEquals(1, unfit.size());
+        assertTrue(unfit.get(0).reason().contains("bytes"), unfit.get(0).reason());
     }
 }
