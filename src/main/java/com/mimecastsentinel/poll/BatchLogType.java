@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,6 +36,7 @@ public class BatchLogType extends LogTypeBase {
     private static final Logger LOG = LoggerFactory.getLogger(BatchLogType.class);
     private static final int MAX_RELISTS = 3;
     static final String FILE_URL = "mcFileUrl";
+    private static final String LOGTYPE = "Logtype";
 
     private String path;
     private String eventTypes;
@@ -108,7 +110,7 @@ public class BatchLogType extends LogTypeBase {
         services().dedupe().reset(logType, Map.of());
         Checkpoint.FilePosition resume = run.resume;
         long delivered = resume != null && run.fileKey.equals(resume.file) ? resume.lines : 0;
-        return newBatches(run, new FileRecords(run, compressed, delivered));
+        return newBatches(run, new FileRows(run, compressed, delivered));
     }
 
     /**
@@ -150,14 +152,17 @@ public class BatchLogType extends LogTypeBase {
     }
 
     /**
-     * The events of one downloaded file: lines cut from 64 KB reads and parsed from their bytes, one at a time.
-     * Lines up to {@code delivered} were delivered by an earlier run: their ids are remembered (an event repeated
-     * later in the file stays a duplicate), they are not sent.
+     * The rows of one downloaded file: lines cut from 64 KB reads, each written as a row straight from its bytes
+     * ({@link com.mimecastsentinel.transform.RowWriter}), one at a time. Lines up to {@code delivered} were
+     * delivered by an earlier run: their ids are remembered (an event repeated later in the file stays a
+     * duplicate), they are not sent.
      */
-    private final class FileRecords implements NewBatches.Records {
+    private final class FileRows implements NewBatches.Rows {
         private final LogTypeRun run;
         private final byte[] compressed;
         private final long delivered;
+        private final com.mimecastsentinel.transform.RowWriter writer = rowWriter(Set.of("type"), Set.of(LOGTYPE),
+                values -> Map.of(LOGTYPE, logtypeOf(values.path("type").asText(""))));
         private InputStream in;
         private byte[] buffer = new byte[1 << 16];
         private int filled;
@@ -166,9 +171,9 @@ public class BatchLogType extends LogTypeBase {
         private long number;
         private long position;
         private boolean ended;
-        private ObjectNode next;
+        private RowMapper.Row next;
 
-        FileRecords(LogTypeRun run, byte[] compressed, long delivered) {
+        FileRows(LogTypeRun run, byte[] compressed, long delivered) {
             this.run = run;
             this.compressed = compressed;
             this.delivered = delivered;
@@ -183,15 +188,15 @@ public class BatchLogType extends LogTypeBase {
         }
 
         @Override
-        public ObjectNode next() {
+        public RowMapper.Row next() {
             if (!hasNext()) {
                 throw new java.util.NoSuchElementException();
             }
-            ObjectNode record = next;
+            RowMapper.Row row = next;
             next = null;
             position = number;
             run.fetched++;
-            return record;
+            return row;
         }
 
         @Override
@@ -199,8 +204,8 @@ public class BatchLogType extends LogTypeBase {
             return position;
         }
 
-        /** The next line's event, or null for a line without one (or at the end). */
-        private ObjectNode read() {
+        /** The next line's row, or null for a line without one (or at the end). */
+        private RowMapper.Row read() {
             try {
                 if (in == null) {
                     in = new GZIPInputStream(new java.io.ByteArrayInputStream(compressed), 1 << 16);
@@ -238,30 +243,27 @@ public class BatchLogType extends LogTypeBase {
             }
         }
 
-        private ObjectNode line(int offset, int length) {
-            ObjectNode record = parseLine(run, buffer, offset, length, ++number, number <= delivered);
-            if (record != null && number <= delivered) {
-                RowMapper.Row row = map(record);
+        private RowMapper.Row line(int offset, int length) {
+            boolean again = ++number <= delivered;
+            RowMapper.Row row = rowOf(run, writer, buffer, offset, length, number, again);
+            if (row != null && again) {
                 services().dedupe().delivered(logType, row.eventId(), row.eventTime().getEpochSecond());
                 return null;
             }
-            return record;
+            return row;
         }
     }
 
     /**
-     * One line's event; null for a blank line or one that is not a JSON object (dead-lettered with the reason,
+     * One line's row; null for a blank line or one that is not a JSON object (dead-lettered with the reason,
      * unless {@code again}: a line an earlier run read already).
      */
-    private ObjectNode parseLine(LogTypeRun run, byte[] buffer, int offset, int length, long number,
-            boolean again) {
+    private RowMapper.Row rowOf(LogTypeRun run, com.mimecastsentinel.transform.RowWriter writer, byte[] buffer,
+            int offset, int length, long number, boolean again) {
         try {
-            JsonNode event = services().json().readTree(buffer, offset, length);
-            if (event != null && event.isObject()) {
-                return (ObjectNode) event;
-            }
-            if (event == null || event.isMissingNode()) {
-                return null; // a blank line
+            RowMapper.Row row = writer.write(buffer, offset, length);
+            if (row != null) {
+                return row;
             }
         } catch (IOException e) {
             // reported below, with the reason
@@ -366,8 +368,12 @@ public class BatchLogType extends LogTypeBase {
 
     @Override
     protected void enrich(ObjectNode row, ObjectNode record) {
-        String type = record.path("type").asText("");
-        row.put("Logtype", logtypes.getOrDefault(type, type));
+        row.put(LOGTYPE, logtypeOf(record.path("type").asText("")));
+    }
+
+    /** The Logtype column of an event type: as the Function App connector named them. */
+    private String logtypeOf(String type) {
+        return logtypes.getOrDefault(type, type);
     }
 
     @Override

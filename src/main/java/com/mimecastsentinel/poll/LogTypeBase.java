@@ -213,20 +213,19 @@ public abstract class LogTypeBase implements CamelContextAware {
     protected abstract Runnable positionAfter(LogTypeRun run, long position);
 
     /**
-     * The row of one record, or null when this run does not deliver it: already delivered (or twice in what was
-     * read), or outside the run's days. Its id is pending from now on, until its batch is acknowledged.
+     * Whether this run delivers the row: not when already delivered (or twice in what was read), or outside the
+     * run's days (both counted). A new row's id is pending from now on, until its batch is acknowledged.
      */
-    RowMapper.Row newRow(LogTypeRun run, ObjectNode record) {
-        RowMapper.Row row = map(record);
+    boolean isNew(LogTypeRun run, RowMapper.Row row) {
         if (!wanted(run, row.eventTime())) {
             run.skipped.increment();
-            return null;
+            return false;
         }
         if (!services().dedupe().add(logType, row.eventId(), row.eventTime().getEpochSecond())) {
             run.duplicates++;
-            return null;
+            return false;
         }
-        return row;
+        return true;
     }
 
     /** One record to one row, with its id and event time. */
@@ -252,11 +251,22 @@ public abstract class LogTypeBase implements CamelContextAware {
     public java.util.Iterator<RowBatcher.Batch> batches(Exchange exchange) {
         @SuppressWarnings("unchecked")
         List<ObjectNode> records = exchange.getMessage().getBody(List.class);
-        return newBatches(run(exchange), NewBatches.Records.of(records.iterator()));
+        return newBatches(run(exchange), NewBatches.Rows.of(records.iterator(), this::map));
     }
 
-    java.util.Iterator<RowBatcher.Batch> newBatches(LogTypeRun run, NewBatches.Records records) {
-        return new NewBatches(this, run, records, cutter());
+    java.util.Iterator<RowBatcher.Batch> newBatches(LogTypeRun run, NewBatches.Rows rows) {
+        return new NewBatches(this, run, rows, cutter());
+    }
+
+    /**
+     * A writer of rows straight from JSON text, with the same id and time rule as {@link #map}, reading also the
+     * fields {@code alsoRead} for the extra {@code columns} (one writer per thread).
+     */
+    protected com.mimecastsentinel.transform.RowWriter rowWriter(java.util.Set<String> alsoRead,
+            java.util.Set<String> columnNames,
+            java.util.function.Function<ObjectNode, Map<String, String>> columns) {
+        return new com.mimecastsentinel.transform.RowWriter(services().json(), timeField, idField, keyFields,
+                alsoRead, columnNames, columns, java.time.Clock.systemUTC());
     }
 
     /** How rows are cut into requests for this log type's destination. */

@@ -2,35 +2,37 @@ package com.mimecastsentinel.poll;
 
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mimecastsentinel.sentinel.RowBatcher;
 import com.mimecastsentinel.transform.RowMapper;
 
 /**
- * The batches to send from a run's records, made as the route asks for them: each record becomes a row, rows
- * already delivered or outside the run are dropped, the rest are cut into requests. Only the batch being filled
+ * The batches to send from a run's rows, made as the route asks for them: rows already delivered or outside the
+ * run are dropped, the rest are cut into requests. Only the batch being filled
  * is held, so a big file streams through in constant memory.
  */
 final class NewBatches implements Iterator<RowBatcher.Batch> {
 
-    /** Records with where each came from (a line of a file); 0 where the source has no positions. */
-    interface Records extends Iterator<ObjectNode> {
-        /** The position of the record {@link #next()} returned last. */
+    /** Rows with where each came from (a line of a file); 0 where the source has no positions. */
+    interface Rows extends Iterator<RowMapper.Row> {
+        /** The position of the row {@link #next()} returned last. */
         default long position() {
             return 0;
         }
 
-        static Records of(Iterator<ObjectNode> records) {
-            return new Records() {
+        /** The rows of records that come as trees. */
+        static Rows of(Iterator<ObjectNode> records, Function<ObjectNode, RowMapper.Row> map) {
+            return new Rows() {
                 @Override
                 public boolean hasNext() {
                     return records.hasNext();
                 }
 
                 @Override
-                public ObjectNode next() {
-                    return records.next();
+                public RowMapper.Row next() {
+                    return map.apply(records.next());
                 }
             };
         }
@@ -38,25 +40,25 @@ final class NewBatches implements Iterator<RowBatcher.Batch> {
 
     private final LogTypeBase type;
     private final LogTypeRun run;
-    private final Records records;
+    private final Rows rows;
     private final RowBatcher.Cutter cutter;
     private RowBatcher.Batch next;
     private boolean finished;
 
-    NewBatches(LogTypeBase type, LogTypeRun run, Records records, RowBatcher.Cutter cutter) {
+    NewBatches(LogTypeBase type, LogTypeRun run, Rows rows, RowBatcher.Cutter cutter) {
         this.type = type;
         this.run = run;
-        this.records = records;
+        this.rows = rows;
         this.cutter = cutter;
     }
 
     @Override
     public boolean hasNext() {
         while (next == null && !finished) {
-            if (records.hasNext()) {
-                RowMapper.Row row = type.newRow(run, records.next());
-                if (row != null) {
-                    next = cutter.add(row.fields(), row.eventTime().toEpochMilli(), records.position(),
+            if (rows.hasNext()) {
+                RowMapper.Row row = rows.next();
+                if (type.isNew(run, row)) {
+                    next = cutter.add(row.fields(), row.json(), row.eventTime().toEpochMilli(), rows.position(),
                             unfit -> type.unfit(run, unfit));
                 }
             } else {

@@ -1,6 +1,7 @@
 package com.mimecastsentinel.sentinel;
 
 import java.time.Instant;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -26,22 +27,40 @@ public final class RowBatcher {
      * The rows of one request with their JSON as measured while cutting (the sink sends these bytes instead of
      * serializing the rows a second time, and the metrics count them), the newest event time among them and the
      * source position of the last row (a line of a file: where a restart resumes once the batch is acknowledged).
+     * A row that came as JSON only is parsed into a tree when asked for (narrowing down a refused batch, a file
+     * sink), not before.
      */
-    public static final class Batch extends ArrayList<ObjectNode> {
+    public static final class Batch extends AbstractList<ObjectNode> {
         private long bytes = 2; // the array's brackets
+        private final List<ObjectNode> rows = new ArrayList<>();
         private final List<byte[]> serialized = new ArrayList<>();
         private long newestMillis = Long.MIN_VALUE;
         private long position;
 
         void add(ObjectNode row, byte[] json, long eventMillis, long position) {
-            add(row);
+            rows.add(row);
             serialized.add(json);
             bytes += json.length + 1;
             newestMillis = Math.max(newestMillis, eventMillis);
             this.position = position;
         }
 
-        /** Each row's JSON, in order (valid while the rows are not changed). */
+        @Override
+        public ObjectNode get(int index) {
+            ObjectNode row = rows.get(index);
+            if (row == null) {
+                row = parse(serialized.get(index));
+                rows.set(index, row);
+            }
+            return row;
+        }
+
+        @Override
+        public int size() {
+            return rows.size();
+        }
+
+        /** Each row's JSON, in order. */
         public List<byte[]> serialized() {
             return serialized;
         }
@@ -72,15 +91,16 @@ public final class RowBatcher {
         }
 
         /**
-         * Adds a row (serialized once here, to measure it against the limits and the batch size alike); returns
-         * the batch this row closed because it did not fit any more, or null. A row no request can carry goes to
-         * {@code unfit} with the reason instead.
+         * Adds a row, as a tree or as its JSON (a tree is serialized once here, to measure it against the limits
+         * and the batch size alike); returns the batch this row closed because it did not fit any more, or null. A
+         * row no request can carry goes to {@code unfit} with the reason instead.
          */
-        public Batch add(ObjectNode row, long eventMillis, long position, Consumer<EventSink.Rejected> unfit) {
-            byte[] bytes = serialize(row);
-            String violation = limits.violation(row, bytes.length);
-            if (violation != null) {
-                unfit.accept(new EventSink.Rejected(row, violation));
+        public Batch add(ObjectNode row, byte[] json, long eventMillis, long position,
+                Consumer<EventSink.Rejected> unfit) {
+            byte[] bytes = json != null ? json : serialize(row);
+            String violation = limits.violation(() -> row != null ? row : parse(bytes), bytes.length);
+            if (violation != null) { // rare: parsing twice does not matter
+                unfit.accept(new EventSink.Rejected(row != null ? row : parse(bytes), violation));
                 return null;
             }
             Batch closed = null;
@@ -113,6 +133,16 @@ public final class RowBatcher {
     /** For destinations that also limit the rows per request. */
     public Cutter cutter(int maxRows) {
         return new Cutter(maxRows);
+    }
+
+    private static final ObjectMapper TREES = new ObjectMapper();
+
+    private static ObjectNode parse(byte[] json) {
+        try {
+            return (ObjectNode) TREES.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("a row's own JSON did not parse", e);
+        }
     }
 
     private byte[] serialize(ObjectNode row) {

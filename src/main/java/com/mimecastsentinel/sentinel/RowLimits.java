@@ -20,12 +20,15 @@ public final class RowLimits {
         this.maxRowBytes = maxRowBytes;
     }
 
-    /** Why the row ({@code size} bytes as JSON) cannot be delivered as it is, or null when it can. */
-    public String violation(ObjectNode row, int size) {
+    /**
+     * Why the row ({@code size} bytes as JSON) cannot be delivered as it is, or null when it can (the row as a tree
+     * is asked for only when it is over a limit).
+     */
+    public String violation(java.util.function.Supplier<ObjectNode> row, int size) {
         if (size <= MAX_FIELD_BYTES && size <= maxRowBytes) {
             return null; // no field is longer than its row as JSON: nearly every row ends here, without a field walk
         }
-        for (Iterator<Map.Entry<String, JsonNode>> fields = row.fields(); fields.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> fields = row.get().fields(); fields.hasNext(); ) {
             Map.Entry<String, JsonNode> field = fields.next();
             JsonNode value = field.getValue();
             int bytes = value.isTextual() ? value.asText().getBytes(StandardCharsets.UTF_8).length

@@ -31,8 +31,14 @@ public final class RowMapper {
         }
     }
 
-    /** A mapped row with the event time it carries. */
-    public record Row(ObjectNode fields, String eventId, Instant eventTime) {
+    /**
+     * A mapped row with its id and event time: as a tree ({@code fields}), or as its JSON ({@code json}, from a
+     * {@link RowWriter}), or both.
+     */
+    public record Row(ObjectNode fields, byte[] json, String eventId, Instant eventTime) {
+        public Row(ObjectNode fields, String eventId, Instant eventTime) {
+            this(fields, null, eventId, eventTime);
+        }
     }
 
     /** The record becomes the row (no copy: each record is read for its row only, and copying cost time per event). */

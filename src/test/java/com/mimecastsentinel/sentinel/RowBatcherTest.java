@@ -20,7 +20,7 @@ class RowBatcherTest {
             List<EventSink.Rejected> unfit) {
         List<RowBatcher.Batch> batches = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
-            RowBatcher.Batch closed = cutter.add(rows.get(i), 1000 + i, i + 1, unfit::add);
+            RowBatcher.Batch closed = cutter.add(rows.get(i), null, 1000 + i, i + 1, unfit::add);
             if (closed != null) {
                 batches.add(closed);
             }
@@ -76,5 +76,18 @@ class RowBatcherTest {
         assertEquals(List.of(List.of(small)), batches);
         assertEquals(1, unfit.size());
         assertTrue(unfit.get(0).reason().contains("bytes"), unfit.get(0).reason());
+    }
+
+    @Test
+    void rowsThatComeAsJsonAreParsedOnlyWhenAskedFor() throws Exception {
+        ObjectNode row = json.createObjectNode().put("id", 7).put("text", "as written");
+        byte[] written = json.writeValueAsBytes(row);
+        RowBatcher.Cutter cutter = new RowBatcher(json, 10_000).cutter();
+        cutter.add(null, written, 1000, 1, unfit -> { throw new AssertionError(unfit.reason()); });
+        RowBatcher.Batch batch = cutter.finish();
+
+        assertEquals(written, batch.serialized().get(0), "sent as written, not serialized again");
+        assertEquals(written.length + 3, batch.bytes());
+        assertEquals(row, batch.get(0), "the same row as a tree, when a sink needs one");
     }
 }
