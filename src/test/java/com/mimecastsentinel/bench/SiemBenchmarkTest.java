@@ -79,8 +79,10 @@ class SiemBenchmarkTest {
             env.put("RUN_ONCE", "true");
             env.put("LOG_LEVEL", "INFO");
             ConnectorProcess connector = new ConnectorProcess(run);
+            long harnessBefore = cpuMillis(ProcessHandle.current()) + azuriteCpuMillis();
             Process process = connector.start(env, "connector", jvm);
-            long peakRss = peakRssUntilExit(process);
+            Usage usage = usageUntilExit(process);
+            long harnessMillis = cpuMillis(ProcessHandle.current()) + azuriteCpuMillis() - harnessBefore;
             String log = Files.readString(connector.log("connector"));
             assertEquals(0, process.exitValue(), log.substring(Math.max(0, log.length() - 4000)));
             Matcher summary = SUMMARY.matcher(log);
@@ -97,8 +99,11 @@ class SiemBenchmarkTest {
             JsonNode checkpoint = json.readTree(new BlobServiceClientBuilder()
                     .connectionString(Azurite.connectionString()).buildClient().getBlobContainerClient(container)
                     .getBlobClient("checkpoints/siem.json").downloadContent().toBytes());
-            List<String> table = table(backlog, ceiling, new Measured(delivered, millis, peakRss), sentinel,
-                    simulator, checkpoint);
+            List<String> table = table(backlog, ceiling, new Measured(delivered, millis, usage.peakRssKb(),
+                    usage.cpuMillis()), sentinel, simulator, checkpoint);
+            table.add(String.format("CPU time while the route ran: connector %.1f s (its start-up included), "
+                    + "simulator + ingestion fake + Azurite %.1f s; the ceiling %.1f s",
+                    usage.cpuMillis() / 1000.0, harnessMillis / 1000.0, ceiling.cpuMillis() / 1000.0));
             Files.write(Path.of("target", "benchmark.txt"), table);
             table.forEach(System.out::println);
         } finally {
@@ -106,7 +111,7 @@ class SiemBenchmarkTest {
         }
     }
 
-    record Measured(long events, long millis, long peakRssKb) {
+    record Measured(long events, long millis, long peakRssKb, long cpuMillis) {
         double eventsPerSecond() {
             return events * 1000.0 / Math.max(1, millis);
         }
@@ -119,17 +124,22 @@ class SiemBenchmarkTest {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), CeilingLoop.class.getName(),
                 files.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        long peakRss = peakRssUntilExit(process);
+        Usage usage = usageUntilExit(process);
         String[] out = new String(process.getInputStream().readAllBytes()).trim().split("\\s+");
         assertEquals(0, process.exitValue(), String.join(" ", out));
-        return new Measured(Long.parseLong(out[0]), Long.parseLong(out[1]), peakRss);
+        return new Measured(Long.parseLong(out[0]), Long.parseLong(out[1]), usage.peakRssKb(), usage.cpuMillis());
     }
 
-    /** VmHWM (peak resident set) of the process, read until it exits. */
-    private static long peakRssUntilExit(Process process) throws Exception {
+    record Usage(long peakRssKb, long cpuMillis) {
+    }
+
+    /** VmHWM (peak resident set) and CPU time of the process, read until it exits. */
+    private static Usage usageUntilExit(Process process) throws Exception {
         Path status = Path.of("/proc", String.valueOf(process.pid()), "status");
         long peak = 0;
+        long cpu = 0;
         while (!process.waitFor(100, TimeUnit.MILLISECONDS)) {
+            cpu = Math.max(cpu, cpuMillis(process.toHandle()));
             try {
                 for (String line : Files.readAllLines(status)) {
                     if (line.startsWith("VmHWM:")) {
@@ -140,7 +150,18 @@ class SiemBenchmarkTest {
                 // exited between the check and the read
             }
         }
-        return peak;
+        return new Usage(peak, cpu);
+    }
+
+    private static long cpuMillis(ProcessHandle process) {
+        return process.info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(0L);
+    }
+
+    /** Azurite runs beside the tests (a node process started by them); 0 when it runs elsewhere. */
+    private static long azuriteCpuMillis() {
+        return ProcessHandle.current().descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("azurite"))
+                .mapToLong(SiemBenchmarkTest::cpuMillis).sum();
     }
 
     private static List<String> table(SiemBacklog.Summary backlog, Measured ceiling, Measured route,
