@@ -106,8 +106,12 @@ public class BatchLogType extends LogTypeBase {
                     URI.create(next))));
         }
         run.files++;
-        // the ids of a file serve to drop an event repeated inside it; those of the file before are not needed
-        services().dedupe().reset(logType, Map.of());
+        if (run.files > 1) {
+            // the ids of a file serve to drop an event repeated inside it; those of the file before are not
+            // needed (the first file of a run keeps what the checkpoint held: a checkpoint written before
+            // fileInProgress existed has the ids of its file in progress there)
+            services().dedupe().reset(logType, Map.of());
+        }
         Checkpoint.FilePosition resume = run.resume;
         long delivered = resume != null && run.fileKey.equals(resume.file) ? resume.lines : 0;
         return newBatches(run, new FileRows(run, compressed, delivered));
