@@ -106,10 +106,8 @@ public class BatchLogType extends LogTypeBase {
                     URI.create(next))));
         }
         run.files++;
-        if (run.files > 1) {
-            // the ids of a file serve to drop an event repeated inside it; those of the file before are not
-            // needed (the first file of a run keeps what the checkpoint held: a checkpoint written before
-            // fileInProgress existed has the ids of its file in progress there)
+        if (!run.keepLoadedIds) {
+            // the ids of a file serve to drop an event repeated inside it; those of the file before are not needed
             services().dedupe().reset(logType, Map.of());
         }
         Checkpoint.FilePosition resume = run.resume;
@@ -242,7 +240,7 @@ public class BatchLogType extends LogTypeBase {
                 ended = true;
                 run.skipped.increment();
                 services().deadLetters().put(logType, "unreadable gzip after line " + number + " (" + e
-                        + "); the lines before it were delivered", run.fileKey, compressed);
+                        + "); the lines before it are delivered", run.fileKey, compressed);
                 return null;
             }
         }
@@ -303,6 +301,7 @@ public class BatchLogType extends LogTypeBase {
             return;
         }
         String file = run.fileKey;
+        run.keepLoadedIds = false; // the file an older checkpoint held ids of is done (it is the first one read)
         afterDelivery(run, () -> {
             Checkpoint checkpoint = run.checkpoint;
             List<String> done = checkpoint.filesDone == null ? new ArrayList<>()
@@ -345,6 +344,9 @@ public class BatchLogType extends LogTypeBase {
     @Override
     protected boolean plan(LogTypeRun run) {
         Checkpoint checkpoint = run.checkpoint;
+        // written by a version that kept the ids of the file in progress, not its line
+        run.keepLoadedIds = checkpoint.fileInProgress == null && checkpoint.recentEventIds != null
+                && !checkpoint.recentEventIds.isEmpty();
         if (checkpoint.startedFrom == null) {
             Instant earliest = services().clock().instant().minus(retention);
             Instant start = firstStart();

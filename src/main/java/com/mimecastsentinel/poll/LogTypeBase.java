@@ -208,7 +208,7 @@ public abstract class LogTypeBase implements CamelContextAware {
     /**
      * What the checkpoint's position becomes once a batch in the middle of a page or file is acknowledged, its last
      * row from {@code position} of the source. Read here, on the route; applied when that batch is committed, on
-     * the committing thread (the route may be reading the next page or file by then).
+     * the delivery thread (the route may be reading the next page or file by then).
      */
     protected abstract Runnable positionAfter(LogTypeRun run, long position);
 
@@ -286,8 +286,8 @@ public abstract class LogTypeBase implements CamelContextAware {
     }
 
     /**
-     * Hands one batch to the log type's {@link DeliveryLine}: it is sent while the route makes the next one, and
-     * committed once acknowledged while the next one is sent. A failure of the batch before stops the run here.
+     * Hands one batch to the log type's {@link DeliveryLine}: it is sent, and committed once acknowledged, while
+     * the route makes the next one. A failure of the batch before stops the run here.
      */
     public void deliver(Exchange exchange) {
         LogTypeRun run = run(exchange);
@@ -309,7 +309,7 @@ public abstract class LogTypeBase implements CamelContextAware {
     }
 
     /**
-     * On the committing thread, after the sink accepted a batch: counted, and committed at once with its position
+     * On the delivery thread, after the sink accepted a batch: counted, and committed at once with its position
      * unless it is the last of its page or file (committed with the next position by the subclass).
      */
     private void acknowledged(LogTypeRun run, int rows, long bytes, Instant newest, Runnable position) {
@@ -325,7 +325,7 @@ public abstract class LogTypeBase implements CamelContextAware {
         }
     }
 
-    /** Runs {@code work} on the committing thread, after everything delivered before it succeeded. */
+    /** Runs {@code work} on the delivery thread, after everything delivered before it succeeded. */
     protected void afterDelivery(LogTypeRun run, Runnable work) {
         deliveryLine().afterAcknowledged(run, work);
     }
@@ -449,7 +449,7 @@ public abstract class LogTypeBase implements CamelContextAware {
                 || run.newestSinceCommit.isAfter(checkpoint.newestEventTime))) {
             checkpoint.newestEventTime = run.newestSinceCommit;
         }
-        services().checkpoints().commit(checkpoint, keepsDeliveredIds());
+        services().checkpoints().commit(checkpoint, keepsDeliveredIds() || run.keepLoadedIds);
     }
 
     /**

@@ -18,12 +18,15 @@ public final class LogTypeRun {
     final java.util.concurrent.atomic.LongAdder skipped = new java.util.concurrent.atomic.LongAdder();
     long delivered;
     /**
-     * The {@link DeliveryLine}'s work for this run while the route reads on: the batch being sent, the commits in
-     * order (the last one, and the one before it). The committing thread owns the checkpoint until they are done.
+     * The {@link DeliveryLine}'s work for this run (sending a batch, committing after it) while the route reads on;
+     * the delivery thread owns the checkpoint until it is done. Failed once any step failed.
      */
-    java.util.concurrent.CompletableFuture<Void> sent;
-    java.util.concurrent.CompletableFuture<Void> committed;
-    java.util.concurrent.CompletableFuture<Void> committedBefore;
+    java.util.concurrent.CompletableFuture<Void> delivery;
+    /**
+     * Batch log types: the checkpoint came from a version that kept the ids of the file in progress instead of its
+     * line: they are kept (in memory and in commits) until that file is done.
+     */
+    volatile boolean keepLoadedIds;
     long deliveredSinceCommit;
     Instant newestSinceCommit;
 

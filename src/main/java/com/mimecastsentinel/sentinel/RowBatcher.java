@@ -81,13 +81,15 @@ public final class RowBatcher {
         }
     }
 
-    /** Rows arriving one by one, cut into batches; at most {@code maxRows} rows per batch. */
+    /** Rows arriving one by one, cut into batches. */
     public final class Cutter {
         private final int maxRows;
+        private final boolean logsIngestion;
         private Batch current = new Batch();
 
-        private Cutter(int maxRows) {
+        private Cutter(int maxRows, boolean logsIngestion) {
             this.maxRows = maxRows;
+            this.logsIngestion = logsIngestion;
         }
 
         /**
@@ -98,13 +100,15 @@ public final class RowBatcher {
         public Batch add(ObjectNode row, byte[] json, long eventMillis, long position,
                 Consumer<EventSink.Rejected> unfit) {
             byte[] bytes = json != null ? json : serialize(row);
-            String violation = limits.violation(() -> row != null ? row : parse(bytes), bytes.length);
+            String violation = logsIngestion ? limits.violation(() -> row != null ? row : parse(bytes), bytes.length)
+                    : null;
             if (violation != null) { // rare: parsing twice does not matter
                 unfit.accept(new EventSink.Rejected(row != null ? row : parse(bytes), violation));
                 return null;
             }
             Batch closed = null;
-            if (!current.isEmpty() && (current.bytes + bytes.length + 1 > maxBytes || current.size() >= maxRows)) {
+            boolean full = logsIngestion ? current.bytes + bytes.length + 1 > maxBytes : current.size() >= maxRows;
+            if (!current.isEmpty() && full) {
                 closed = current;
                 current = new Batch();
             }
@@ -126,13 +130,14 @@ public final class RowBatcher {
         this.limits = new RowLimits(maxBytes - 2);
     }
 
+    /** Batches for Logs Ingestion: at most 1 MB each, rows over Log Analytics' limits handed back as unfit. */
     public Cutter cutter() {
-        return new Cutter(Integer.MAX_VALUE);
+        return new Cutter(Integer.MAX_VALUE, true);
     }
 
-    /** For destinations that also limit the rows per request. */
+    /** Batches of at most {@code maxRows} rows, for a destination that limits only that (Sentinel's STIX upload). */
     public Cutter cutter(int maxRows) {
-        return new Cutter(maxRows);
+        return new Cutter(maxRows, false);
     }
 
     private static final ObjectMapper TREES = new ObjectMapper();

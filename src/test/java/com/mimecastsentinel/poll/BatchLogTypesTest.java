@@ -148,4 +148,40 @@ class BatchLogTypesTest extends SimulatedAccountTest {
             System.clearProperty("mimecast.batch-bytes");
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aCheckpointFromBeforeLinePositionsStillDropsTheIdsItHolds() throws Exception {
+        // written by an older version in the middle of the first file: no fileInProgress, that file's ids instead
+        Instant from = start.atStartOfDay(ZoneOffset.UTC).toInstant();
+        List<com.fasterxml.jackson.databind.node.ObjectNode> firstFile = simulator.events("/siem/v1/batch/events/cg")
+                .between(from, from.plusSeconds(3599));
+        com.fasterxml.jackson.databind.node.ObjectNode old = json.createObjectNode().put("version", 1)
+                .put("logType", "siem").put("startedFrom", from.toString()).put("deliveredTotal", 20);
+        com.fasterxml.jackson.databind.node.ObjectNode ids = old.putObject("recentEventIds");
+        Set<String> sentBefore = new HashSet<>();
+        for (JsonNode event : firstFile.subList(0, 20)) {
+            String id = EventIds.of(event, null, KEY_FIELDS);
+            sentBefore.add(id);
+            ids.put(id, event.path("timestamp").asLong() / 1000);
+        }
+        var container = new com.azure.storage.blob.BlobServiceClientBuilder()
+                .connectionString(com.mimecastsentinel.support.Azurite.connectionString()).buildClient()
+                .getBlobContainerClient(account.container);
+        container.createIfNotExists();
+        container.getBlobClient("checkpoints/siem.json").upload(com.azure.core.util.BinaryData.fromBytes(
+                json.writeValueAsBytes(old)));
+
+        // and that file's URL has expired once: the ids must outlive listing the page again
+        simulator.expireOnce("/siem-files/cg/" + from.getEpochSecond() / 3600 + ".json.gz");
+        azure.acceptUploads();
+        long listingsBefore = simulator.apiRequests();
+        assertEquals(0, runOnce("siem"));
+        assertTrue(simulator.apiRequests() - listingsBefore >= 2, "listed again after the expired URL");
+        Map<String, Integer> delivered = azure.deliveredIds("Custom-Seg_Cg");
+        assertTrue(delivered.keySet().stream().noneMatch(sentBefore::contains), "what the old checkpoint held");
+        Set<String> rest = firstFile.subList(20, firstFile.size()).stream()
+                .map(e -> EventIds.of(e, null, KEY_FIELDS)).collect(Collectors.toSet());
+        assertTrue(delivered.keySet().containsAll(rest), "the rest of that file");
+        assertTrue(delivered.values().stream().allMatch(n -> n == 1), "none twice");
+    }
 }

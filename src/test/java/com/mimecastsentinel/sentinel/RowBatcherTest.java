@@ -57,13 +57,15 @@ class RowBatcherTest {
     }
 
     @Test
-    void aRowLimitCutsToo() {
+    void aDestinationThatCountsRowsGetsBatchesCutByCountOnly() {
         List<ObjectNode> rows = new ArrayList<>();
         for (int i = 0; i < 25; i++) {
-            rows.add(json.createObjectNode().put("id", i));
+            rows.add(json.createObjectNode().put("id", i).put("text", "x".repeat(i == 3 ? 20_000 : 10)));
         }
-        List<RowBatcher.Batch> batches = cut(new RowBatcher(json, 10_000).cutter(10), rows, new ArrayList<>());
+        List<EventSink.Rejected> unfit = new ArrayList<>();
+        List<RowBatcher.Batch> batches = cut(new RowBatcher(json, 10_000).cutter(10), rows, unfit);
         assertEquals(List.of(10, 10, 5), batches.stream().map(List::size).toList());
+        assertTrue(unfit.isEmpty(), "Log Analytics' limits are not theirs");
     }
 
     @Test
