@@ -43,7 +43,8 @@ import org.apache.camel.support.PropertyBindingSupport;
 /**
  * The rows the connector sends, per stream: every log type declared in routes/*.yaml, its {@code handler} bean
  * built from the file's properties as Camel builds it, fed a day of the simulator's records (which carry exactly
- * the documented fields of each log type), each record turned into a row by the handler's own {@code toRow}.
+ * the documented fields of each log type), each record turned into a row by the handler's own {@code map} (SIEM
+ * batch files go through {@code RowWriter} instead, which makes the same row: RowWriterTest).
  * What is collected is every column with the JSON kinds of value it held.
  */
 final class EmittedRows {
