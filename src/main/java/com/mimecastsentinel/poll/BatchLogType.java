@@ -102,8 +102,8 @@ public class BatchLogType extends LogTypeBase {
         int index = exchange.getProperty(Exchange.SPLIT_INDEX, 0, Integer.class);
         if (run.listed != null && index + 1 < run.listed.size()) {
             String next = run.listed.get(index + 1);
-            run.downloadAhead = new DownloadAhead(next, downloadThread().submit(() -> mimecast().download(
-                    URI.create(next))));
+            run.downloadAhead = new DownloadAhead(next, java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> mimecast().download(URI.create(next)), downloadThread()));
         }
         run.files++;
         if (!run.keepLoadedIds) {
@@ -123,17 +123,7 @@ public class BatchLogType extends LogTypeBase {
         DownloadAhead ahead = run.downloadAhead;
         run.downloadAhead = null;
         if (ahead != null && ahead.url().equals(url)) {
-            try {
-                return ahead.file().get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException failure) {
-                    throw failure;
-                }
-                throw new IllegalStateException(e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(logType + ": interrupted while downloading " + fileKey(url), e);
-            }
+            return DeliveryLine.join(ahead.file());
         }
         if (ahead != null) {
             ahead.file().cancel(true);
@@ -142,7 +132,7 @@ public class BatchLogType extends LogTypeBase {
     }
 
     /** The next file of the listing, downloading. */
-    record DownloadAhead(String url, java.util.concurrent.Future<byte[]> file) {
+    record DownloadAhead(String url, java.util.concurrent.CompletableFuture<byte[]> file) {
     }
 
     private synchronized java.util.concurrent.ExecutorService downloadThread() {
@@ -159,7 +149,7 @@ public class BatchLogType extends LogTypeBase {
      * delivered by an earlier run: their ids are remembered (an event repeated later in the file stays a
      * duplicate), they are not sent.
      */
-    private final class FileRows implements NewBatches.Rows {
+    private final class FileRows extends LookAhead<RowMapper.Row> implements NewBatches.Rows {
         private final LogTypeRun run;
         private final byte[] compressed;
         private final long delivered;
@@ -173,7 +163,6 @@ public class BatchLogType extends LogTypeBase {
         private long number;
         private long position;
         private boolean ended;
-        private RowMapper.Row next;
 
         FileRows(LogTypeRun run, byte[] compressed, long delivered) {
             this.run = run;
@@ -182,21 +171,20 @@ public class BatchLogType extends LogTypeBase {
         }
 
         @Override
-        public boolean hasNext() {
-            while (next == null && !ended) {
-                next = read();
+        protected RowMapper.Row compute() {
+            while (!ended) {
+                RowMapper.Row row = read();
+                if (row != null) {
+                    return row;
+                }
             }
-            return next != null;
+            return null;
         }
 
         @Override
         public RowMapper.Row next() {
-            if (!hasNext()) {
-                throw new java.util.NoSuchElementException();
-            }
-            RowMapper.Row row = next;
-            next = null;
-            position = number;
+            RowMapper.Row row = super.next();
+            position = number; // no line was read since this row's
             run.fetched++;
             return row;
         }

@@ -46,8 +46,13 @@ final class DeliveryLine {
             return;
         }
         run.delivery = null;
+        join(delivery);
+    }
+
+    /** The result of work done on another thread, or its failure as it was thrown there. */
+    static <T> T join(CompletableFuture<T> work) {
         try {
-            delivery.join();
+            return work.join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException failure) {
                 throw failure;

@@ -348,7 +348,7 @@ public abstract class LogTypeBase implements CamelContextAware {
     }
 
     /**
-     * Sends a batch (on the sending thread): all its rows are handled once this returns, or it throws. Rows the
+     * Sends a batch (on the delivery thread): all its rows are handled once this returns, or it throws. Rows the
      * destination refused for their content are dead-lettered with its answer, and not sent again.
      */
     protected void send(LogTypeRun run, List<ObjectNode> batch) {

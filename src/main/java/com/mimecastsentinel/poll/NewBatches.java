@@ -1,7 +1,6 @@
 package com.mimecastsentinel.poll;
 
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,7 +12,7 @@ import com.mimecastsentinel.transform.RowMapper;
  * run are dropped, the rest are cut into requests. Only the batch being filled
  * is held, so a big file streams through in constant memory.
  */
-final class NewBatches implements Iterator<RowBatcher.Batch> {
+final class NewBatches extends LookAhead<RowBatcher.Batch> {
 
     /** Rows with where each came from (a line of a file); 0 where the source has no positions. */
     interface Rows extends Iterator<RowMapper.Row> {
@@ -42,8 +41,6 @@ final class NewBatches implements Iterator<RowBatcher.Batch> {
     private final LogTypeRun run;
     private final Rows rows;
     private final RowBatcher.Cutter cutter;
-    private RowBatcher.Batch next;
-    private boolean finished;
 
     NewBatches(LogTypeBase type, LogTypeRun run, Rows rows, RowBatcher.Cutter cutter) {
         this.type = type;
@@ -53,29 +50,17 @@ final class NewBatches implements Iterator<RowBatcher.Batch> {
     }
 
     @Override
-    public boolean hasNext() {
-        while (next == null && !finished) {
-            if (rows.hasNext()) {
-                RowMapper.Row row = rows.next();
-                if (type.isNew(run, row)) {
-                    next = cutter.add(row.fields(), row.json(), row.eventTime().toEpochMilli(), rows.position(),
-                            unfit -> type.unfit(run, unfit));
+    protected RowBatcher.Batch compute() {
+        while (rows.hasNext()) {
+            RowMapper.Row row = rows.next();
+            if (type.isNew(run, row)) {
+                RowBatcher.Batch full = cutter.add(row.fields(), row.json(), row.eventTime().toEpochMilli(),
+                        rows.position(), unfit -> type.unfit(run, unfit));
+                if (full != null) {
+                    return full;
                 }
-            } else {
-                finished = true;
-                next = cutter.finish();
             }
         }
-        return next != null;
-    }
-
-    @Override
-    public RowBatcher.Batch next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
-        RowBatcher.Batch batch = next;
-        next = null;
-        return batch;
+        return cutter.finish();
     }
 }

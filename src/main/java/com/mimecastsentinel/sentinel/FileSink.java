@@ -29,8 +29,8 @@ public final class FileSink implements EventSink {
         }
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         try {
-            for (ObjectNode row : rows) {
-                json.writeValue(buffer, row);
+            for (byte[] row : RowBatcher.jsonOf(rows, json)) { // a batch's rows as the batcher wrote them
+                buffer.write(row);
                 buffer.write('\n');
             }
             Files.createDirectories(directory);

@@ -105,16 +105,15 @@ public final class LogsIngestionSink implements EventSink {
      * upload would serialize every row again), a part of a batch being narrowed down serialized here.
      */
     private BinaryData gzipArray(List<ObjectNode> rows) {
-        List<byte[]> serialized = rows instanceof RowBatcher.Batch batch && batch.serialized().size() == rows.size()
-                ? batch.serialized() : null;
+        List<byte[]> serialized = RowBatcher.jsonOf(rows, JSON);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 * 1024);
         try (OutputStream out = gzip(bytes)) {
             out.write('[');
-            for (int i = 0; i < rows.size(); i++) {
+            for (int i = 0; i < serialized.size(); i++) {
                 if (i > 0) {
                     out.write(',');
                 }
-                out.write(serialized != null ? serialized.get(i) : JSON.writeValueAsBytes(rows.get(i)));
+                out.write(serialized.get(i));
             }
             out.write(']');
         } catch (IOException e) {

@@ -140,6 +140,22 @@ public final class RowBatcher {
         return new Cutter(maxRows, false);
     }
 
+    /** Each row's JSON: as measured while cutting when {@code rows} is a whole batch, else serialized now. */
+    public static List<byte[]> jsonOf(List<ObjectNode> rows, ObjectMapper json) {
+        if (rows instanceof Batch batch) {
+            return batch.serialized();
+        }
+        List<byte[]> serialized = new ArrayList<>(rows.size());
+        for (ObjectNode row : rows) {
+            try {
+                serialized.add(json.writeValueAsBytes(row));
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("row cannot be serialized", e);
+            }
+        }
+        return serialized;
+    }
+
     private static final ObjectMapper TREES = new ObjectMapper();
 
     private static ObjectNode parse(byte[] json) {
