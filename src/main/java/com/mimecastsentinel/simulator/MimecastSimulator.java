@@ -47,6 +47,17 @@ public final class MimecastSimulator extends ServiceSupport {
     public static final String DEMO_SECRET_KEY = "ZGVtby1zZWNyZXQta2V5LWJ5dGVz";
     static final String[] LEGACY_FILES = { "receipt", "process", "jrnl" };
 
+    /** The API credentials the simulator accepts: the demo's public ones unless a test sets its own. */
+    public record Credentials(String clientId, String clientSecret, String appId, String appKey, String accessKey,
+            String secretKey) {
+        public static final Credentials DEMO = new Credentials(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_APP_ID,
+                DEMO_APP_KEY, DEMO_ACCESS_KEY, DEMO_SECRET_KEY);
+    }
+
+    private volatile Credentials credentials = Credentials.DEMO;
+    private final Set<String> signatures = ConcurrentHashMap.newKeySet();
+    private final Set<String> urlSignatures = ConcurrentHashMap.newKeySet();
+
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, PagedFeeds.Feed> feeds;
     private final Map<String, BatchFeeds.Feed> batchFeeds;
@@ -161,6 +172,21 @@ public final class MimecastSimulator extends ServiceSupport {
         return Set.copyOf(issued);
     }
 
+    /** Accepts these credentials instead of the demo's. */
+    public void useCredentials(Credentials credentials) {
+        this.credentials = credentials;
+    }
+
+    /** Every API 1.0 request signature the simulator verified (HMAC), so tests can check none of them leaks. */
+    public Set<String> verifiedSignatures() {
+        return Set.copyOf(signatures);
+    }
+
+    /** Every signature put in a pre-signed file URL handed out ({@code sig=}), likewise. */
+    public Set<String> urlSignatures() {
+        return Set.copyOf(urlSignatures);
+    }
+
     public long tokenRequests() {
         return tokenRequests.get();
     }
@@ -264,7 +290,8 @@ public final class MimecastSimulator extends ServiceSupport {
     private void token(HttpExchange exchange) throws IOException {
         tokenRequests.incrementAndGet();
         Map<String, String> form = form(read(exchange.getRequestBody()));
-        if (!DEMO_CLIENT_ID.equals(form.get("client_id")) || !DEMO_CLIENT_SECRET.equals(form.get("client_secret"))
+        Credentials accepted = credentials;
+        if (!accepted.clientId().equals(form.get("client_id")) || !accepted.clientSecret().equals(form.get("client_secret"))
                 || !"client_credentials".equals(form.get("grant_type"))) {
             respond(exchange, 401, json.createObjectNode().put("error", "invalid_client"));
             return;
@@ -349,7 +376,9 @@ public final class MimecastSimulator extends ServiceSupport {
         ArrayNode value = response.putArray("value");
         while (value.size() < pageSize && hour < completeHours) {
             String file = "/siem-files/" + feed.folder() + "/" + hour + ".json.gz";
-            value.addObject().put("url", url() + file + "?sig=" + UUID.randomUUID())
+            String signature = UUID.randomUUID().toString();
+            urlSignatures.add(signature);
+            value.addObject().put("url", url() + file + "?sig=" + signature)
                     .put("size", 1000).put("expiry", Instant.now().plusSeconds(900).toString());
             hour++;
         }
@@ -488,16 +517,18 @@ public final class MimecastSimulator extends ServiceSupport {
         }
         String date = exchange.getRequestHeaders().getFirst("x-mc-date");
         String requestId = exchange.getRequestHeaders().getFirst("x-mc-req-id");
-        if (date == null || requestId == null || !DEMO_APP_ID.equals(exchange.getRequestHeaders().getFirst("x-mc-app-id"))) {
+        Credentials accepted = credentials;
+        if (date == null || requestId == null || !accepted.appId().equals(exchange.getRequestHeaders().getFirst("x-mc-app-id"))) {
             return false;
         }
         try {
             javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA1");
-            mac.init(new javax.crypto.spec.SecretKeySpec(java.util.Base64.getDecoder().decode(DEMO_SECRET_KEY),
+            mac.init(new javax.crypto.spec.SecretKeySpec(java.util.Base64.getDecoder().decode(accepted.secretKey()),
                     "HmacSHA1"));
             String expected = java.util.Base64.getEncoder().encodeToString(mac.doFinal(
-                    (date + ":" + requestId + ":" + path + ":" + DEMO_APP_KEY).getBytes(StandardCharsets.UTF_8)));
-            return authorization.equals("MC " + DEMO_ACCESS_KEY + ":" + expected);
+                    (date + ":" + requestId + ":" + path + ":" + accepted.appKey()).getBytes(StandardCharsets.UTF_8)));
+            signatures.add(expected);
+            return authorization.equals("MC " + accepted.accessKey() + ":" + expected);
         } catch (java.security.GeneralSecurityException e) {
             return false;
         }

@@ -321,8 +321,8 @@ class FaultSuiteTest {
      */
     private void assertNoSecrets(Path logs) throws Exception {
         Set<String> secrets = new HashSet<>(account.simulator.issuedTokens());
-        secrets.addAll(List.of(com.mimecastsentinel.simulator.MimecastSimulator.DEMO_CLIENT_SECRET, "it-azure-secret",
-                Azurite.ACCOUNT_KEY, "az-token"));
+        secrets.addAll(List.of(com.mimecastsentinel.simulator.MimecastSimulator.DEMO_CLIENT_SECRET,
+                account.azure.clientSecret, Azurite.ACCOUNT_KEY, account.azure.token));
         StringBuilder written = new StringBuilder();
         try (var files = Files.list(logs)) {
             for (Path log : files.filter(f -> f.toString().endsWith(".log")).toList()) {

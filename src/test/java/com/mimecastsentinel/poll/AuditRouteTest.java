@@ -54,7 +54,7 @@ class AuditRouteTest {
         assertEquals(0, runOnce());
         fakes.assertEveryEventDeliveredOnce();
         assertEquals(5, fakes.uploads().size(), "two batches for each full page, one for the last");
-        fakes.uploads().forEach(r -> assertEquals("Bearer az-token", r.getHeader("Authorization")));
+        fakes.uploads().forEach(r -> assertEquals("Bearer " + fakes.azureFake.token, r.getHeader("Authorization")));
         fakes.uploads().forEach(r -> assertTrue(r.getBody().length < 1_048_576, "each request under 1 MB"));
         fakes.mimecast.verify(postRequestedFor(urlPathEqualTo(AUDIT_PATH))
                 .withHeader("Authorization", equalTo("Bearer mc-token")));

@@ -32,7 +32,7 @@ class EnvironmentConfiguredRunTest {
             assertEquals(0, connector.run(fakes.environment(), "second"));
             fakes.assertEveryEventDeliveredOnce();
             String log = Files.readString(connector.log("first")) + Files.readString(connector.log("second"));
-            for (String secret : List.of("it-secret", "it-azure-secret", Azurite.ACCOUNT_KEY, "mc-token", "az-token")) {
+            for (String secret : List.of("it-secret", fakes.azureFake.clientSecret, Azurite.ACCOUNT_KEY, "mc-token", fakes.azureFake.token)) {
                 assertFalse(log.contains(secret), "a secret appeared in the log output");
             }
         }

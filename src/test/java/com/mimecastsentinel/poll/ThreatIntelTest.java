@@ -130,6 +130,6 @@ class ThreatIntelTest {
                 .count(), "every indicator without a pattern");
         deadLetters.forEach(d -> assertEquals("indicator", readJson(d.path("content").asText()).path("type").asText()));
         server.getAllServeEvents().stream().filter(e -> e.getRequest().getUrl().startsWith(UPLOAD))
-                .forEach(e -> assertEquals("Bearer az-token", e.getRequest().getHeader("Authorization")));
+                .forEach(e -> assertEquals("Bearer " + account.azure.token, e.getRequest().getHeader("Authorization")));
     }
 }

@@ -28,12 +28,15 @@ public final class AzureFake implements AutoCloseable {
     public static final String DCR = "dcr-00000000000000000000000000000001";
 
     public final WireMockServer server = HttpsFake.start();
+    /** The connector's Entra client secret and the token Entra hands out: secrets, never to be written anywhere. */
+    public final String clientSecret = "az-secret-" + java.util.UUID.randomUUID();
+    public final String token = "az-token-" + java.util.UUID.randomUUID();
     private final ObjectMapper json = new ObjectMapper();
     private final List<StubMapping> flaky = new ArrayList<>();
 
     public AzureFake() {
         server.stubFor(post(urlPathEqualTo("/" + TENANT + "/oauth2/v2.0/token"))
-                .willReturn(okJson("{\"token_type\":\"Bearer\",\"expires_in\":3600,\"access_token\":\"az-token\"}")));
+                .willReturn(okJson("{\"token_type\":\"Bearer\",\"expires_in\":3600,\"access_token\":\"" + token + "\"}")));
     }
 
     public static String streamPath(String stream) {
@@ -76,7 +79,7 @@ public final class AzureFake implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("AZURE_TENANT_ID", TENANT);
         env.put("AZURE_CLIENT_ID", "it-azure-client");
-        env.put("AZURE_CLIENT_SECRET", "it-azure-secret");
+        env.put("AZURE_CLIENT_SECRET", clientSecret);
         env.put("AZURE_AUTHORITY_HOST", HttpsFake.url(server));
         env.put("SENTINEL_INGESTION_ENDPOINT", HttpsFake.url(server));
         env.put("SENTINEL_DCR_ID", DCR);

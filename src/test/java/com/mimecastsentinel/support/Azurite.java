@@ -33,6 +33,22 @@ public final class Azurite implements BeforeAllCallback {
                 + ";BlobEndpoint=http://127.0.0.1:" + port + "/devstoreaccount1;";
     }
 
+    /**
+     * A connection string that authenticates with an account SAS (signed with the development key) instead of the
+     * key: {@code BlobEndpoint=…;SharedAccessSignature=…}. The SAS is a secret like a key.
+     */
+    public static String sasConnectionString() {
+        var service = new com.azure.storage.blob.BlobServiceClientBuilder().connectionString(connectionString())
+                .buildClient();
+        String sas = service.generateAccountSas(new com.azure.storage.common.sas.AccountSasSignatureValues(
+                java.time.OffsetDateTime.now().plusHours(4),
+                com.azure.storage.common.sas.AccountSasPermission.parse("rwdlacup"),
+                new com.azure.storage.common.sas.AccountSasService().setBlobAccess(true),
+                new com.azure.storage.common.sas.AccountSasResourceType().setService(true).setContainer(true)
+                        .setObject(true)));
+        return "BlobEndpoint=http://127.0.0.1:" + port + "/devstoreaccount1;SharedAccessSignature=" + sas;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
         context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
