@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.Properties;
 
 import com.mimecastsentinel.config.ConfigurationException;
+import com.mimecastsentinel.logging.MaskingAppender;
+import com.mimecastsentinel.logging.Secrets;
 import org.apache.camel.main.Main;
 
 /**
@@ -19,6 +21,7 @@ public final class Application {
     }
 
     public static void main(String[] args) {
+        maskSecretsInLogs();
         if (args.length > 0 && args[0].equals("checkpoint")) {
             System.exit(CheckpointCommand.run(java.util.List.of(args), System.out, System.err));
         }
@@ -32,6 +35,7 @@ public final class Application {
      * @return the process exit status
      */
     public static int run(Properties overrides, String... args) {
+        maskSecretsInLogs();
         boolean localRoutes = Files.isDirectory(Path.of("routes"));
         boolean localProperties = Files.isRegularFile(Path.of("application.properties"));
         Main main = new Main();
@@ -49,6 +53,15 @@ public final class Application {
         }
     }
 
+    /**
+     * Before anything reads a setting: the configured secrets are known to the log masking, and every appender
+     * masks them (and credential shapes) at every level.
+     */
+    static void maskSecretsInLogs() {
+        Secrets.registerConfigured(System::getenv, Path.of("application.properties"));
+        MaskingAppender.install();
+    }
+
     static int startupFailed(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof ConfigurationException config) {
@@ -56,7 +69,7 @@ public final class Application {
                 return 2;
             }
         }
-        System.err.println("Start-up failed: " + e);
+        System.err.println(Secrets.mask("Start-up failed: " + e));
         return 1;
     }
 }

@@ -52,6 +52,8 @@ public class ConnectorConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
+        // also here for hosts that start Camel themselves (the Camel CLI): a no-op after Application did it
+        Application.maskSecretsInLogs();
         PropertiesComponent properties = context.getPropertiesComponent();
         Settings settings = new Settings(properties::resolveProperty, System::getenv);
         ObjectMapper json = jsonMapper();

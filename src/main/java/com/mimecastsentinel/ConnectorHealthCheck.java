@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import com.mimecastsentinel.logging.Secrets;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
@@ -50,7 +51,7 @@ public final class ConnectorHealthCheck extends AbstractHealthCheck {
                 try {
                     probe.check();
                 } catch (Exception e) {
-                    error = e.getClass().getSimpleName() + ": " + e.getMessage();
+                    error = Secrets.mask(e.getClass().getSimpleName() + ": " + e.getMessage());
                 }
                 outcome = new Outcome(clock.instant(), error);
                 last.put(name, outcome);

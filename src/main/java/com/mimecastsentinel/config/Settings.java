@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 
+import com.mimecastsentinel.logging.Secrets;
 import org.quartz.CronExpression;
 
 /**
@@ -340,6 +341,7 @@ public final class Settings {
     private String secret(String key, String variable) {
         String value = optional(key);
         if (value != null) {
+            Secrets.register(value);
             return value;
         }
         String file = environment.apply(variable + "_FILE");
@@ -348,6 +350,7 @@ public final class Settings {
         }
         try {
             String content = Files.readString(Path.of(file.trim()), StandardCharsets.UTF_8).trim();
+            Secrets.register(content);
             return content.isEmpty() ? null : content;
         } catch (IOException e) {
             throw new ConfigurationException(variable + "_FILE", "names a file that cannot be read");

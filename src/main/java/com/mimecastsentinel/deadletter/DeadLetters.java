@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mimecastsentinel.logging.Secrets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,8 +69,11 @@ public final class DeadLetters {
     private void write(String logType, String reason, String source, String encoding, String content) {
         Instant now = clock.instant();
         ObjectNode document = json.createObjectNode();
-        document.put("logType", logType).put("reason", reason).put("time", now.toString()).put("source", source)
-                .put("contentEncoding", encoding).put("content", content);
+        // the reason and source are ours (an exception's message, a URL): masked as logs are; the content is the
+        // input as it came, with only the connector's own secret values masked should they ever be in it
+        document.put("logType", logType).put("reason", Secrets.mask(reason)).put("time", now.toString())
+                .put("source", Secrets.mask(source)).put("contentEncoding", encoding)
+                .put("content", Secrets.maskValues(content));
         String name = logType + "/" + now.toString().replace(':', '-') + "-" + UUID.randomUUID() + ".json";
         try {
             store.write(name, json.writeValueAsBytes(document));
@@ -78,7 +82,7 @@ public final class DeadLetters {
         }
         written.incrementAndGet();
         onWritten.accept(logType);
-        LOG.warn("{}: dead-lettered {} ({}) to {}", logType, source, reason, name);
+        LOG.warn("{}: dead-lettered {} ({}) to {}", logType, source, reason, name); // masked by the log appenders
     }
 
     private static String utf8(byte[] raw) {

@@ -13,6 +13,7 @@ import java.time.Instant;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mimecastsentinel.logging.Secrets;
 
 /**
  * API 2.0 OAuth2 client-credentials token, cached until 60 s before it expires and fetched again once after a 401.
@@ -103,6 +104,7 @@ public final class OAuthTokenProvider implements MimecastAuth {
             if (accessToken == null || accessToken.isEmpty()) {
                 throw new MimecastException("Mimecast token response has no access_token", status, false);
             }
+            Secrets.registerIssued(accessToken);
             token = accessToken;
             refreshAt = clock.instant().plusSeconds(expiresIn).minus(REFRESH_MARGIN);
         } catch (IOException e) {

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;
+import com.mimecastsentinel.logging.Secrets;
 import reactor.core.publisher.Mono;
 
 /**
@@ -55,6 +56,9 @@ public final class CachedTokenCredential implements TokenCredential {
     }
 
     private void keep(TokenRequestContext request, AccessToken token) {
+        if (token != null) {
+            Secrets.registerIssued(token.getToken());
+        }
         if (token != null && request.getClaims() == null) {
             tokens.put(key(request), token);
         }
