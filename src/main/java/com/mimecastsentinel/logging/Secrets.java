@@ -43,8 +43,12 @@ public final class Secrets {
             "AZURE_CLIENT_CERTIFICATE_PASSWORD", "azure.client-certificate-password",
             "AZURE_FEDERATED_TOKEN", "azure.federated-token");
 
-    /** Values shorter than this are not masked as text (they would mask ordinary words), only by their shape. */
-    private static final int MIN_LENGTH = 3;
+    /**
+     * Configured values shorter than this are not masked as text (they would mask ordinary words), only by their
+     * shape; issued tokens are longer by far, and one shorter than {@link #MIN_ISSUED_LENGTH} is a test's.
+     */
+    private static final int MIN_LENGTH = 4;
+    private static final int MIN_ISSUED_LENGTH = 8;
     /** Tokens handed out at run time; the oldest are forgotten (they expired long before). */
     private static final int MAX_ISSUED = 64;
 
@@ -105,7 +109,7 @@ public final class Secrets {
 
     /** A token or signature handed to the connector at run time (bearer tokens): masked while remembered. */
     public static void registerIssued(String token) {
-        if (token == null || token.length() < MIN_LENGTH) {
+        if (token == null || token.length() < MIN_ISSUED_LENGTH) {
             return;
         }
         if (ISSUED.put(token, Boolean.TRUE) == null) {

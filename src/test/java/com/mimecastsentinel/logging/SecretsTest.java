@@ -30,7 +30,7 @@ class SecretsTest {
         assertEquals("client_id=c&client_secret=***&grant_type=client_credentials",
                 Secrets.mask("client_id=c&client_secret=s3cr3t%2B&grant_type=client_credentials"));
         assertEquals("{\"token_type\":\"Bearer\",\"access_token\":\"***\",\"expires_in\":1800}",
-                Secrets.mask("{\"token_type\":\"Bearer\",\"access_token\":\"tok-123\",\"expires_in\":1800}"));
+                Secrets.mask("{\"token_type\":\"Bearer\",\"access_token\":\"b9f1c0de-5d8e-4c7a-9f00-6f6b2a1c3e77\",\"expires_in\":1800}"));
         assertEquals("assertion ***", Secrets.mask("assertion eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"));
         assertEquals("nothing secret here: 204 from /dataCollectionRules/dcr-1",
                 Secrets.mask("nothing secret here: 204 from /dataCollectionRules/dcr-1"));
