@@ -47,7 +47,7 @@ public final class Application {
         }
         try {
             int code = main.run(args);
-            return code != 0 ? code : RunController.exitCode();
+            return code != 0 ? code : com.mimecastsentinel.run.Runs.exitCode();
         } catch (Exception e) {
             return startupFailed(e);
         }
@@ -69,7 +69,11 @@ public final class Application {
                 return 2;
             }
         }
-        System.err.println(Secrets.mask("Start-up failed: " + e));
+        StringBuilder message = new StringBuilder("Start-up failed: ").append(e);
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            message.append(System.lineSeparator()).append("  caused by: ").append(cause);
+        }
+        System.err.println(Secrets.mask(message.toString()));
         return 1;
     }
 }

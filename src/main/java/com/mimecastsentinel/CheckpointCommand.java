@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.mimecastsentinel.checkpoint.Checkpoint;
 import com.mimecastsentinel.checkpoint.CheckpointConflictException;
 import com.mimecastsentinel.checkpoint.CheckpointStore;
-import com.mimecastsentinel.checkpoint.Checkpoints;
+import com.mimecastsentinel.checkpoint.CheckpointRepository;
 import com.mimecastsentinel.config.ConfigurationException;
 import com.mimecastsentinel.config.Settings;
 import com.mimecastsentinel.sentinel.AzureClients;
@@ -59,7 +59,9 @@ public final class CheckpointCommand {
                         ? "unknown log type '" + args.get(2) + "' (no routes/" + args.get(2) + ".yaml)" : USAGE);
                 return 2;
             }
-            CheckpointStore store = ConnectorConfiguration.storage(settings, new AzureClients(settings)).checkpoints();
+            context.start(); // for the blob component, when the store is Blob
+            CheckpointStore store = ConnectorConfiguration.storage(context, settings, new AzureClients(settings))
+                    .checkpoints();
             CheckpointCommand command = new CheckpointCommand(store, settings, Clock.systemUTC(), out);
             return args.get(1).equals("show") ? command.show(args.get(2)) : command.reset(args.get(2), args.get(3));
         } catch (ConfigurationException e) {
@@ -78,7 +80,7 @@ public final class CheckpointCommand {
     }
 
     private String name(String logType) {
-        return settings.checkpointNamespace() + Checkpoints.documentName(logType);
+        return settings.checkpointNamespace() + CheckpointRepository.documentName(logType);
     }
 
     int show(String logType) {

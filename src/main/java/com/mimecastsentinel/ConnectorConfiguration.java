@@ -1,51 +1,60 @@
 package com.mimecastsentinel;
 
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import com.mimecastsentinel.checkpoint.BlobCheckpointStore;
+import com.mimecastsentinel.checkpoint.BlobDocuments;
 import com.mimecastsentinel.checkpoint.BlobLeases;
+import com.mimecastsentinel.checkpoint.CheckpointRepository;
+import com.mimecastsentinel.checkpoint.CheckpointStore;
+import com.mimecastsentinel.checkpoint.FileCheckpointStore;
 import com.mimecastsentinel.checkpoint.FileLeases;
+import com.mimecastsentinel.checkpoint.LeaseKeeper;
 import com.mimecastsentinel.checkpoint.Leases;
 import com.mimecastsentinel.checkpoint.PrefixedLeases;
-import com.mimecastsentinel.checkpoint.CheckpointStore;
-import com.mimecastsentinel.checkpoint.Checkpoints;
-import com.mimecastsentinel.checkpoint.DedupeRepository;
-import com.mimecastsentinel.checkpoint.FileCheckpointStore;
 import com.mimecastsentinel.config.Settings;
-import com.mimecastsentinel.deadletter.BlobDeadLetterStore;
 import com.mimecastsentinel.deadletter.DeadLetters;
 import com.mimecastsentinel.deadletter.FileDeadLetterStore;
-import com.mimecastsentinel.mimecast.HmacSigner;
-import com.mimecastsentinel.mimecast.MimecastAuth;
-import com.mimecastsentinel.mimecast.MimecastClient;
-import com.mimecastsentinel.mimecast.OAuthTokenProvider;
-import com.mimecastsentinel.mimecast.RetryPolicy;
+import com.mimecastsentinel.demo.DemoMode;
+import com.mimecastsentinel.run.ConnectorHealthCheck;
+import com.mimecastsentinel.run.ConnectorMetrics;
+import com.mimecastsentinel.run.Runs;
 import com.mimecastsentinel.sentinel.AzureClients;
-import com.mimecastsentinel.sentinel.EventSink;
-import com.mimecastsentinel.sentinel.FileSink;
-import com.mimecastsentinel.sentinel.LogsIngestionSink;
-import com.mimecastsentinel.sentinel.RowBatcher;
-import com.mimecastsentinel.simulator.MimecastSimulator;
+import com.mimecastsentinel.sentinel.FileOutput;
+import com.mimecastsentinel.sentinel.SentinelComponent;
+import com.mimecastsentinel.source.HmacSigner;
+import com.mimecastsentinel.source.MimecastAnswer;
+import com.mimecastsentinel.source.MimecastAuth;
+import com.mimecastsentinel.source.MimecastEnvelope;
+import com.mimecastsentinel.source.OAuthToken;
+import com.mimecastsentinel.source.MimecastRetries;
+import com.mimecastsentinel.transform.RowBatchConverters;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
+import org.apache.camel.component.http.HttpComponent;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.spi.Registry;
+import org.quartz.JobKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wires the connector's shared beans from the settings. camel-main loads it through
- * {@code camel.main.configuration-classes} in application.properties, so {@code java -jar} and the Camel CLI
- * wire the same way. Invalid settings throw here, before any route starts.
+ * Makes the beans the routes name from the settings, so that the routes say only what happens: the Mimecast
+ * signing, answer and retry steps, the {@code checkpoints} repository and its store, the {@code sentinel:} component
+ * and where it sends to, the dead letters, the leases, the {@code mimecastRuns} policy, health and metrics. camel-main
+ * loads it through {@code camel.main.configuration-classes} in application.properties, so {@code java -jar} and the
+ * Camel CLI wire the same way. Invalid settings throw here, before any route starts. The demo's simulator is wired in
+ * {@link DemoMode}, only without Mimecast credentials.
  */
 public class ConnectorConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectorConfiguration.class);
@@ -58,59 +67,70 @@ public class ConnectorConfiguration implements CamelConfiguration {
         Settings settings = new Settings(properties::resolveProperty, System::getenv);
         ObjectMapper json = jsonMapper();
         Clock clock = Clock.systemUTC();
+        Registry registry = context.getRegistry();
 
-        URI mimecastUrl = settings.mimecastBaseUrl;
+        String mimecastUrl = settings.mimecastBaseUrl.toString();
         String clientId = settings.mimecastClientId;
         String clientSecret = settings.mimecastClientSecret;
         if (settings.demo) {
-            int port = properties.resolveProperty("demo.simulator-port").map(Integer::parseInt).orElse(0);
-            MimecastSimulator simulator = new MimecastSimulator(port, Duration.ofMinutes(5), null);
-            simulator.start();
-            context.addService(simulator, true, true);
-            mimecastUrl = simulator.url();
-            clientId = MimecastSimulator.DEMO_CLIENT_ID;
-            clientSecret = MimecastSimulator.DEMO_CLIENT_SECRET;
-            LOG.warn("DEMO MODE: no Mimecast credentials are set (MIMECAST_CLIENT_ID or MIMECAST_APP_ID), so the "
-                    + "connector reads generated events from the embedded Mimecast simulator at {}", mimecastUrl);
-        } else if (settings.mimecastHttpHosts.contains(mimecastUrl.getHost().toLowerCase(Locale.ROOT))
-                && "http".equals(mimecastUrl.getScheme())) {
+            DemoMode demo = DemoMode.start(context, properties);
+            mimecastUrl = demo.url();
+            clientId = demo.clientId();
+            clientSecret = demo.clientSecret();
+        } else if (settings.mimecastHttpHosts.contains(settings.mimecastBaseUrl.getHost().toLowerCase(java.util.Locale.ROOT))
+                && "http".equals(settings.mimecastBaseUrl.getScheme())) {
             LOG.warn("Mimecast is reached over plain HTTP at {} (named in MIMECAST_ALLOW_HTTP_HOSTS): "
                     + "only for a simulator, credentials travel unencrypted", mimecastUrl);
         }
+        // read by routes/mimecast-api.yaml: the endpoint it calls (the simulator's in the demo), its retries
+        properties.addOverrideProperty("mimecast.url", mimecastUrl);
+        properties.addOverrideProperty("mimecast.retries", String.valueOf(settings.maxAttempts - 1));
+        configureHttp(context, settings.httpTimeout);
+        RowBatchConverters.register(context);
 
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
-        MimecastAuth auth = settings.usesApi2()
-                ? new OAuthTokenProvider(mimecastUrl, clientId, clientSecret, http, settings.httpTimeout, clock)
-                : new HmacSigner(settings.mimecastAppId, settings.mimecastAppKey, settings.mimecastAccessKey,
-                        settings.mimecastSecretKey);
+        // the Mimecast steps of routes/mimecast-api.yaml
         ConnectorMetrics metrics = new ConnectorMetrics(clock);
-        MimecastClient mimecast = new MimecastClient(mimecastUrl, auth, http,
-                RetryPolicy.standard(settings.maxAttempts, settings.maxRateLimitWait), settings.httpTimeout, json)
-                .withRateLimitListener(metrics::rateLimited);
+        MimecastAuth auth = settings.usesApi2()
+                ? MimecastAuth.oauth(new OAuthToken(context.createProducerTemplate(), mimecastUrl, clientId,
+                        clientSecret, clock))
+                : MimecastAuth.hmac(new HmacSigner(settings.mimecastAppId, settings.mimecastAppKey,
+                        settings.mimecastAccessKey, settings.mimecastSecretKey));
+        registry.bind("mimecastAuth", auth);
+        registry.bind("mimecastTokenExpired", auth.tokenExpired());
+        registry.bind("mimecastRetries", new MimecastRetries(settings.maxRateLimitWait, metrics));
+        registry.bind("mimecastAnswer", MimecastAnswer.whole(settings.httpTimeout.multipliedBy(2)));
+        registry.bind("mimecastFile", MimecastAnswer.stream(settings.httpTimeout.multipliedBy(5)));
+        registry.bind("mimecastEnvelope", new MimecastEnvelope());
 
+        // checkpoints, dead letters, leases: a Blob container (created when missing) or directories
         AzureClients azure = new AzureClients(settings);
-        Storage storage = storage(settings, azure);
+        Storage storage = storage(context, settings, azure);
         CheckpointStore store = storage.checkpoints();
-        DeadLetters.Store deadLetterStore = storage.deadLetters();
         Leases leases = storage.leases();
         if (settings.backfill()) {
             leases = new PrefixedLeases(leases, settings.checkpointNamespace().replace('/', '-'));
         }
-        DeadLetters deadLetters = new DeadLetters(deadLetterStore, clock, json,
+        DeadLetters deadLetters = new DeadLetters(storage.deadLetters(), clock, json,
                 logType -> metrics.deadLettered(logType, 1));
-        DedupeRepository dedupe = new DedupeRepository();
-        Checkpoints checkpoints = new Checkpoints(store, dedupe, settings.overlap, clock, json,
-                settings.checkpointPatience).inNamespace(settings.checkpointNamespace());
+        CheckpointRepository checkpoints = new CheckpointRepository(store, settings.overlap, clock, json,
+                settings.checkpointPatience, settings.checkpointNamespace());
+        registry.bind(CheckpointRepository.BEAN, checkpoints);
+        registry.bind(DeadLetters.BEAN, deadLetters);
+        registry.bind("leases", leases);
 
-        EventSink sink = settings.sink == Settings.SinkKind.SENTINEL
-                ? new LogsIngestionSink(azure.logsIngestion(), settings.ingestionEndpoint, settings.dcrId)
-                : new FileSink(settings.outputDir, json);
+        // where rows go
+        SentinelComponent sentinel = settings.sink == Settings.SinkKind.SENTINEL
+                ? new SentinelComponent(azure::logsIngestion, azure::stixUpload, deadLetters, metrics, maxBytes())
+                : new SentinelComponent(() -> new FileOutput(settings.outputDir),
+                        () -> new FileOutput(settings.outputDir), deadLetters, metrics, maxBytes());
+        context.addComponent("sentinel", sentinel);
 
-        context.getRegistry().bind(ConnectorServices.BEAN, new ConnectorServices(settings, mimecast, checkpoints,
-                dedupe, sink, new RowBatcher(json,
-                Integer.getInteger("mimecast.batch-bytes", RowBatcher.DEFAULT_MAX_BYTES)), metrics, clock, json, azure,
-                deadLetters, leases));
+        // runs, and what they share
+        Runs runs = new Runs(settings, metrics);
+        registry.bind(Runs.BEAN, runs);
+        context.addStartupListener(runs);
+        registry.bind(ConnectorServices.BEAN, new ConnectorServices(settings, checkpoints, leases, deadLetters, metrics,
+                clock, json));
         Map<String, ConnectorHealthCheck.Probe> probes = new LinkedHashMap<>();
         probes.put("mimecast", auth::check);
         probes.put("checkpoints", () -> store.read(".health"));
@@ -119,33 +139,99 @@ public class ConnectorConfiguration implements CamelConfiguration {
             probes.put("azure", () -> azure.credential().getTokenSync(new com.azure.core.credential.TokenRequestContext()
                     .addScopes("https://monitor.azure.com//.default")));
         }
-        context.addStartupListener(new RunController(settings, new ConnectorHealthCheck(probes, clock)));
+        context.addStartupListener(operations(settings, runs, leases, metrics, new ConnectorHealthCheck(probes, clock)));
 
         LOG.info("Mimecast {} ({}), checkpoints in {}, events to {}, dead letters to {}{}", mimecastUrl,
-                settings.usesApi2() ? "API 2.0" : "API 1.0", store.describe(), sink.describe(), deadLetters.describe(),
-                settings.backfill() ? ", BACKFILL " + settings.backfillFrom + " to " + settings.backfillTo
-                        + " (checkpoints under " + settings.checkpointNamespace() + ")"
+                settings.usesApi2() ? "API 2.0" : "API 1.0", store.describe(), sentinel.describe(),
+                deadLetters.describe(), settings.backfill() ? ", BACKFILL " + settings.backfillFrom + " to "
+                        + settings.backfillTo + " (checkpoints under " + settings.checkpointNamespace() + ")"
                         : settings.runOnce ? ", RUN_ONCE" : "");
     }
 
+    /** Where checkpoints, dead letters and leases live. */
+    public record Storage(CheckpointStore checkpoints, DeadLetters.Store deadLetters, Leases leases) {
+    }
+
+    /**
+     * The Blob container of CHECKPOINT_CONTAINER (created when missing; documents through camel-azure-storage-blob
+     * with the connector's {@code blobServiceClient}, leases with that client), or the directories of the file
+     * store.
+     */
+    public static Storage storage(CamelContext context, Settings settings, AzureClients azure) {
+        if (settings.checkpointStore != Settings.CheckpointStoreKind.BLOB) {
+            return new Storage(new FileCheckpointStore(settings.checkpointDir),
+                    new FileDeadLetterStore(settings.deadLetterDir), new FileLeases(settings.checkpointDir));
+        }
+        var service = azure.blobService();
+        context.getRegistry().bind("blobServiceClient", service);
+        var container = service.getBlobContainerClient(settings.checkpointContainer);
+        container.createIfNotExists();
+        String endpoint = "azure-storage-blob://" + azure.storageAccountName() + "/" + settings.checkpointContainer
+                + "?serviceClient=#blobServiceClient";
+        var producer = context.createProducerTemplate();
+        return new Storage(
+                new BlobDocuments(producer, endpoint, settings.checkpointContainer, BlobDocuments.CHECKPOINTS),
+                new BlobDocuments(producer, endpoint, settings.checkpointContainer, BlobDocuments.DEAD_LETTERS),
+                new BlobLeases(container, settings.leaseId(), settings.leaseDuration));
+    }
+
+    /**
+     * Once the routes run: health and metrics on camel-main's management server (when enabled), and the leases kept
+     * (renewed during long runs; a standby that takes a lease over fires that log type's trigger at once).
+     */
+    private static StartupListener operations(Settings settings, Runs runs, Leases leases, ConnectorMetrics metrics,
+            ConnectorHealthCheck health) {
+        return new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+                HealthCheckRegistry checks = HealthCheckRegistry.get(context);
+                if (checks != null) {
+                    health.setCamelContext(context);
+                    checks.register(health);
+                }
+                MeterRegistry meters = context.getRegistry().findSingleByType(MeterRegistry.class);
+                if (meters != null) {
+                    metrics.bind(meters);
+                }
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) throws Exception {
+                List<String> enabled = runs.enabledLogTypes();
+                context.addService(new LeaseKeeper(leases, enabled, !settings.runOnce, settings.leaseDuration,
+                        logType -> fireNow(context, logType)), true, true);
+            }
+        };
+    }
+
+    /** Fires a log type's Quartz trigger now (one run at a time still holds: its job is stateful). */
+    private static void fireNow(CamelContext context, String logType) {
+        try {
+            var quartz = context.getComponent("quartz", org.apache.camel.component.quartz.QuartzComponent.class);
+            quartz.getScheduler().triggerJob(JobKey.jobKey(logType, "mimecast"));
+        } catch (Exception e) {
+            LOG.warn("{}: could not start a run after taking the lease over: {}", logType, e.toString());
+        }
+    }
+
+    /** HTTP_TIMEOUT for the HTTP client that calls Mimecast: connecting, a connection from the pool, each read. */
+    private static void configureHttp(CamelContext context, Duration timeout) {
+        for (String scheme : new String[] { "http", "https" }) {
+            HttpComponent http = context.getComponent(scheme, HttpComponent.class);
+            http.setConnectTimeout(timeout.toMillis());
+            http.setConnectionRequestTimeout(timeout.toMillis());
+            http.setSoTimeout(timeout.toMillis());
+            http.setResponseTimeout(timeout.toMillis());
+        }
+    }
+
+    private static int maxBytes() {
+        return Integer.getInteger("mimecast.batch-bytes", SentinelComponent.DEFAULT_MAX_BYTES);
+    }
+
     /** JSON as the connector writes it: ISO-8601 times. */
-    static ObjectMapper jsonMapper() {
+    public static ObjectMapper jsonMapper() {
         return JsonMapper.builder().addModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
-    }
-
-    /** Where checkpoints, dead letters and leases live: a Blob container (created when missing) or directories. */
-    record Storage(CheckpointStore checkpoints, DeadLetters.Store deadLetters, Leases leases) {
-    }
-
-    static Storage storage(Settings settings, AzureClients azure) {
-        if (settings.checkpointStore == Settings.CheckpointStoreKind.BLOB) {
-            var container = azure.blobService().getBlobContainerClient(settings.checkpointContainer);
-            return new Storage(new BlobCheckpointStore(container, settings.httpTimeout).ensureContainer(),
-                    new BlobDeadLetterStore(container, settings.httpTimeout),
-                    new BlobLeases(container, settings.leaseId(), settings.leaseDuration));
-        }
-        return new Storage(new FileCheckpointStore(settings.checkpointDir),
-                new FileDeadLetterStore(settings.deadLetterDir), new FileLeases(settings.checkpointDir));
     }
 }

@@ -3,24 +3,19 @@ package com.mimecastsentinel;
 import java.time.Clock;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.mimecastsentinel.checkpoint.Checkpoints;
-import com.mimecastsentinel.checkpoint.DedupeRepository;
+import com.mimecastsentinel.checkpoint.CheckpointRepository;
 import com.mimecastsentinel.checkpoint.Leases;
 import com.mimecastsentinel.config.Settings;
 import com.mimecastsentinel.deadletter.DeadLetters;
-import com.mimecastsentinel.mimecast.MimecastClient;
-import com.mimecastsentinel.sentinel.AzureClients;
-import com.mimecastsentinel.sentinel.EventSink;
-import com.mimecastsentinel.sentinel.RowBatcher;
+import com.mimecastsentinel.run.ConnectorMetrics;
 import org.apache.camel.CamelContext;
 
 /**
- * The shared parts every log type's route uses, built once from the settings and bound in the registry as
- * {@value #BEAN}.
+ * The shared parts the sources and the run policy use, built once from the settings and bound in the registry as
+ * {@value #BEAN} (the routes refer to the parts they name by their own beans).
  */
-public record ConnectorServices(Settings settings, MimecastClient mimecast, Checkpoints checkpoints,
-        DedupeRepository dedupe, EventSink sink, RowBatcher batcher, ConnectorMetrics metrics, Clock clock,
-        ObjectMapper json, AzureClients azure, DeadLetters deadLetters, Leases leases) {
+public record ConnectorServices(Settings settings, CheckpointRepository checkpoints, Leases leases,
+        DeadLetters deadLetters, ConnectorMetrics metrics, Clock clock, ObjectMapper json) {
 
     public static final String BEAN = "connector";
 

@@ -45,20 +45,20 @@ class RouteReloadTest {
                 "reload");
         try {
             awaitLog(connector, "audit: run complete", 0);
-            Path templates = work.resolve("routes/templates.yaml");
-            String route = Files.readString(templates);
+            Path audit = work.resolve("routes/audit.yaml");
+            String route = Files.readString(audit);
             String edited = route.replace("""
-                      uri: direct:mimecast-deliver
+                      uri: direct:audit-rows
                       steps:
                 """, """
-                      uri: direct:mimecast-deliver
+                      uri: direct:audit-rows
                       steps:
                         - log:
-                            message: "edited route delivers ${body.getClass().getSimpleName()}"
+                            message: "edited route delivers ${body.size()} records"
                 """);
-            assertFalse(route.equals(edited), "the edit applies to the current templates.yaml");
+            assertFalse(route.equals(edited), "the edit applies to the current audit.yaml");
             long before = log(connector).length();
-            Files.writeString(templates, edited);
+            Files.writeString(audit, edited);
 
             String log = awaitLog(connector, "Routes reloaded", before);
             long reloaded = log.indexOf("Routes reloaded", (int) before);

@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.azure.storage.blob.BlobServiceClientBuilder;
-import com.mimecastsentinel.simulator.MimecastSimulator;
+import com.mimecastsentinel.demo.MimecastSimulator;
 import com.mimecastsentinel.support.Azurite;
 import com.mimecastsentinel.support.ConnectorProcess;
 import com.mimecastsentinel.support.HttpsFake;

@@ -89,6 +89,23 @@ public class Checkpoint {
     /** Event id to event time (epoch seconds) for events delivered inside the overlap window. */
     public Map<String, Long> recentEventIds = new TreeMap<>();
 
+    /** Where the checkpoint stands, in a few words (run summaries, the checkpoint command). */
+    public String describe() {
+        if (feeds != null) {
+            return "feeds " + feeds.keySet() + " completed until " + completedUntil;
+        }
+        if (window != null) {
+            return "window " + window.start + " .. " + window.end + " page "
+                    + (window.pageToken == null ? "first" : "token");
+        }
+        if (nextPage != null || startedFrom != null && completedUntil == null) {
+            return (nextPage == null ? "first listing from " + startedFrom : "next page token")
+                    + (filesDone == null ? "" : ", " + filesDone.size() + " files of the page done")
+                    + (fileInProgress == null ? "" : ", " + fileInProgress.lines + " lines of a file delivered");
+        }
+        return completedUntil == null ? "none yet" : "completed until " + completedUntil;
+    }
+
     public static Checkpoint initial(String logType) {
         Checkpoint checkpoint = new Checkpoint();
         checkpoint.logType = logType;

@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  * base64 for bytes that are not UTF-8). Documents are named {@code <logType>/<time>-<id>.json}.
  */
 public final class DeadLetters {
+    /** Its name in the registry. */
+    public static final String BEAN = "deadLetters";
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
 
     /** Where the documents are written: a blob container folder or a directory. */

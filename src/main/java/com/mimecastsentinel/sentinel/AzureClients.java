@@ -61,19 +61,33 @@ public final class AzureClients {
         return credential;
     }
 
-    public LogsIngestionClient logsIngestion() {
-        return new LogsIngestionClientBuilder().endpoint(settings.ingestionEndpoint).credential(credential())
-                .httpClient(http).buildClient();
+    public LogsIngestion logsIngestion() {
+        LogsIngestionClient client = new LogsIngestionClientBuilder().endpoint(settings.ingestionEndpoint)
+                .credential(credential()).httpClient(http).buildClient();
+        return new LogsIngestion(client, settings.ingestionEndpoint, settings.dcrId);
+    }
+
+    /** The storage account's name, for the blob endpoint's URI (the client says where it really is). */
+    public String storageAccountName() {
+        if (settings.storageConnectionString != null) {
+            for (String part : settings.storageConnectionString.split(";")) {
+                if (part.startsWith("AccountName=")) {
+                    return part.substring("AccountName=".length());
+                }
+            }
+            return "account";
+        }
+        return URI.create(settings.storageAccountUrl).getHost().split("\\.")[0];
     }
 
     /** The STIX objects upload for threat indicators; needs SENTINEL_WORKSPACE_ID. */
-    public StixUploadSink stixUpload(com.fasterxml.jackson.databind.ObjectMapper json) {
+    public StixUpload stixUpload() {
         if (settings.workspaceId == null) {
             throw new com.mimecastsentinel.config.ConfigurationException("SENTINEL_WORKSPACE_ID",
                     "is required to send threat intelligence to Sentinel");
         }
-        return new StixUploadSink(http, credential(), settings.threatIntelEndpoint, settings.workspaceId,
-                settings.threatIntelSource, json);
+        return new StixUpload(http, credential(), settings.threatIntelEndpoint, settings.workspaceId,
+                settings.threatIntelSource);
     }
 
     public BlobServiceClient blobService() {

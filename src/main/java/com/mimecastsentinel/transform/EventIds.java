@@ -32,26 +32,43 @@ public final class EventIds {
      * @param keyFields fields hashed when the id field is absent or empty
      */
     public static String of(JsonNode record, String idField, List<String> keyFields) {
-        if (idField != null) {
-            JsonNode id = record.get(idField);
-            if (id != null && !id.isNull() && !id.asText().isEmpty()) {
-                return id.asText();
-            }
-        }
-        if (keyFields.equals(List.of("*"))) {
+        if (keyFields.equals(List.of("*")) && !hasId(record.get(idField == null ? "" : idField))) {
             return hash(canonical(record));
+        }
+        return ofValues(record::get, idField, keyFields);
+    }
+
+    /**
+     * The same id from the values of the id and key fields alone, as a streaming reader captured them: each the
+     * text of a JSON string, or the node of any other JSON value (null when the field is missing).
+     */
+    public static String ofValues(java.util.function.Function<String, Object> values, String idField, List<String> keyFields) {
+        if (idField != null) {
+            Object id = values.apply(idField);
+            if (id instanceof String text && !text.isEmpty()) {
+                return text;
+            }
+            if (id instanceof JsonNode node && hasId(node)) {
+                return node.asText();
+            }
         }
         StringBuilder key = new StringBuilder();
         for (int i = 0; i < keyFields.size(); i++) {
             if (i > 0) {
                 key.append(SEPARATOR);
             }
-            JsonNode value = record.get(keyFields.get(i));
-            if (value != null && !value.isNull()) {
-                key.append(value.isValueNode() ? value.asText() : value.toString());
+            Object value = values.apply(keyFields.get(i));
+            if (value instanceof String text) {
+                key.append(text);
+            } else if (value instanceof JsonNode node && !node.isNull()) {
+                key.append(node.isValueNode() ? node.asText() : node.toString());
             }
         }
         return hash(key.toString());
+    }
+
+    private static boolean hasId(JsonNode id) {
+        return id != null && !id.isNull() && !id.asText().isEmpty();
     }
 
     private static String canonical(JsonNode node) {

@@ -11,7 +11,7 @@ import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.mimecastsentinel.sentinel.LogsIngestionSink;
+import com.mimecastsentinel.sentinel.LogsIngestion;
 
 /**
  * The machine's ceiling for the SIEM path: the least work any connector must do per event, in a plain loop over
@@ -34,7 +34,7 @@ public final class CeilingLoop {
         for (Path file : files) {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(
                     new GZIPInputStream(Files.newInputStream(file), 1 << 16), StandardCharsets.UTF_8), 1 << 16);
-                    OutputStream out = LogsIngestionSink.gzip(sink)) {
+                    OutputStream out = LogsIngestion.gzip(sink)) {
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                     JsonNode event = json.readTree(line);
                     out.write(json.writeValueAsBytes(event));

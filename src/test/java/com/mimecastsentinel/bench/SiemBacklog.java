@@ -11,8 +11,8 @@ import java.util.zip.GZIPOutputStream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.mimecastsentinel.simulator.BatchFeeds;
-import com.mimecastsentinel.simulator.EventGenerator;
+import com.mimecastsentinel.demo.BatchFeeds;
+import com.mimecastsentinel.demo.EventGenerator;
 
 /**
  * A SIEM (Cloud Gateway) backlog as the batch API serves it: one gzip NDJSON file per hour of the 7 days Mimecast

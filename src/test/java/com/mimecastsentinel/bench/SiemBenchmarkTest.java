@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.mimecastsentinel.simulator.MimecastSimulator;
+import com.mimecastsentinel.demo.MimecastSimulator;
 import com.mimecastsentinel.support.AzureFake;
 import com.mimecastsentinel.support.Azurite;
 import com.mimecastsentinel.support.ConnectorProcess;

@@ -11,8 +11,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.mimecastsentinel.support.Azurite;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,11 +34,18 @@ class CheckpointStoreContractTest {
     @TempDir
     static Path directory;
 
+    private static final DefaultCamelContext CAMEL = new DefaultCamelContext();
+
+    /** The blob store as the connector makes it: camel-azure-storage-blob with a BlobServiceClient bean. */
     static Stream<CheckpointStore> stores() {
         String container = "contract-" + UUID.randomUUID().toString().substring(0, 8);
-        return Stream.of(new BlobCheckpointStore(new BlobServiceClientBuilder()
-                .connectionString(Azurite.connectionString()).buildClient().getBlobContainerClient(container),
-                Duration.ofSeconds(30)).ensureContainer(), new FileCheckpointStore(directory.resolve(container)));
+        var service = new BlobServiceClientBuilder().connectionString(Azurite.connectionString()).buildClient();
+        service.getBlobContainerClient(container).createIfNotExists();
+        CAMEL.getRegistry().bind("blobServiceClient", service);
+        CAMEL.start();
+        return Stream.of(new BlobDocuments(CAMEL.createProducerTemplate(), "azure-storage-blob://devstoreaccount1/"
+                + container + "?serviceClient=#blobServiceClient", container, BlobDocuments.CHECKPOINTS),
+                new FileCheckpointStore(directory.resolve(container)));
     }
 
     private static byte[] bytes(String text) {
@@ -68,17 +76,21 @@ class CheckpointStoreContractTest {
     void checkpointsRoundTripPositionAndDeliveredIdsTogether(CheckpointStore store) {
         ObjectMapper json = JsonMapper.builder().addModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
-        DedupeRepository dedupe = new DedupeRepository();
-        Checkpoints checkpoints = new Checkpoints(store, dedupe, Duration.ofMinutes(15), Clock.systemUTC(), json);
+        Instant until = Instant.parse("2026-01-01T12:00:00Z");
+        CheckpointRepository checkpoints = new CheckpointRepository(store, Duration.ofMinutes(15),
+                Clock.fixed(until, ZoneOffset.UTC), json, Duration.ofSeconds(5), "");
 
         Checkpoint checkpoint = checkpoints.load("audit");
         assertEquals("audit", checkpoint.logType);
-        Instant until = Instant.parse("2026-01-01T12:00:00Z");
-        dedupe.reset("audit", Map.of("old", until.minusSeconds(3600).getEpochSecond()));
-        dedupe.delivered("audit", List.of("x"));
+        checkpoint.recentEventIds.put("old", until.minusSeconds(3600).getEpochSecond());
+        checkpoints.commit(checkpoint, true);
+        checkpoint = checkpoints.load("audit"); // holds "old"
+        assertTrue(checkpoints.contains("audit:old"));
+        assertTrue(checkpoints.add("audit:x"), "a new id");
+        assertTrue(!checkpoints.add("audit:x"), "added once");
         checkpoint.completedUntil = until;
         checkpoint.deliveredTotal = 7;
-        checkpoints.commit(checkpoint);
+        checkpoints.commit(checkpoint, true);
 
         Checkpoint again = checkpoints.load("audit");
         assertEquals(until, again.completedUntil);
@@ -86,13 +98,13 @@ class CheckpointStoreContractTest {
         assertEquals(List.of("x"), List.copyOf(again.recentEventIds.keySet()), "old id pruned, new one kept");
 
         // a second instance commits first: ours must not overwrite it
-        Checkpoints other = new Checkpoints(store, new DedupeRepository(), Duration.ofMinutes(15),
-                Clock.systemUTC(), json);
+        CheckpointRepository other = new CheckpointRepository(store, Duration.ofMinutes(15), Clock.systemUTC(), json,
+                Duration.ofSeconds(5), "");
         Checkpoint theirs = other.load("audit");
         theirs.deliveredTotal = 8;
-        other.commit(theirs);
+        other.commit(theirs, true);
         again.deliveredTotal = 9;
-        assertThrows(CheckpointConflictException.class, () -> checkpoints.commit(again));
+        assertThrows(CheckpointConflictException.class, () -> checkpoints.commit(again, true));
         assertEquals(8, checkpoints.load("audit").deliveredTotal);
     }
 }

@@ -30,7 +30,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.mimecastsentinel.config.Settings;
-import com.mimecastsentinel.simulator.MimecastSimulator;
+import com.mimecastsentinel.demo.MimecastSimulator;
 import com.mimecastsentinel.support.Settings4Tests;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -354,7 +354,7 @@ class ContainerFilesTest {
 
         List<String> entrypoint = strings(simulator.path("entrypoint"));
         String main = entrypoint.get(entrypoint.size() - 1);
-        assertEquals("com.mimecastsentinel.simulator.SimulatorMain", main);
+        assertEquals("com.mimecastsentinel.demo.SimulatorMain", main);
         assertNotNull(Class.forName(main).getMethod("main", String[].class));
         Map<String, String> simulatorEnv = environment(simulator);
         assertEquals("0.0.0.0", simulatorEnv.get("SIMULATOR_HOST"));

@@ -321,7 +321,7 @@ class FaultSuiteTest {
      */
     private void assertNoSecrets(Path logs) throws Exception {
         Set<String> secrets = new HashSet<>(account.simulator.issuedTokens());
-        secrets.addAll(List.of(com.mimecastsentinel.simulator.MimecastSimulator.DEMO_CLIENT_SECRET,
+        secrets.addAll(List.of(com.mimecastsentinel.demo.MimecastSimulator.DEMO_CLIENT_SECRET,
                 account.azure.clientSecret, Azurite.ACCOUNT_KEY, account.azure.token));
         StringBuilder written = new StringBuilder();
         try (var files = Files.list(logs)) {

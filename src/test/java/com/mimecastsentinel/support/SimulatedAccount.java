@@ -11,7 +11,7 @@ import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mimecastsentinel.Application;
-import com.mimecastsentinel.simulator.MimecastSimulator;
+import com.mimecastsentinel.demo.MimecastSimulator;
 
 /**
  * A Mimecast account played by the simulator over HTTPS, Azure played by {@link AzureFake}, and a fresh Blob

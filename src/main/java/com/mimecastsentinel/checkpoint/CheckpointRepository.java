@@ -1,0 +1,292 @@
+package com.mimecastsentinel.checkpoint;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.mimecastsentinel.run.Run;
+import com.mimecastsentinel.transform.RowBatch;
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The checkpoints of the log types and the ids delivered with them: Camel's {@link IdempotentRepository} whose state
+ * lives in the checkpoint documents (in Azure Blob, or files for the demo), so a position and the ids it covers
+ * always move together, in one conditional write (ETag). The bean {@value #BEAN} of the routes:
+ * <ul>
+ * <li>{@code load}: the run's checkpoint (the exchange variable {@value #VARIABLE}) and its ids;</li>
+ * <li>{@code dropDelivered}: the rows of a batch whose id is in the repository are dropped, the others added (the
+ * idempotent step of every log type's route, before Sentinel);</li>
+ * <li>{@code commit}: once Sentinel accepted the batch, the checkpoint is written with the ids added since. A
+ * commit that cannot be written fails the run (waiting up to CHECKPOINT_PATIENCE for a store that is away).</li>
+ * </ul>
+ * Ids added but never committed are forgotten at the next load, so a batch that failed is sent again. As an
+ * {@link IdempotentRepository} (for an {@code idempotentConsumer} of a user's route) a key is
+ * {@code <logType>:<id>}.
+ */
+public final class CheckpointRepository extends ServiceSupport implements IdempotentRepository {
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointRepository.class);
+    public static final String BEAN = "checkpoints";
+    public static final String VARIABLE = "checkpoint";
+
+    /** A log type's ids: delivered ones to their event time (epoch seconds). */
+    private static final class Ids {
+        final Map<String, Long> ids = new HashMap<>();
+    }
+
+    private final CheckpointStore store;
+    private final Duration overlap;
+    private final Clock clock;
+    private final ObjectMapper json;
+    private final Duration patience;
+    private final String namespace;
+    private final Map<String, String> etags = new ConcurrentHashMap<>();
+    private final Map<String, Ids> byLogType = new ConcurrentHashMap<>();
+
+    /**
+     * @param namespace a folder of the store for this instance's documents (a backfill's), "" for the live ones
+     */
+    public CheckpointRepository(CheckpointStore store, Duration overlap, Clock clock, ObjectMapper json,
+            Duration patience, String namespace) {
+        this.store = store;
+        this.overlap = overlap;
+        this.clock = clock;
+        this.json = json.copy().enable(SerializationFeature.INDENT_OUTPUT);
+        this.patience = patience;
+        this.namespace = namespace;
+    }
+
+    public static String documentName(String logType) {
+        return logType + ".json";
+    }
+
+    private String document(String logType) {
+        return namespace + documentName(logType);
+    }
+
+    public CheckpointStore store() {
+        return store;
+    }
+
+    // ---- the route steps ----
+
+    /** Loads the checkpoint of the run's log type (variable {@code logType}) into the variable {@value #VARIABLE}. */
+    public Checkpoint load(Exchange exchange) {
+        Checkpoint checkpoint = load(exchange.getVariable("logType", String.class));
+        exchange.setVariable(VARIABLE, checkpoint);
+        return checkpoint;
+    }
+
+    /** Drops the rows of the batch already delivered (or repeated within it); the others are added. */
+    public void dropDelivered(Exchange exchange) {
+        RowBatch rows = exchange.getMessage().getBody(RowBatch.class);
+        Run run = Run.of(exchange);
+        String logType = run != null ? run.logType : exchange.getVariable("logType", String.class);
+        if (rows == null || rows.isEmpty() || logType == null) {
+            return;
+        }
+        Ids ids = ids(logType);
+        int dropped;
+        synchronized (ids) {
+            dropped = rows.retain(i -> ids.ids.putIfAbsent(rows.id(i), rows.eventMillis(i) / 1000) == null);
+        }
+        if (run != null) {
+            run.duplicates.add(dropped);
+        }
+    }
+
+    /**
+     * Writes the run's checkpoint (variable {@value #VARIABLE}) with what was delivered since the last commit and,
+     * where the run keeps ids, the ids within the overlap; fails without writing if another writer moved it.
+     */
+    public void commit(Exchange exchange) {
+        Run run = Run.of(exchange);
+        Checkpoint checkpoint = run != null ? run.checkpoint : exchange.getVariable(VARIABLE, Checkpoint.class);
+        if (run != null) {
+            synchronized (run) {
+                checkpoint.deliveredTotal += run.deliveredSinceCommit.sumThenReset();
+                if (run.newestSinceCommit != null && (checkpoint.newestEventTime == null
+                        || run.newestSinceCommit.isAfter(checkpoint.newestEventTime))) {
+                    checkpoint.newestEventTime = run.newestSinceCommit;
+                }
+            }
+        }
+        commit(checkpoint, run == null || run.persistIds);
+    }
+
+    /** Forgets the ids of a log type (a new SIEM file: its ids only serve to drop events repeated inside it). */
+    public void forgetIds(String logType) {
+        Ids ids = ids(logType);
+        synchronized (ids) {
+            ids.ids.clear();
+        }
+    }
+
+    // ---- the documents ----
+
+    /** Reads the stored checkpoint (or a fresh one) and resets the log type's ids to those it holds. */
+    public Checkpoint load(String logType) {
+        Checkpoint checkpoint = store.read(document(logType)).map(stored -> {
+            etags.put(logType, stored.etag());
+            return parse(logType, stored.content());
+        }).orElseGet(() -> {
+            etags.remove(logType);
+            return Checkpoint.initial(logType);
+        });
+        Ids ids = new Ids();
+        ids.ids.putAll(checkpoint.recentEventIds);
+        byLogType.put(logType, ids);
+        return checkpoint;
+    }
+
+    /** The live checkpoint of a log type as stored, whatever this instance's namespace; read only. */
+    public java.util.Optional<Checkpoint> readLive(String logType) {
+        return store.read(documentName(logType)).map(stored -> parse(logType, stored.content()));
+    }
+
+    /** Writes the checkpoint, with the ids delivered within the overlap when {@code withIds}. */
+    public void commit(Checkpoint checkpoint, boolean withIds) {
+        String logType = checkpoint.logType;
+        // ids stay while a window may still reach them: from the overlap before the earlier of the completed
+        // position and the newest delivered event (a re-read after clock skew starts at the latter)
+        Instant horizon = checkpoint.completedUntil;
+        if (horizon != null && checkpoint.newestEventTime != null && checkpoint.newestEventTime.isBefore(horizon)) {
+            horizon = checkpoint.newestEventTime;
+        }
+        long limit = horizon == null ? Long.MIN_VALUE : horizon.minus(overlap).getEpochSecond();
+        TreeMap<String, Long> kept = new TreeMap<>();
+        if (withIds) {
+            Ids ids = ids(logType);
+            synchronized (ids) {
+                ids.ids.values().removeIf(time -> time < limit);
+                kept.putAll(ids.ids);
+            }
+        }
+        checkpoint.recentEventIds = kept;
+        checkpoint.updatedAt = clock.instant();
+        checkpoint.version = Checkpoint.VERSION;
+        byte[] content;
+        try {
+            content = json.writeValueAsBytes(checkpoint);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        etags.put(logType, writeWithPatience(logType, content));
+    }
+
+    /**
+     * The batch before this commit is already delivered: giving up now would send it again next run. So a store
+     * that is unavailable is waited for (up to the patience), with backoff; a conflict is final at once.
+     */
+    private String writeWithPatience(String logType, byte[] content) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        long delay = 500;
+        while (true) {
+            try {
+                return store.write(document(logType), content, etags.get(logType));
+            } catch (CheckpointConflictException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() + delay * 1_000_000 > deadline) {
+                    throw new IllegalStateException("checkpoint store unavailable for " + patience.toSeconds()
+                            + " s; the batch before this commit will be sent again: " + e.getMessage(), e);
+                }
+                LOG.warn("{}: checkpoint write failed ({}); retrying in {} ms", logType, e.toString(), delay);
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while committing the checkpoint", interrupted);
+                }
+                delay = Math.min(delay * 2, 15_000);
+            }
+        }
+    }
+
+    /** The stored document of a checkpoint, parsed. */
+    public Checkpoint parse(String logType, byte[] content) {
+        try {
+            Checkpoint checkpoint = json.readValue(content, Checkpoint.class);
+            if (checkpoint.recentEventIds == null) {
+                checkpoint.recentEventIds = new TreeMap<>();
+            }
+            checkpoint.logType = logType;
+            return checkpoint;
+        } catch (IOException e) {
+            throw new IllegalStateException("checkpoint " + document(logType) + " in " + store.describe()
+                    + " is not valid JSON: fix or delete it to start from START_DATE", e);
+        }
+    }
+
+    private Ids ids(String logType) {
+        return byLogType.computeIfAbsent(logType, t -> new Ids());
+    }
+
+    // ---- IdempotentRepository: keys are <logType>:<id> ----
+
+    private static String[] split(String key) {
+        int colon = key.indexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("a key of the checkpoint repository is <logType>:<id>, not " + key);
+        }
+        return new String[] { key.substring(0, colon), key.substring(colon + 1) };
+    }
+
+    @Override
+    public boolean add(String key) {
+        String[] parts = split(key);
+        Ids ids = ids(parts[0]);
+        synchronized (ids) {
+            return ids.ids.putIfAbsent(parts[1], clock.instant().getEpochSecond()) == null;
+        }
+    }
+
+    @Override
+    public boolean contains(String key) {
+        String[] parts = split(key);
+        Ids ids = ids(parts[0]);
+        synchronized (ids) {
+            return ids.ids.containsKey(parts[1]);
+        }
+    }
+
+    @Override
+    public boolean remove(String key) {
+        String[] parts = split(key);
+        Ids ids = ids(parts[0]);
+        synchronized (ids) {
+            return ids.ids.remove(parts[1]) != null;
+        }
+    }
+
+    @Override
+    public boolean confirm(String key) {
+        return true; // the next commit persists what was added
+    }
+
+    @Override
+    public void clear() {
+        byLogType.clear();
+    }
+
+    @Override
+    protected void doStart() {
+        // stateless until a run loads its checkpoint
+    }
+
+    @Override
+    protected void doStop() {
+        // nothing held open
+    }
+}

@@ -1,0 +1,65 @@
+package com.mimecastsentinel.run;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.mimecastsentinel.logging.Secrets;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+/**
+ * Readiness ({@code /observe/health/ready}): Mimecast authentication, the checkpoint store and the Azure
+ * credential each work. Every probe's result is kept for a minute, so probes do not hammer the services.
+ */
+public final class ConnectorHealthCheck extends AbstractHealthCheck {
+    static final Duration KEEP = Duration.ofMinutes(1);
+
+    /** One dependency's check: throws when it is broken. */
+    public interface Probe {
+        void check() throws Exception;
+    }
+
+    private record Outcome(Instant at, String error) {
+    }
+
+    private final Map<String, Probe> probes;
+    private final Clock clock;
+    private final Map<String, Outcome> last = new ConcurrentHashMap<>();
+
+    public ConnectorHealthCheck(Map<String, Probe> probes, Clock clock) {
+        super("mimecast-sentinel", "connector");
+        this.probes = new LinkedHashMap<>(probes);
+        this.clock = clock;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false; // a broken dependency makes us not ready, not dead: restarting would not mend it
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        builder.up();
+        probes.forEach((name, probe) -> {
+            Outcome outcome = last.get(name);
+            if (outcome == null || outcome.at().plus(KEEP).isBefore(clock.instant())) {
+                String error = null;
+                try {
+                    probe.check();
+                } catch (Exception e) {
+                    error = Secrets.mask(e.getClass().getSimpleName() + ": " + e.getMessage());
+                }
+                outcome = new Outcome(clock.instant(), error);
+                last.put(name, outcome);
+            }
+            builder.detail(name, outcome.error() == null ? "UP" : "DOWN: " + outcome.error());
+            if (outcome.error() != null) {
+                builder.down().message(name + " is not working: " + outcome.error());
+            }
+        });
+    }
+}

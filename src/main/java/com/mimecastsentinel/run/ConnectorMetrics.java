@@ -1,0 +1,105 @@
+package com.mimecastsentinel.run;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Per log type counters of what the connector did, published to the Prometheus registry of camel-main's
+ * management server ({@code /observe/metrics}) when there is one: events fetched, delivered, duplicates dropped,
+ * dead-lettered, ingestion requests and bytes, Mimecast 429s, runs and failed runs, last success time and checkpoint lag.
+ */
+public final class ConnectorMetrics {
+
+    /** Counters of one log type. */
+    public static final class LogTypeCounters {
+        private final String logType;
+        private final MeterRegistry registry;
+        final AtomicLong lastSuccessEpoch = new AtomicLong();
+        final AtomicReference<Instant> newestDelivered = new AtomicReference<>();
+
+        LogTypeCounters(String logType, MeterRegistry registry, Clock clock) {
+            this.logType = logType;
+            this.registry = registry;
+            if (registry != null) {
+                Gauge.builder("mimecast_last_success_timestamp_seconds", lastSuccessEpoch, AtomicLong::get)
+                        .description("end of the last successful run").tag("log_type", logType).register(registry);
+                Gauge.builder("mimecast_checkpoint_lag_seconds", newestDelivered, newest -> newest.get() == null
+                        ? Double.NaN : clock.instant().getEpochSecond() - newest.get().getEpochSecond())
+                        .description("now minus the newest delivered event time").tag("log_type", logType)
+                        .register(registry);
+            }
+        }
+
+        void count(String name, String description, long amount) {
+            if (registry != null && amount > 0) {
+                Counter.builder(name).description(description).tag("log_type", logType).register(registry)
+                        .increment(amount);
+            }
+        }
+    }
+
+    private final Map<String, LogTypeCounters> counters = new ConcurrentHashMap<>();
+    private final Clock clock;
+    private volatile MeterRegistry registry;
+
+    public ConnectorMetrics(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** Publishes to this registry from now on (camel-main creates it when metrics are enabled). */
+    public void bind(MeterRegistry meterRegistry) {
+        this.registry = meterRegistry;
+        counters.clear();
+    }
+
+    public LogTypeCounters of(String logType) {
+        return counters.computeIfAbsent(logType, t -> new LogTypeCounters(t, registry, clock));
+    }
+
+    /** One batch the sink accepted: its rows, its size (JSON as sent, uncompressed) and the newest event in it. */
+    public void delivered(String logType, long rows, long bytes, Instant newest) {
+        LogTypeCounters c = of(logType);
+        c.count("mimecast_events_delivered_total", "events the sink accepted", rows);
+        c.count("mimecast_ingestion_requests_total", "requests to the sink", 1);
+        c.count("mimecast_ingestion_bytes_total", "uncompressed JSON bytes the sink accepted", bytes);
+        if (newest != null) {
+            c.newestDelivered.accumulateAndGet(newest, (a, b) -> a == null || b.isAfter(a) ? b : a);
+        }
+    }
+
+    public void fetched(String logType, long events) {
+        of(logType).count("mimecast_events_fetched_total", "events read from Mimecast", events);
+    }
+
+    public void duplicates(String logType, long events) {
+        of(logType).count("mimecast_duplicates_dropped_total", "events dropped as already delivered", events);
+    }
+
+    public void deadLettered(String logType, long items) {
+        of(logType).count("mimecast_dead_lettered_total", "items written to the dead-letter location", items);
+    }
+
+    /** A Mimecast call of this log type answered 429 (it waits as told and tries again). */
+    public void rateLimited(String logType) {
+        of(logType.isEmpty() ? "none" : logType).count("mimecast_rate_limited_total",
+                "Mimecast answers HTTP 429", 1);
+    }
+
+    public void runFinished(String logType, boolean success) {
+        LogTypeCounters c = of(logType);
+        c.count("mimecast_runs_total", "runs of the log type", 1);
+        if (success) {
+            c.lastSuccessEpoch.set(clock.instant().getEpochSecond());
+        } else {
+            c.count("mimecast_failed_runs_total", "runs that failed", 1);
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package com.mimecastsentinel.run;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.mimecastsentinel.config.ConfigurationException;
+import com.mimecastsentinel.config.Settings;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Route;
+import org.apache.camel.StartupListener;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.apache.camel.support.RoutePolicySupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The route policy of every log type's source route ({@code routePolicy: mimecastRuns} in the source templates):
+ * <ul>
+ * <li>only the log types MIMECAST_LOG_TYPES names start (all when it is empty); a name no route has stops start-up;</li>
+ * <li>each run ends with one summary line (what it fetched, delivered, dropped, where the checkpoint is) and its
+ * metrics; a failure names its cause, a log type the account is not licensed for is said once;</li>
+ * <li>with RUN_ONCE each enabled log type runs once, to the end of what Mimecast has, and then the connector stops;
+ * the exit status says whether all succeeded ({@link #exitCode()}).</li>
+ * </ul>
+ */
+public final class Runs extends RoutePolicySupport implements StartupListener {
+    private static final Logger LOG = LoggerFactory.getLogger(Runs.class);
+    public static final String BEAN = "mimecastRuns";
+    private static final int NOT_RUN_ONCE = -1;
+    private static final int RUNNING = -2;
+    private static final AtomicInteger EXIT_CODE = new AtomicInteger(NOT_RUN_ONCE);
+
+    private final Settings settings;
+    private final ConnectorMetrics metrics;
+    private final Set<String> known = ConcurrentHashMap.newKeySet();
+    private final Map<String, Boolean> finished = new ConcurrentHashMap<>();
+    private final Set<String> warnedNotLicensed = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private volatile CamelContext camelContext;
+    /** RUN_ONCE: the routes of finished log types, then the context, stopped one after the other off the runs. */
+    private final java.util.concurrent.ExecutorService stopper = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+                Thread thread = new Thread(r, "run-once");
+                thread.setDaemon(true);
+                return thread;
+            });
+
+    public Runs(Settings settings, ConnectorMetrics metrics) {
+        this.settings = settings;
+        this.metrics = metrics;
+    }
+
+    /**
+     * The exit status for the process: 0 for a service, and with RUN_ONCE 0 only when every log type ran to the end
+     * (1 when one failed or a shutdown cut the runs short).
+     */
+    public static int exitCode() {
+        int code = EXIT_CODE.get();
+        return code == NOT_RUN_ONCE ? 0 : code == RUNNING ? 1 : code;
+    }
+
+    @Override
+    public void onInit(Route route) {
+        known.add(route.getRouteId());
+        camelContext = route.getCamelContext();
+        settings.scheduleFor(route.getRouteId()); // a wrong SCHEDULE_<LOGTYPE> stops start-up, naming it
+        if (!enabled(route.getRouteId())) {
+            route.setAutoStartup(false); // not in MIMECAST_LOG_TYPES
+        }
+    }
+
+    private boolean enabled(String logType) {
+        return settings.logTypes.isEmpty() || settings.logTypes.contains(logType);
+    }
+
+    /** The log types that run: MIMECAST_LOG_TYPES, or every source route. */
+    public List<String> enabledLogTypes() {
+        if (known.isEmpty()) {
+            // e.g. routes/*.yaml not found from the working directory, or a runner that skipped them
+            throw new IllegalStateException("no log type routes were loaded (expected routes/<logType>.yaml files "
+                    + "whose source is made from a template of routes/templates.yaml)");
+        }
+        for (String wanted : settings.logTypes) {
+            if (!known.contains(wanted)) {
+                throw new ConfigurationException("MIMECAST_LOG_TYPES", "names unknown log type '" + wanted
+                        + "'; known: " + known.stream().sorted().toList());
+            }
+        }
+        return known.stream().filter(this::enabled).sorted().toList();
+    }
+
+    @Override
+    public void onCamelContextStarting(CamelContext context, boolean alreadyStarted) {
+        EXIT_CODE.set(settings.runOnce ? RUNNING : NOT_RUN_ONCE);
+        finished.clear();
+        stopping.set(false);
+    }
+
+    @Override
+    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+        // checked once every route is known (onCamelContextFullyStarted)
+    }
+
+    @Override
+    public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+        enabledLogTypes(); // a wrong name stops the connector
+    }
+
+    @Override
+    public void onExchangeDone(Route route, Exchange exchange) {
+        String logType = route.getRouteId();
+        Run run = Run.of(exchange);
+        Throwable failure = exchange.getException();
+        boolean ok = true;
+        if (run != null) {
+            ok = summarize(logType, run, failure);
+        } else if (failure != null) {
+            LOG.error("{}: run failed before it started: {}", logType, describe(failure));
+            metrics.runFinished(logType, false);
+            ok = false;
+        }
+        if (settings.runOnce) {
+            ranOnce(logType, ok && (run == null || !run.interrupted));
+        }
+        // reported: by the summary above, with its cause; the trigger has nothing to add (it would log it again)
+        exchange.setException(null);
+    }
+
+    /** Logs the run's summary and counts it; false when it failed. */
+    private boolean summarize(String logType, Run run, Throwable failure) {
+        long millis = Duration.between(run.started, Instant.now()).toMillis();
+        String summary = String.format("%s: %s window=%s pages=%d files=%d fetched=%d delivered=%d duplicates=%d "
+                + "skipped=%d duration=%dms checkpoint=%s", logType, failure == null ? "run complete" : "run FAILED",
+                run.window(), run.pages, run.files, run.fetched.sum(), run.delivered.sum(), run.duplicates.sum(),
+                run.skipped.sum(), millis, run.position());
+        metrics.fetched(logType, run.fetched.sum());
+        metrics.duplicates(logType, run.duplicates.sum());
+        if (failure == null) {
+            LOG.info(summary);
+            metrics.runFinished(logType, true);
+            return true;
+        }
+        Throwable cause = cause(failure);
+        try {
+            run.failed(cause);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: after the failure: {}", logType, e.toString());
+        }
+        if (notLicensed(cause)) {
+            // not a failure of the connector: the account or API application lacks this product
+            if (warnedNotLicensed.add(logType)) {
+                LOG.warn("{}: Mimecast refused access (HTTP 403): the account is not licensed for this log type or the "
+                        + "API application lacks its permission. Other log types go on; remove '{}' from "
+                        + "MIMECAST_LOG_TYPES to silence this. ({})", logType, logType, describe(cause));
+            }
+            metrics.runFinished(logType, true);
+            return true;
+        }
+        LOG.error("{}; checkpoint not moved past undelivered events: {}", summary, describe(cause));
+        metrics.runFinished(logType, false);
+        return false;
+    }
+
+    private void ranOnce(String logType, boolean ok) {
+        if (finished.putIfAbsent(logType, ok) != null || camelContext == null) {
+            return;
+        }
+        CamelContext context = camelContext;
+        List<String> enabled = enabledLogTypes();
+        if (finished.keySet().containsAll(enabled) && stopping.compareAndSet(false, true)) {
+            long failed = finished.values().stream().filter(success -> !success).count();
+            EXIT_CODE.set(failed == 0 ? 0 : 1);
+            LOG.info("RUN_ONCE finished: {} of {} log types succeeded", enabled.size() - failed, enabled.size());
+            stopper.submit(() -> {
+                try {
+                    context.stop();
+                } catch (RuntimeException e) {
+                    LOG.warn("stopping Camel: {}", e.toString());
+                }
+            });
+        } else {
+            stopper.submit(() -> {
+                try {
+                    if (!stopping.get()) {
+                        context.getRouteController().stopRoute(logType); // its cron does not start another run
+                    }
+                } catch (Exception e) {
+                    LOG.debug("{}: stopping its route: {}", logType, e.toString());
+                }
+            });
+        }
+    }
+
+    private static boolean notLicensed(Throwable cause) {
+        return cause instanceof HttpOperationFailedException http && http.getStatusCode() == 403;
+    }
+
+    /** The failure that says what went wrong, not Camel's wrapping of it. */
+    static Throwable cause(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getCause() != cause
+                && cause.getClass().getName().startsWith("org.apache.camel")
+                && !(cause instanceof HttpOperationFailedException)) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    /** A failure in a few words: for a Mimecast answer, its path, status and what it said. */
+    static String describe(Throwable failure) {
+        if (failure == null) {
+            return "unknown error";
+        }
+        Throwable cause = cause(failure);
+        if (cause instanceof HttpOperationFailedException http) {
+            String path = java.net.URI.create(http.getUri()).getPath();
+            if (http.getStatusCode() == 418) {
+                return "Mimecast API 1.0 access key binding expired (HTTP 418) on " + path
+                        + ": an administrator must bind the access and secret keys again";
+            }
+            String body = http.getResponseBody() == null ? "" : http.getResponseBody().replaceAll("\\s+", " ");
+            return "Mimecast " + path + " answered HTTP " + http.getStatusCode()
+                    + (body.isEmpty() ? "" : ": " + (body.length() > 300 ? body.substring(0, 300) + "…" : body));
+        }
+        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    }
+}

@@ -1,0 +1,58 @@
+package com.mimecastsentinel.sentinel;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+import com.mimecastsentinel.transform.RowBatch;
+
+/**
+ * Rows appended as NDJSON to {@code <dir>/<stream>.ndjson} (the demo, {@code SINK=file}), flushed to disk before the
+ * batch counts as accepted. Threat indicators go to {@value #STIX_FILE}.ndjson.
+ */
+public final class FileOutput implements Destination {
+    static final String STIX_FILE = "Stix-Indicators";
+    private final Path directory;
+
+    public FileOutput(Path directory) {
+        this.directory = directory;
+    }
+
+    @Override
+    public synchronized List<Rejected> send(String stream, RowBatch rows) {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream(rows.size() * 512);
+        try {
+            for (int i = 0; i < rows.size(); i++) {
+                rows.writeJson(i, buffer);
+                buffer.write('\n');
+            }
+            Files.createDirectories(directory);
+            try (FileChannel out = FileChannel.open(file(stream), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                ByteBuffer bytes = ByteBuffer.wrap(buffer.toByteArray());
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
+                }
+                out.force(false);
+            }
+            return List.of();
+        } catch (IOException e) {
+            throw new SinkException("cannot append to " + file(stream), e);
+        }
+    }
+
+    public Path file(String stream) {
+        String name = SentinelEndpoint.THREAT_INTELLIGENCE.equals(stream) ? STIX_FILE : stream;
+        return directory.resolve(name.replaceAll("[^A-Za-z0-9_.-]", "_") + ".ndjson");
+    }
+
+    @Override
+    public String describe() {
+        return "files in " + directory.toAbsolutePath().normalize();
+    }
+}

@@ -1,0 +1,126 @@
+package com.mimecastsentinel.sentinel;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mimecastsentinel.run.Run;
+import com.mimecastsentinel.transform.EventIds;
+import com.mimecastsentinel.transform.RowBatch;
+import com.mimecastsentinel.transform.RowMapping;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.DefaultProducer;
+
+/**
+ * Sends the batch in the body: rows no request can carry (over 1 MB, or a value over 64 KB) go to the dead letters,
+ * the rest in requests of at most 1 MB (normally the whole batch is one: the sources cut their chunks to fit),
+ * each acknowledged before the next is sent; rows the destination refuses for their content go to the dead letters
+ * with its answer. Returns once everything was accepted or refused; any other failure fails the exchange, so the
+ * step after it (the checkpoint commit) runs only for a batch Sentinel has. The body stays the batch; the header
+ * {@value #ACCEPTED} says how many rows were accepted.
+ */
+final class SentinelProducer extends DefaultProducer {
+    static final String ACCEPTED = "SentinelRowsAccepted";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SentinelEndpoint endpoint;
+
+    SentinelProducer(SentinelEndpoint endpoint) {
+        super(endpoint);
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        RowBatch rows = rowsOf(exchange.getMessage().getBody());
+        Run run = Run.of(exchange);
+        String logType = run != null ? run.logType : exchange.getFromRouteId();
+        SentinelComponent component = endpoint.getComponent();
+        Destination destination = component.destination(endpoint.getStream());
+        String stream = endpoint.getStream();
+        int accepted = 0;
+        if (destination.bytesLimited()) {
+            RowLimits limits = new RowLimits(component.maxBytes() - 2);
+            rows.retain(i -> {
+                String violation = limits.violation(() -> rows.get(i), rows.jsonLength(i));
+                if (violation != null) {
+                    deadLetter(logType, run, rows, i, violation);
+                }
+                return violation == null;
+            });
+        }
+        int from = 0;
+        while (from < rows.size()) {
+            int to = cut(rows, from, destination);
+            RowBatch request = rows.slice(from, to);
+            List<Destination.Rejected> rejected = destination.send(stream, request);
+            for (Destination.Rejected refused : rejected) {
+                deadLetter(logType, run, refused.rows(), refused.index(), "refused by the destination: "
+                        + refused.reason());
+            }
+            int ok = request.size() - rejected.size();
+            Instant newest = request.newestEvent();
+            long bytes = 2;
+            for (int i = 0; i < request.size(); i++) {
+                bytes += request.jsonLength(i) + 1;
+            }
+            component.metrics().delivered(logType, ok, bytes, newest);
+            if (run != null) {
+                run.acknowledged(ok, bytes, newest);
+            }
+            accepted += ok;
+            from = to;
+        }
+        exchange.getMessage().setHeader(ACCEPTED, accepted);
+    }
+
+    /** The end of the request that starts at {@code from}: at most the destination's rows and bytes. */
+    private int cut(RowBatch rows, int from, Destination destination) {
+        int max = endpoint.getComponent().maxBytes();
+        long bytes = 2;
+        int to = from;
+        while (to < rows.size() && to - from < destination.maxRows()) {
+            long next = bytes + rows.jsonLength(to) + 1;
+            if (destination.bytesLimited() && to > from && next > max) {
+                break;
+            }
+            bytes = next;
+            to++;
+        }
+        return to;
+    }
+
+    private void deadLetter(String logType, Run run, RowBatch rows, int index, String reason) {
+        if (run != null) {
+            run.skipped.increment();
+        }
+        endpoint.getComponent().deadLetters().put(logType, reason, rows.id(index),
+                new String(rows.json(index), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The body as a batch: a batch, or rows a step of the route made as maps or JSON trees. */
+    private static RowBatch rowsOf(Object body) {
+        if (body instanceof RowBatch batch) {
+            return batch;
+        }
+        RowBatch batch = new RowBatch();
+        if (body instanceof List<?> list) {
+            for (Object item : list) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> row = item instanceof JsonNode node ? JSON.convertValue(node, Map.class)
+                        : (Map<String, Object>) item;
+                Object id = row.get(RowMapping.EVENT_ID);
+                batch.add(row, id != null ? id.toString() : EventIds.of(JSON.valueToTree(row), null, List.of("*")),
+                        System.currentTimeMillis());
+            }
+            return batch;
+        }
+        if (body == null) {
+            return batch;
+        }
+        throw new IllegalArgumentException("sentinel: sends rows (the mapping step's batch), not "
+                + body.getClass().getName());
+    }
+}

@@ -1,0 +1,134 @@
+package com.mimecastsentinel.sentinel;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.HttpMethod;
+import com.azure.core.http.HttpPipeline;
+import com.azure.core.http.HttpPipelineBuilder;
+import com.azure.core.http.HttpRequest;
+import com.azure.core.http.HttpResponse;
+import com.azure.core.http.policy.BearerTokenAuthenticationPolicy;
+import com.azure.core.http.policy.RetryPolicy;
+import com.azure.core.util.BinaryData;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mimecastsentinel.transform.RowBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Threat indicators to Microsoft Sentinel through the STIX objects upload API (at most {@value #MAX_OBJECTS} objects a
+ * request), with an Azure SDK pipeline: a bearer token for {@code https://management.azure.com/.default} and the
+ * SDK's retry policy (429/5xx, honouring {@code Retry-After}). A 200 may list refused objects by index: those come
+ * back as rejected, the rest count as delivered.
+ */
+public final class StixUpload implements Destination {
+    private static final Logger LOG = LoggerFactory.getLogger(StixUpload.class);
+    public static final int MAX_OBJECTS = 100;
+    static final String SCOPE = "https://management.azure.com/.default";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpPipeline pipeline;
+    private final String url;
+    private final String sourceSystem;
+
+    public StixUpload(HttpClient http, TokenCredential credential, String endpoint, String workspaceId,
+            String sourceSystem) {
+        this.pipeline = new HttpPipelineBuilder().httpClient(http)
+                .policies(new RetryPolicy(), new BearerTokenAuthenticationPolicy(credential, SCOPE)).build();
+        this.url = endpoint.replaceAll("/+$", "") + "/workspaces/" + workspaceId
+                + "/threat-intelligence-stix-objects:upload?api-version=2024-02-01-preview";
+        this.sourceSystem = sourceSystem;
+    }
+
+    @Override
+    public int maxRows() {
+        return MAX_OBJECTS;
+    }
+
+    @Override
+    public boolean bytesLimited() {
+        return false;
+    }
+
+    @Override
+    public List<Rejected> send(String stream, RowBatch objects) {
+        if (objects.size() > MAX_OBJECTS) {
+            throw new IllegalArgumentException("at most " + MAX_OBJECTS + " STIX objects per request");
+        }
+        HttpRequest request = new HttpRequest(HttpMethod.POST, url)
+                .setHeader(HttpHeaderName.CONTENT_TYPE, "application/json")
+                .setBody(BinaryData.fromBytes(body(objects)));
+        try (HttpResponse response = pipeline.sendSync(request, com.azure.core.util.Context.NONE)) {
+            int status = response.getStatusCode();
+            String text = response.getBodyAsBinaryData() == null ? "" : response.getBodyAsBinaryData().toString();
+            if (status == 403) {
+                throw new SinkException("STIX upload answered 403: grant the connector's identity 'Microsoft "
+                        + "Sentinel Contributor' on the workspace", null);
+            }
+            if (status != 200) {
+                throw new SinkException("STIX upload answered HTTP " + status, null);
+            }
+            return rejected(objects, text);
+        }
+    }
+
+    private byte[] body(RowBatch objects) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream(objects.size() * 512 + 64);
+        try {
+            body.write(("{\"sourcesystem\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(sourceSystem))
+                    + "\",\"stixobjects\":[").getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < objects.size(); i++) {
+                if (i > 0) {
+                    body.write(',');
+                }
+                objects.writeJson(i, body);
+            }
+            body.write("]}".getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return body.toByteArray();
+    }
+
+    private List<Rejected> rejected(RowBatch objects, String text) {
+        if (text == null || text.isBlank()) {
+            return List.of();
+        }
+        JsonNode errors;
+        try {
+            errors = JSON.readTree(text).path("errors");
+        } catch (IOException e) {
+            throw new SinkException("STIX upload answered 200 with a body that is not JSON", e);
+        }
+        Set<Integer> seen = new HashSet<>();
+        List<Rejected> rejected = new ArrayList<>();
+        for (JsonNode error : errors) {
+            int index = error.path("recordIndex").asInt(-1);
+            if (index >= 0 && index < objects.size() && seen.add(index)) {
+                rejected.add(new Rejected(objects, index, "rejected by Sentinel: " + error.path("errorMessages")));
+            }
+        }
+        if (!rejected.isEmpty()) {
+            LOG.warn("Sentinel rejected {} of {} STIX objects; first reason: {}", rejected.size(), objects.size(),
+                    rejected.get(0).reason());
+        }
+        return rejected;
+    }
+
+    @Override
+    public String describe() {
+        return "Sentinel STIX upload " + url.replaceAll("\\?.*", "");
+    }
+}

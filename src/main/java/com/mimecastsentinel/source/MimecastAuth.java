@@ -1,0 +1,61 @@
+package com.mimecastsentinel.source;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * Signs a request to the Mimecast API (the step before the {@code https:} call of the Mimecast routes): API 2.0 with
+ * {@code Authorization: Bearer <OAuth token>}, API 1.0 with the HMAC headers ({@code x-mc-date}, {@code x-mc-req-id},
+ * {@code x-mc-app-id}, {@code Authorization: MC <access key>:<signature>}) over the request's path
+ * ({@code CamelHttpPath}). A fresh signature each attempt: a retried request is signed again.
+ */
+public final class MimecastAuth implements Processor {
+    private final OAuthToken oauth;
+    private final HmacSigner hmac;
+
+    private MimecastAuth(OAuthToken oauth, HmacSigner hmac) {
+        this.oauth = oauth;
+        this.hmac = hmac;
+    }
+
+    public static MimecastAuth oauth(OAuthToken token) {
+        return new MimecastAuth(token, null);
+    }
+
+    public static MimecastAuth hmac(HmacSigner signer) {
+        return new MimecastAuth(null, signer);
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        if (oauth != null) {
+            exchange.getMessage().setHeader("Authorization", "Bearer " + oauth.get());
+            return;
+        }
+        String path = exchange.getMessage().getHeader(Exchange.HTTP_PATH, String.class);
+        hmac.headers(path).forEach(exchange.getMessage()::setHeader);
+    }
+
+    /**
+     * The step after a 401 (its {@code onExceptionOccurred}): an OAuth token that expired early is forgotten, so the
+     * retry fetches a new one. (An HMAC signature does not expire: its retry fails the same way.)
+     */
+    public Processor tokenExpired() {
+        return exchange -> {
+            if (oauth != null) {
+                oauth.forget();
+            }
+        };
+    }
+
+    /** Proves the credentials work where that can be known without a call (a token can be had). */
+    public void check() {
+        if (oauth != null) {
+            oauth.get();
+        }
+    }
+
+    public boolean api2() {
+        return oauth != null;
+    }
+}

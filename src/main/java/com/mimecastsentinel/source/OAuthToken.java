@@ -1,0 +1,102 @@
+package com.mimecastsentinel.source;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mimecastsentinel.logging.Secrets;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+
+/**
+ * The API 2.0 OAuth 2.0 client-credentials token, fetched from {@code /oauth/token} through camel-http, cached until
+ * 60 s before it expires, and fetched again when a 401 says it expired early.
+ */
+public final class OAuthToken {
+    static final Duration REFRESH_MARGIN = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ProducerTemplate producer;
+    private final String tokenEndpoint;
+    private final String clientId;
+    private final String clientSecret;
+    private final Clock clock;
+
+    private String token;
+    private Instant refreshAt = Instant.MIN;
+
+    /**
+     * @param baseUrl the Mimecast API base URL; the token endpoint is {@code <baseUrl>/oauth/token}
+     */
+    public OAuthToken(ProducerTemplate producer, String baseUrl, String clientId, String clientSecret, Clock clock) {
+        this.producer = producer;
+        // the answer's status is read here (a refused secret is a configuration error, not a retry)
+        this.tokenEndpoint = baseUrl + "/oauth/token?throwExceptionOnFailure=false";
+        this.clientId = clientId;
+        this.clientSecret = clientSecret;
+        this.clock = clock;
+    }
+
+    /** A valid token, fetched when there is none or it is about to expire. */
+    public synchronized String get() {
+        if (token == null || !clock.instant().isBefore(refreshAt)) {
+            fetch();
+        }
+        return token;
+    }
+
+    /** The token expired before its time (a 401): the next {@link #get} fetches a new one. */
+    public synchronized void forget() {
+        token = null;
+        refreshAt = Instant.MIN;
+    }
+
+    private void fetch() {
+        String form = "client_id=" + encode(clientId) + "&client_secret=" + encode(clientSecret)
+                + "&grant_type=client_credentials";
+        Exchange answer = producer.send(tokenEndpoint, exchange -> {
+            exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+            exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/x-www-form-urlencoded");
+            exchange.getMessage().setHeader("Accept", "application/json");
+            exchange.getMessage().setBody(form);
+        });
+        if (answer.getException() != null) {
+            // no answer at all: retried like any transport failure of a Mimecast call
+            throw new MimecastFailure.Retryable("Mimecast token request failed: " + answer.getException(), 0,
+                    java.util.List.of());
+        }
+        int status = answer.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        byte[] body = answer.getMessage().getBody(byte[].class);
+        if (status == 400 || status == 401 || status == 403) {
+            throw new MimecastFailure("Mimecast rejected the OAuth client credentials (HTTP " + status
+                    + "): check MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET", status);
+        }
+        if (status != 200) {
+            String message = "Mimecast token request failed with HTTP " + status;
+            throw status >= 500 ? new MimecastFailure.Retryable(message, status, java.util.List.of())
+                    : new MimecastFailure(message, status);
+        }
+        try {
+            JsonNode json = JSON.readTree(body);
+            String accessToken = json.path("access_token").asText(null);
+            long expiresIn = json.path("expires_in").asLong(1800);
+            if (accessToken == null || accessToken.isEmpty()) {
+                throw new MimecastFailure("Mimecast token response has no access_token", status);
+            }
+            Secrets.registerIssued(accessToken);
+            token = accessToken;
+            refreshAt = clock.instant().plusSeconds(expiresIn).minus(REFRESH_MARGIN);
+        } catch (IOException e) {
+            throw new MimecastFailure("Mimecast token response is not JSON", status);
+        }
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}

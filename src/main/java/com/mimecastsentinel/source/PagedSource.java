@@ -1,0 +1,173 @@
+package com.mimecastsentinel.source;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mimecastsentinel.checkpoint.Checkpoint;
+import com.mimecastsentinel.transform.EventTimes;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A paged Mimecast endpoint ({@code POST /api/...} with {@code meta.pagination}: audit, DLP, TTP, archive search,
+ * held release). A run walks time windows from the checkpoint (minus MIMECAST_OVERLAP, for events Mimecast indexes
+ * late) to now, at most MIMECAST_MAX_WINDOW each, page by page; a page is one batch, and the checkpoint moves to the
+ * next page token (or past the window) once it is delivered.
+ */
+public class PagedSource extends MimecastSource {
+    private static final Logger LOG = LoggerFactory.getLogger(PagedSource.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private String path;
+    private String records = "/data";
+    private String startFilter;
+    private String endFilter;
+    private ObjectNode filters;
+
+    /** Picks the next window; false when the log type is caught up (or the clock says there is nothing to ask). */
+    @Override
+    protected boolean plan(SourceRun run) {
+        Checkpoint checkpoint = run.checkpoint;
+        Instant now = services().clock().instant();
+        if (checkpoint.window != null && checkpoint.window.start != null && checkpoint.window.end != null) {
+            run.windowStart = checkpoint.window.start;
+            run.windowEnd = checkpoint.window.end;
+            run.pageToken = checkpoint.window.pageToken;
+            run.resumedToken = run.pageToken != null;
+            run.windowCapped = run.windowEnd.isBefore(now.minus(services().settings().overlap));
+            if (run.resumedToken) {
+                run.onFailure = failure -> forgetStoredToken(run, failure);
+            }
+            return true;
+        }
+        run.resumedToken = false;
+        return nextWindow(run, checkpoint.completedUntil, checkpoint.newestEventTime, true);
+    }
+
+    /** The body: the request for the next page (window, page token, filters). */
+    public ObjectNode request(Exchange exchange) {
+        SourceRun run = run(exchange);
+        call(exchange, "POST", path, null);
+        ObjectNode body = JSON.createObjectNode();
+        ObjectNode pagination = body.putObject("meta").putObject("pagination");
+        pagination.put("pageSize", services().settings().pageSize);
+        if (run.pageToken != null) {
+            pagination.put("pageToken", run.pageToken);
+        }
+        ObjectNode filter = body.putArray("data").addObject();
+        filter.put(startFilter, EventTimes.mimecastFormat(run.windowStart));
+        filter.put(endFilter, EventTimes.mimecastFormat(run.windowEnd));
+        if (filters != null) {
+            filter.setAll(filters);
+        }
+        return body;
+    }
+
+    /** The body: the page's records, from the answer; the next page token is noted. */
+    public List<ObjectNode> records(Exchange exchange) {
+        SourceRun run = run(exchange);
+        JsonNode answer = exchange.getMessage().getBody(JsonNode.class);
+        run.resumedToken = false;
+        run.onFailure = null; // the stored token was taken
+        JsonNode found = answer.at(JsonPointer.compile(records));
+        if (!found.isArray() && !(found.isMissingNode() && answer.path("data").isArray()
+                && answer.path("data").isEmpty())) {
+            // a changed response shape must not read as "no more events" and move the checkpoint on
+            throw new MimecastFailure(run.logType + ": the response has no record array at " + records, 200);
+        }
+        List<ObjectNode> page = new ArrayList<>(found.size());
+        for (JsonNode record : found) {
+            if (record.isObject()) {
+                page.add((ObjectNode) record);
+            }
+        }
+        String next = answer.path("meta").path("pagination").path("next").asText(null);
+        run.nextToken = page.isEmpty() || next == null || next.isEmpty() ? null : next;
+        if (run.nextToken != null && !run.tokensSeen.add(run.nextToken)) {
+            throw new MimecastFailure(run.logType + ": Mimecast returned a page token it returned before; stopping "
+                    + "instead of paging in a circle", 200);
+        }
+        run.pages++;
+        run.fetched.add(page.size());
+        mustHoldLease(run);
+        return page;
+    }
+
+    /** After the page was delivered: the checkpoint's next position, and whether there is more to read. */
+    public void pageDone(Exchange exchange) {
+        SourceRun run = run(exchange);
+        boolean more;
+        if (run.nextToken != null) {
+            run.checkpoint.window = new Checkpoint.Window(run.windowStart, run.windowEnd, run.nextToken);
+            run.pageToken = run.nextToken;
+            more = true;
+        } else {
+            run.checkpoint.completedUntil = run.windowEnd;
+            run.checkpoint.window = null;
+            // a window cut short by MIMECAST_MAX_WINDOW means we are catching up: go on to the next one
+            more = run.windowCapped && plan(run);
+        }
+        continueIf(exchange, more);
+    }
+
+    /**
+     * A page token stored by an earlier run that Mimecast no longer takes (not a failure worth retrying): the
+     * window is read again from its first page by the next run; the ids kept drop what was delivered.
+     */
+    private void forgetStoredToken(SourceRun run, Throwable failure) {
+        boolean refused = failure instanceof MimecastFailure mimecast && !(mimecast instanceof MimecastFailure.Retryable)
+                || failure instanceof org.apache.camel.http.base.HttpOperationFailedException http
+                        && http.getStatusCode() == 400;
+        if (!refused) {
+            return;
+        }
+        LOG.warn("{}: Mimecast refused the stored page token ({}); the next run reads window {} .. {} again",
+                run.logType, failure.getMessage(), run.windowStart, run.windowEnd);
+        run.checkpoint.window = new Checkpoint.Window(run.windowStart, run.windowEnd, null);
+        services().checkpoints().commit(run.checkpoint, true);
+    }
+
+    // ---- properties, from the route file ----
+
+    /** The endpoint, e.g. {@code /api/audit/get-audit-events}. */
+    public void setPath(String path) {
+        this.path = path;
+    }
+
+    /** Where a page's records are, as a JSON pointer: {@code /data}, {@code /data/0/dlpLogs}. */
+    public void setRecords(String records) {
+        this.records = records;
+    }
+
+    /** The filter names of the window's start and end ({@code from}/{@code to}, {@code start}/{@code end}). */
+    public void setStartFilter(String startFilter) {
+        this.startFilter = startFilter;
+    }
+
+    public void setEndFilter(String endFilter) {
+        this.endFilter = endFilter;
+    }
+
+    /** More request filters as a JSON object, e.g. {@code {"oldestFirst": true}}. */
+    public void setFilters(String filters) {
+        if (filters == null || filters.isBlank()) {
+            this.filters = null;
+            return;
+        }
+        try {
+            JsonNode parsed = JSON.readTree(filters);
+            if (!parsed.isObject()) {
+                throw new IllegalArgumentException("filters must be a JSON object");
+            }
+            this.filters = (ObjectNode) parsed;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("filters is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+}

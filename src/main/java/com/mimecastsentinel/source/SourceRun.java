@@ -1,0 +1,68 @@
+package com.mimecastsentinel.source;
+
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import com.mimecastsentinel.checkpoint.Checkpoint;
+import com.mimecastsentinel.run.Run;
+
+/** A run as a source reads it: where it is in Mimecast's data (the window, page, listing, file, feed). */
+public final class SourceRun extends Run {
+    /** A backfill's end: windows stop here instead of now (null for the live connector). */
+    Instant until;
+
+    // paged sources: the window being read
+    Instant windowStart;
+    Instant windowEnd;
+    boolean windowCapped;
+    String pageToken;
+    boolean resumedToken;
+    String nextToken;
+    final Set<String> tokensSeen = new HashSet<>();
+
+    // threat feeds: the feed being read
+    int feedIndex;
+
+    // batch sources: the listing being read and the file in progress
+    String fileKey;
+    List<String> listed;
+    /** The file a restart found partly delivered, as the listing began. */
+    Checkpoint.FilePosition resume;
+    boolean caughtUp;
+    int relists;
+    boolean relist;
+    /** The run ended inside a file (shutting down): the file is not done. */
+    volatile boolean stopped;
+    /** The checkpoint came from a version that kept the ids of the file in progress instead of its line. */
+    boolean keepLoadedIds;
+    /**
+     * The chunk in the route (its lines and their bytes), and what a line's row adds to it as mapped
+     * (TimeGenerated, mimecastEventId, Logtype…), learnt from the chunks sent: how many lines the next chunks take.
+     */
+    volatile long chunkBytes;
+    volatile long chunkLines;
+    volatile double rowOverhead = 160;
+
+    /** Told the failure when the run fails (a page token Mimecast no longer takes). */
+    Consumer<Throwable> onFailure;
+
+    SourceRun(String logType, Checkpoint checkpoint) {
+        super(logType, checkpoint);
+    }
+
+    @Override
+    public void failed(Throwable failure) {
+        if (onFailure != null) {
+            onFailure.accept(failure);
+        }
+    }
+
+    /** The window read, for the run summary. */
+    @Override
+    public String window() {
+        return windowStart == null ? "-" : windowStart + ".." + windowEnd;
+    }
+}

@@ -1,0 +1,138 @@
+package com.mimecastsentinel.logtypes;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.mimecastsentinel.logtypes.AuditFakes.AUDIT_PATH;
+import static com.mimecastsentinel.logtypes.AuditFakes.EVENTS;
+import static com.mimecastsentinel.logtypes.AuditFakes.INGEST_PATH;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mimecastsentinel.Application;
+import com.mimecastsentinel.support.Azurite;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The audit route end to end through real parts: routes/*.yaml and application.properties loaded by camel-main,
+ * the JDK client against an HTTPS Mimecast fake, the real ClientSecretCredential and LogsIngestionClient against
+ * HTTPS Entra and Logs Ingestion fakes, checkpoints in Azurite.
+ */
+@ExtendWith(Azurite.class)
+class AuditRouteTest {
+    private AuditFakes fakes;
+
+    @BeforeEach
+    void start() {
+        fakes = new AuditFakes();
+    }
+
+    @AfterEach
+    void stop() {
+        fakes.close();
+    }
+
+    private int runOnce() {
+        return Application.run(fakes.properties());
+    }
+
+    @Test
+    void deliversEveryEventOnceAndNothingTwiceAcrossRunsAndRestarts() throws Exception {
+        fakes.azureFake.acceptUploads();
+
+        assertEquals(0, runOnce());
+        fakes.assertEveryEventDeliveredOnce();
+        assertEquals(5, fakes.uploads().size(), "two batches for each full page, one for the last");
+        fakes.uploads().forEach(r -> assertEquals("Bearer " + fakes.azureFake.token, r.getHeader("Authorization")));
+        fakes.uploads().forEach(r -> assertTrue(r.getBody().length < 1_048_576, "each request under 1 MB"));
+        fakes.mimecast.verify(postRequestedFor(urlPathEqualTo(AUDIT_PATH))
+                .withHeader("Authorization", equalTo("Bearer mc-token")));
+
+        JsonNode checkpoint = fakes.checkpoint();
+        assertEquals(1, checkpoint.path("version").asInt());
+        assertEquals("audit", checkpoint.path("logType").asText());
+        assertTrue(checkpoint.path("window").isMissingNode(), "no window in progress");
+        assertEquals(EVENTS, checkpoint.path("deliveredTotal").asLong());
+        Instant completedUntil = Instant.parse(checkpoint.path("completedUntil").asText());
+        assertTrue(completedUntil.isAfter(Instant.now().minusSeconds(120)));
+        assertEquals(fakes.newestEventTime(), Instant.parse(checkpoint.path("newestEventTime").asText()));
+        assertEquals(EVENTS, checkpoint.path("recentEventIds").size(), "ids inside the overlap window are kept");
+
+        // the same events come back in the next window's overlap: nothing is sent again, in this run or after
+        // a restart (every run is a new camel-main with state only from the checkpoint blob)
+        assertEquals(0, runOnce());
+        assertEquals(0, runOnce());
+        assertEquals(5, fakes.uploads().size());
+        fakes.assertEveryEventDeliveredOnce();
+    }
+
+    @Test
+    void anEmptyPageEndsTheWindowEvenWithANextToken() throws Exception {
+        fakes.azureFake.acceptUploads();
+        fakes.mimecast.stubFor(post(urlPathEqualTo(AUDIT_PATH)).atPriority(1)
+                .withRequestBody(matchingJsonPath("$.meta.pagination.pageToken", equalTo("t2")))
+                .willReturn(okJson("{\"meta\":{\"status\":200,\"pagination\":{\"next\":\"t3\"}},\"data\":[],\"fail\":[]}")));
+
+        assertEquals(0, runOnce());
+        assertEquals(1000, fakes.deliveredIds().size());
+        fakes.mimecast.verify(0, postRequestedFor(urlPathEqualTo(AUDIT_PATH))
+                .withRequestBody(matchingJsonPath("$.meta.pagination.pageToken", equalTo("t3"))));
+        assertNull(fakes.checkpoint().get("window"), "the window is complete");
+    }
+
+    @Test
+    void aTokenGoingInCirclesOrAChangedResponseShapeFailsInsteadOfSkipping() throws Exception {
+        fakes.azureFake.acceptUploads();
+        fakes.mimecast.stubFor(post(urlPathEqualTo(AUDIT_PATH)).atPriority(1)
+                .withRequestBody(matchingJsonPath("$.meta.pagination.pageToken", equalTo("t2")))
+                .willReturn(okJson("{\"meta\":{\"status\":200,\"pagination\":{\"next\":\"t1\"}},"
+                        + "\"data\":[{\"id\":\"x\",\"eventTime\":\"2026-01-01T00:00:00+0000\"}],\"fail\":[]}")));
+        assertEquals(1, runOnce(), "t1 -> t2 -> t1 is a circle");
+        assertEquals("t2", fakes.checkpoint().path("window").path("pageToken").asText(), "nothing skipped");
+
+        fakes.mimecast.stubFor(post(urlPathEqualTo(AUDIT_PATH)).atPriority(1)
+                .withRequestBody(matchingJsonPath("$.meta.pagination.pageToken", equalTo("t2")))
+                .willReturn(okJson("{\"meta\":{\"status\":200},\"records\":[],\"fail\":[]}")));
+        assertEquals(1, runOnce(), "no data array where the records should be");
+        assertTrue(fakes.checkpoint().path("completedUntil").isMissingNode(), "the window was not completed");
+    }
+
+    @Test
+    void failedUploadLeavesCheckpointAndNextRunDeliversTheRest() throws Exception {
+        // the first page's two batches are accepted, then Logs Ingestion fails (the SDK retries, then gives up)
+        fakes.azureFake.acceptUploads();
+        fakes.azureFake.acceptThenFail("Custom-Audit", 2, 500);
+        assertEquals(1, runOnce(), "a failed run exits non-zero");
+        JsonNode checkpoint = fakes.checkpoint();
+        assertEquals("t1", checkpoint.path("window").path("pageToken").asText(), "resume at the second page");
+        assertEquals(500, checkpoint.path("deliveredTotal").asLong());
+        assertTrue(checkpoint.path("completedUntil").isMissingNode());
+        assertEquals(500, fakes.deliveredIds().size());
+        String etag = fakes.checkpointEtag();
+
+        fakes.azureFake.heal();
+        assertEquals(etag, fakes.checkpointEtag(), "nothing rewrote the checkpoint in between");
+
+        int requestsBefore = fakes.mimecastPageRequests().size();
+        assertEquals(0, runOnce());
+        // the second run resumed at the stored token instead of reading the first page again
+        assertTrue(fakes.mimecastPageRequests().get(requestsBefore).getBodyAsString()
+                .contains("\"pageToken\":\"t1\""));
+        fakes.assertEveryEventDeliveredOnce();
+        checkpoint = fakes.checkpoint();
+        assertEquals(EVENTS, checkpoint.path("deliveredTotal").asLong());
+        assertNotNull(checkpoint.get("completedUntil"));
+        assertNull(checkpoint.get("window"));
+    }
+}
