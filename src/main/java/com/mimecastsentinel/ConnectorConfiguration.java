@@ -214,7 +214,11 @@ public class ConnectorConfiguration implements CamelConfiguration {
         }
     }
 
-    /** HTTP_TIMEOUT for the HTTP client that calls Mimecast: connecting, a connection from the pool, each read. */
+    /**
+     * HTTP_TIMEOUT for the HTTP client that calls Mimecast: connecting, a connection from the pool, each read. The
+     * client's own retries are off: the Mimecast routes' error handling is the one retry, bounded by
+     * MIMECAST_MAX_ATTEMPTS.
+     */
     private static void configureHttp(CamelContext context, Duration timeout) {
         for (String scheme : new String[] { "http", "https" }) {
             HttpComponent http = context.getComponent(scheme, HttpComponent.class);
@@ -222,6 +226,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
             http.setConnectionRequestTimeout(timeout.toMillis());
             http.setSoTimeout(timeout.toMillis());
             http.setResponseTimeout(timeout.toMillis());
+            http.setAutomaticRetriesDisabled(true);
         }
     }
 

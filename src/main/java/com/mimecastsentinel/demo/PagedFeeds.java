@@ -43,7 +43,33 @@ public final class PagedFeeds {
                 "/api/archive/get-archive-search-logs", new Feed("/api/archive/get-archive-search-logs", "start",
                         "end", "logs", new EventGenerator(interval, "archive", s -> archiveSearch(json, s))),
                 "/api/gateway/get-held-release-logs", new Feed("/api/gateway/get-held-release-logs", "start",
-                        "end", "heldReleaseLogs", new EventGenerator(interval, "held", s -> heldRelease(json, s))));
+                        "end", "heldReleaseLogs", new EventGenerator(interval, "held", s -> heldRelease(json, s))),
+                // no log type of the connector reads it: an endpoint a user may add as one (docs/customising-routes.md)
+                "/api/gateway/get-hold-message-list", new Feed("/api/gateway/get-hold-message-list", "start", "end",
+                        null, new EventGenerator(interval, "hold", s -> heldMessage(json, s))));
+    }
+
+    /** A message in the held queue, as {@code /api/gateway/get-hold-message-list} lists it. */
+    static ObjectNode heldMessage(ObjectMapper json, EventGenerator.Seed s) {
+        String[] reasons = { "Message Hold Applied - Spam Signature policy", "Attachment Hold - Dangerous file" };
+        int reason = s.pick(2, reasons.length);
+        ObjectNode event = json.createObjectNode();
+        event.put("id", "eNpHold" + s.hex(28));
+        event.put("reason", reasons[reason]);
+        event.put("reasonId", reason == 0 ? "MESSAGE_HOLD_APPLIED_SPAM_SIGNATURE_POLICY" : "ATTACHMENT_HOLD");
+        event.put("reasonCode", reason == 0 ? "message_hold_applied_spam_signature_policy" : "attachment_hold");
+        String sender = s.pick(3, EXTERNAL);
+        event.putObject("from").put("emailAddress", sender).put("displayableName", sender.replaceAll("@.*", ""));
+        event.putObject("fromHeader").put("emailAddress", sender).put("displayableName", sender.replaceAll("@.*", ""));
+        String user = s.pick(4, USERS);
+        event.putObject("to").put("emailAddress", user).put("displayableName", user.replaceAll("@.*", ""));
+        event.put("subject", s.pick(5, SUBJECTS));
+        event.put("route", "INBOUND");
+        event.put("hasAttachments", reason == 1);
+        event.put("size", 2000 + s.pick(6, 90000));
+        event.put("dateReceived", time(s));
+        event.put("policyInfo", reason == 0 ? "Default Spam Policy" : "Dangerous Attachments");
+        return event;
     }
 
     private static String time(EventGenerator.Seed seed) {

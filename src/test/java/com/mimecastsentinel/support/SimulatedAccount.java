@@ -56,6 +56,13 @@ public final class SimulatedAccount implements AutoCloseable {
                 .downloadContent().toBytes());
     }
 
+    /** The checkpoint of a log type, or null when none was written. */
+    public JsonNode checkpointIfAny(String logType) throws Exception {
+        var blob = new BlobServiceClientBuilder().connectionString(Azurite.connectionString()).buildClient()
+                .getBlobContainerClient(container).getBlobClient("checkpoints/" + logType + ".json");
+        return blob.exists() ? json.readTree(blob.downloadContent().toBytes()) : null;
+    }
+
     /** The dead-letter documents written for a log type. */
     public java.util.List<JsonNode> deadLetters(String logType) throws Exception {
         var container = new BlobServiceClientBuilder().connectionString(Azurite.connectionString()).buildClient()
