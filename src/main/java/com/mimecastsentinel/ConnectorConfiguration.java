@@ -40,7 +40,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
-import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
@@ -220,13 +219,14 @@ public class ConnectorConfiguration implements CamelConfiguration {
      * MIMECAST_MAX_ATTEMPTS.
      */
     private static void configureHttp(CamelContext context, Duration timeout) {
+        // by name, not class: a host that loads components when first asked (the Camel CLI) gets camel-http here
+        Map<String, Object> options = Map.of("connectTimeout", timeout.toMillis(), "connectionRequestTimeout",
+                timeout.toMillis(), "soTimeout", timeout.toMillis(), "responseTimeout", timeout.toMillis(),
+                "automaticRetriesDisabled", true);
         for (String scheme : new String[] { "http", "https" }) {
-            HttpComponent http = context.getComponent(scheme, HttpComponent.class);
-            http.setConnectTimeout(timeout.toMillis());
-            http.setConnectionRequestTimeout(timeout.toMillis());
-            http.setSoTimeout(timeout.toMillis());
-            http.setResponseTimeout(timeout.toMillis());
-            http.setAutomaticRetriesDisabled(true);
+            org.apache.camel.support.PropertyBindingSupport.build().withCamelContext(context)
+                    .withTarget(context.getComponent(scheme)).withProperties(new LinkedHashMap<>(options))
+                    .withMandatory(true).bind();
         }
     }
 
