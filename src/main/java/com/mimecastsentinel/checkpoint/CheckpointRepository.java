@@ -88,7 +88,10 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
         return checkpoint;
     }
 
-    /** Drops the rows of the batch already delivered (or repeated within it); the others are added. */
+    /**
+     * Drops the rows of the batch already delivered (or repeated within the run); the others are added, where the
+     * run remembers ids.
+     */
     public void dropDelivered(Exchange exchange) {
         RowBatch rows = exchange.getMessage().getBody(RowBatch.class);
         Run run = Run.of(exchange);
@@ -97,9 +100,14 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
             return;
         }
         Ids ids = ids(logType);
+        boolean remember = run == null || run.rememberIds;
         int dropped;
         synchronized (ids) {
-            dropped = rows.retain(i -> ids.ids.putIfAbsent(rows.id(i), rows.eventMillis(i) / 1000) == null);
+            if (remember) {
+                dropped = rows.retain(i -> ids.ids.putIfAbsent(rows.id(i), rows.eventMillis(i) / 1000) == null);
+            } else {
+                dropped = ids.ids.isEmpty() ? 0 : rows.retain(i -> !ids.ids.containsKey(rows.id(i)));
+            }
         }
         if (run != null) {
             run.duplicates.add(dropped);

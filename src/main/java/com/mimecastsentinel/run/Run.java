@@ -24,6 +24,12 @@ public class Run {
     public volatile Instant keepUntil;
     /** Whether the checkpoint keeps the ids delivered (a time window read again in part needs them). */
     public volatile boolean persistIds = true;
+    /**
+     * Whether the ids of the rows sent are remembered to drop them when they come again (a window read again in
+     * part); a position that says what was sent (a line of a file) needs none, and the ids of a backlog of files
+     * would not fit in memory.
+     */
+    public volatile boolean rememberIds = true;
     /** The run ended early because the connector is shutting down. */
     public volatile boolean interrupted;
 
@@ -66,7 +72,12 @@ public class Run {
         }
     }
 
-    /** Rows and their bytes acknowledged since the last chunk was done (how big a batch is once mapped). */
+    /**
+     * Since the last chunk of a file was done: the lines mapped and their bytes, the rows acknowledged and theirs
+     * (what mapping adds to a line, so that chunks are cut to make about one request).
+     */
+    public final LongAdder linesSinceChunk = new LongAdder();
+    public final LongAdder lineBytesSinceChunk = new LongAdder();
     public final LongAdder bytesSinceChunk = new LongAdder();
     public final LongAdder rowsSinceChunk = new LongAdder();
 

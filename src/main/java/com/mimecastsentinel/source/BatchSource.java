@@ -46,6 +46,7 @@ public class BatchSource extends MimecastSource {
         run.keepLoadedIds = checkpoint.fileInProgress == null && checkpoint.recentEventIds != null
                 && !checkpoint.recentEventIds.isEmpty();
         run.persistIds = run.keepLoadedIds;
+        run.rememberIds = false; // a line position says what was sent: no ids, however big the backlog
         if (checkpoint.startedFrom == null) {
             Instant earliest = services().clock().instant().minus(retention);
             Instant start = firstStart();
@@ -88,69 +89,77 @@ public class BatchSource extends MimecastSource {
         }
         run.relist = false;
         run.resume = checkpoint.fileInProgress;
+        mustHoldLease(run);
         run.listed = files;
         return files;
     }
 
     /**
-     * The split of a downloaded file: its lines in chunks, read from the gzip stream (the body) as the route asks
-     * for them, after the lines an earlier run delivered. Each chunk's lines make about 1 MB of rows (learnt from
-     * the chunks before); the next chunk is read while the route sends this one.
+     * The split over the listing page's files (the body): their lines in chunks, read as the route asks for them.
+     * The files are downloaded one after the other (through the Mimecast download route), after the lines an earlier
+     * run delivered; each chunk's lines make about one request's worth of rows once mapped (what a row adds to its
+     * line is learnt from the chunks before), across file ends; the next chunk is read while the route sends this
+     * one.
      */
     public Iterator<Lines> chunks(Exchange exchange) {
         SourceRun run = run(exchange);
-        String url = exchange.getVariable(FILE_URL, String.class);
-        if (Boolean.TRUE.equals(exchange.getVariable(MimecastAnswer.FILE_EXPIRED, Boolean.class))) {
-            exchange.removeVariable(MimecastAnswer.FILE_EXPIRED);
-            relist(run);
-            return java.util.Collections.emptyIterator();
-        }
-        run.fileKey = fileKey(url);
-        run.files++;
-        if (!run.keepLoadedIds) {
-            // a file's ids serve to drop an event repeated inside it; those of the file before are not needed
-            services().checkpoints().forgetIds(run.logType);
-        }
-        Checkpoint.FilePosition resume = run.resume;
-        long delivered = resume != null && run.fileKey.equals(resume.file) ? resume.lines : 0;
-        InputStream gzip = exchange.getMessage().getBody(InputStream.class);
+        @SuppressWarnings("unchecked")
+        List<String> urls = exchange.getMessage().getBody(List.class);
         SentinelComponent sentinel = getCamelContext().getComponent("sentinel", SentinelComponent.class);
         int maxBytes = sentinel == null ? SentinelComponent.DEFAULT_MAX_BYTES : sentinel.maxBytes();
         // chunks are cut to make about 95 % of a request once mapped: a line counts its bytes and what its row adds
-        return new FileChunks(getCamelContext(), run, gzip, delivered, (int) (maxBytes * 0.95),
-                () -> (int) run.rowOverhead, this::stopping, (line, reason) -> deadLetterFile(run, url, line, reason));
+        return new FileChunks(getCamelContext(), run, urls, new FileChunks.Source() {
+            @Override
+            public String keyOf(String url) {
+                return fileKey(url);
+            }
+
+            @Override
+            public void expired(SourceRun expiredRun) {
+                relist(expiredRun);
+            }
+
+            @Override
+            public void damaged(SourceRun damagedRun, String url, long line, String reason) {
+                deadLetterFile(damagedRun, url, line, reason);
+            }
+        }, (int) (maxBytes * 0.95), () -> (int) run.rowOverhead, this::stopping);
     }
 
-    /** After a chunk was delivered: the file's position moves to its last line (committed next). */
+    /**
+     * After a chunk was delivered: the files that ended in it are done, and the file of its last line is in progress
+     * up to that line (committed next).
+     */
     public void chunkDone(Exchange exchange) {
         SourceRun run = run(exchange);
-        long lastLine = exchange.getVariable("position", Long.class);
+        Lines chunk = exchange.getVariable("chunk", Lines.class);
         long rowBytes = run.bytesSinceChunk.sumThenReset();
         long rows = run.rowsSinceChunk.sumThenReset();
-        if (rows > 0 && run.chunkLines > 0) {
+        long lines = run.linesSinceChunk.sumThenReset();
+        long lineBytes = run.lineBytesSinceChunk.sumThenReset();
+        if (rows > 0 && lines > 0) {
             // the rows' bytes less the bytes of the lines they came from (about, where lines were dropped)
-            double lineBytes = (double) run.chunkBytes * rows / run.chunkLines;
-            run.rowOverhead = Math.max(0, 0.5 * run.rowOverhead + 0.5 * (rowBytes - lineBytes) / rows);
-        }
-        run.checkpoint.fileInProgress = new Checkpoint.FilePosition(run.fileKey, lastLine);
-        mustHoldLease(run);
-    }
-
-    /** After a file: delivered whole (committed next), unless the run ended inside it or it was not read. */
-    public void fileDone(Exchange exchange) {
-        SourceRun run = run(exchange);
-        if (run.stopped || run.relist) {
-            return;
+            double rowLineBytes = (double) lineBytes * rows / lines;
+            run.rowOverhead = Math.max(0, 0.5 * run.rowOverhead + 0.5 * (rowBytes - rowLineBytes) / rows);
         }
         Checkpoint checkpoint = run.checkpoint;
-        List<String> done = checkpoint.filesDone == null ? new ArrayList<>() : new ArrayList<>(checkpoint.filesDone);
-        done.add(run.fileKey);
-        checkpoint.filesDone = done;
-        checkpoint.fileInProgress = null;
-        if (run.keepLoadedIds) {
-            run.keepLoadedIds = false; // the file an older checkpoint held ids of is done (it is the first one read)
-            run.persistIds = false;
+        if (!chunk.getFilesEnded().isEmpty()) {
+            List<String> done = checkpoint.filesDone == null ? new ArrayList<>() : new ArrayList<>(checkpoint.filesDone);
+            done.addAll(chunk.getFilesEnded());
+            checkpoint.filesDone = done;
+            if (run.keepLoadedIds) {
+                run.keepLoadedIds = false; // the file an older checkpoint held ids of is done (it is the first one)
+                run.persistIds = false;
+                services().checkpoints().forgetIds(run.logType);
+            }
         }
+        String last = chunk.getLastFile();
+        if (last != null && !chunk.getFilesEnded().contains(last)) {
+            checkpoint.fileInProgress = new Checkpoint.FilePosition(last, chunk.getLastLine());
+        } else if (last != null || !chunk.getFilesEnded().isEmpty()) {
+            checkpoint.fileInProgress = null;
+        }
+        mustHoldLease(run);
     }
 
     /** After every file of a page: move to {@code @nextPage} (kept even when the page was empty). */
@@ -174,16 +183,8 @@ public class BatchSource extends MimecastSource {
         continueIf(exchange, moved && !run.caughtUp);
     }
 
-    /**
-     * The filter before a file: false when it is not read now: the connector is shutting down (the next run reads
-     * it), or a URL of this listing expired (the page is listed again for fresh ones).
-     */
-    public boolean readsFile(Exchange exchange) {
-        return !run(exchange).relist && !stopping(exchange);
-    }
-
     /** A file URL of the page expired (403/404): the page is listed again, a few times at most. */
-    private void relist(SourceRun run) {
+    void relist(SourceRun run) {
         if (++run.relists > MAX_RELISTS) {
             throw new MimecastFailure(run.logType + ": file URLs kept expiring after " + MAX_RELISTS
                     + " fresh listings", 403);
@@ -197,7 +198,7 @@ public class BatchSource extends MimecastSource {
      * delivered; the file itself goes to the dead letters as it is served (downloaded again for it), so nothing is
      * lost, and the stream moves on.
      */
-    private void deadLetterFile(SourceRun run, String url, long line, String reason) {
+    void deadLetterFile(SourceRun run, String url, long line, String reason) {
         run.skipped.increment();
         byte[] file;
         String note = "";

@@ -4,8 +4,10 @@ import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -20,43 +22,64 @@ import java.util.zip.ZipException;
 
 import com.mimecastsentinel.transform.Lines;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
 
 /**
- * The chunks of lines of one gzip NDJSON file, for a streaming split: the file is read from its stream (the HTTP
- * answer) on a reader thread, one chunk ahead of the route, so that reading and inflating the next chunk overlaps
- * sending this one; one chunk is held ahead at most, so a file of any size streams through in constant memory.
- * Lines up to {@code delivered} (an earlier run's) are skipped. A file damaged part-way (a truncated or corrupt gzip)
- * ends after the lines before the damage, reported to {@code damaged}; a stream that breaks off (the network) fails
- * the split, so the next run resumes after the last delivered line.
+ * The lines of a listing page's gzip NDJSON files in chunks, for a streaming split: on a reader thread, each file is
+ * downloaded in turn through {@value #FILE_ROUTE} (the Mimecast download route, then {@link #read} over the answer's
+ * stream), and its lines are cut into chunks of about one request's worth of rows, across file ends, one chunk ahead
+ * of the route; so reading and inflating overlaps sending, and files of any size stream through in constant memory.
+ * Lines an earlier run delivered are skipped. A file damaged part-way (a truncated or corrupt gzip) ends after the
+ * lines before the damage, reported to {@code damaged}; a stream that breaks off (the network) fails the split, so
+ * the next run resumes after the last delivered line. A file URL that expired ends the chunks: the page is listed
+ * again.
  */
 final class FileChunks implements Iterator<Lines>, Closeable {
+    /** The route that downloads one file and hands its stream to {@link #read}: routes/mimecast-api.yaml. */
+    static final String FILE_ROUTE = "direct:mimecast-file-lines";
+    /** The variable through which that route finds this reader. */
+    static final String READER = "mimecastFileLines";
     private static final Object END = new Object();
+    /** A chunk's lines are kept in buffers of this size (no humongous object for the garbage collector). */
+    private static final int SEGMENT = 192 * 1024;
 
+    /** What the reader needs of its source. */
+    interface Source {
+        /** The file key (the URL's path) of a file URL. */
+        String keyOf(String url);
+
+        /** A file URL expired: the page is listed again. */
+        void expired(SourceRun run);
+
+        /** A file is damaged after this line: it goes to the dead letters. */
+        void damaged(SourceRun run, String url, long line, String reason);
+    }
+
+    private final CamelContext camel;
     private final SourceRun run;
-    private final InputStream body;
-    private final long delivered;
+    private final List<String> urls;
+    private final Source source;
     private final int targetBytes;
     private final IntSupplier lineOverhead;
     private final BooleanSupplier stopping;
-    private final BiConsumer<Long, String> damaged;
     private final BlockingQueue<Object> ahead = new ArrayBlockingQueue<>(1);
     private final Future<?> reader;
     private volatile boolean closed;
+    /** Shutting down: reading stops after the chunk handed over last. */
+    private volatile boolean stop;
     private Object next;
 
-    /**
-     * @param targetBytes  what a chunk's rows come to (its lines' bytes, each with {@code lineOverhead} more)
-     */
-    FileChunks(CamelContext camel, SourceRun run, InputStream body, long delivered, int targetBytes,
-            IntSupplier lineOverhead, BooleanSupplier stopping, BiConsumer<Long, String> damaged) {
+    FileChunks(CamelContext camel, SourceRun run, List<String> urls, Source source, int targetBytes,
+            IntSupplier lineOverhead, BooleanSupplier stopping) {
+        this.camel = camel;
         this.run = run;
-        this.body = body;
-        this.delivered = delivered;
+        this.urls = urls;
+        this.source = source;
         this.targetBytes = targetBytes;
         this.lineOverhead = lineOverhead;
         this.stopping = stopping;
-        this.damaged = damaged;
-        this.reader = executor(camel).submit(this::read);
+        this.reader = executor(camel).submit(this::readFiles);
     }
 
     private static synchronized ExecutorService executor(CamelContext camel) {
@@ -67,6 +90,8 @@ final class FileChunks implements Iterator<Lines>, Closeable {
         }
         return pool;
     }
+
+    // ---- the route's side ----
 
     @Override
     public boolean hasNext() {
@@ -91,8 +116,6 @@ final class FileChunks implements Iterator<Lines>, Closeable {
         }
         Lines lines = (Lines) next;
         next = null;
-        run.chunkBytes = lines.bytes();
-        run.chunkLines = lines.size();
         return lines;
     }
 
@@ -101,51 +124,108 @@ final class FileChunks implements Iterator<Lines>, Closeable {
         closed = true;
         ahead.clear(); // lets a reader waiting to hand over a chunk see that it is closed
         reader.cancel(true);
-        try {
-            body.close();
-        } catch (IOException ignored) {
-            // the connection is released either way
-        }
     }
 
-    /** The reader thread: cuts the inflated stream into chunks and hands them over one at a time. */
-    private void read() {
+    // ---- the reader thread ----
+
+    /** Reads the files in turn, each through the download route; then hands over what is left. */
+    private void readFiles() {
         Object last = END;
-        try (InputStream in = new GZIPInputStream(body, 1 << 16)) {
-            readLines(in);
-        } catch (ZipException | EOFException damage) {
-            // damaged part-way: what came before it is delivered; the file itself goes to the dead letters
-            flush();
-            damaged.accept(number, damage.toString());
-        } catch (IOException broken) {
-            last = new BatchSource.FileBrokeOff(run.logType + ": the download of " + run.fileKey + " broke off after "
-                    + "line " + number + " (" + broken + ")", broken);
+        try (ProducerTemplate producer = camel.createProducerTemplate()) {
+            for (String url : urls) {
+                if (closed || stopping.getAsBoolean()) {
+                    run.stopped = !closed; // shutting down: the files left are read by the next run
+                    break;
+                }
+                fileKey = source.keyOf(url);
+                long delivered = run.resume != null && fileKey.equals(run.resume.file) ? run.resume.lines : 0;
+                startFile(fileKey, delivered);
+                Exchange done = producer.send(FILE_ROUTE, exchange -> {
+                    exchange.setVariable(BatchSource.FILE_URL, url);
+                    exchange.setVariable(READER, this);
+                });
+                if (done.getException() != null) {
+                    throw broken(done.getException());
+                }
+                if (Boolean.TRUE.equals(done.getVariable(MimecastAnswer.FILE_EXPIRED, Boolean.class))) {
+                    source.expired(run); // the files left are listed again
+                    break;
+                }
+                if (stop) {
+                    run.stopped = true; // shutting down inside the file: its delivered lines are its position
+                    break;
+                }
+                if (damage != null) {
+                    source.damaged(run, url, number, damage);
+                }
+                ended.add(fileKey);
+                run.files++;
+            }
+            flush(true);
         } catch (RuntimeException failure) {
             last = failure;
-        }
-        if (last == END) {
-            flush();
+        } catch (IOException closedMeanwhile) {
+            last = END;
         }
         handOver(last);
     }
 
-    private byte[] buffer = new byte[1 << 16];
-    private int filled;
+    /** A file route's failure: a stream that broke off says so; anything else as it is. */
+    private RuntimeException broken(Exception failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof IOException io) {
+                return new BatchSource.FileBrokeOff(run.logType + ": the download of " + fileKey + " broke off after "
+                        + "line " + number + " (" + io + ")", io);
+            }
+        }
+        return failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure);
+    }
+
+    // the file being read
+    private String fileKey;
+    private long delivered;
     private long number;
-    // the chunk being filled
-    private byte[] chunk = new byte[0];
-    private int chunkSize;
+    private String damage;
+    private byte[] buffer = new byte[1 << 16];
+    // the chunk being filled: its files, lines, buffers
+    private final List<String> files = new ArrayList<>();
+    private final List<String> ended = new ArrayList<>();
+    private final List<byte[]> segments = new ArrayList<>();
+    private byte[] segment = new byte[0];
+    private int segmentSize;
+    private int[] fileOf = new int[1024];
+    private long[] numbers = new long[1024];
+    private int[] bufferOf = new int[1024];
     private int[] starts = new int[1024];
     private int[] lengths = new int[1024];
     private int count;
-    private long firstLine;
-    private long chunkCost;
-    private int overhead;
+    private long cost;
+    private int overhead = -1;
+
+    private void startFile(String key, long alreadyDelivered) { // key: the file's, kept in fileKey
+        delivered = alreadyDelivered;
+        number = 0;
+        damage = null;
+    }
+
+    /**
+     * The last step of the file route: reads the downloaded gzip stream (the body) to its end, cutting its lines
+     * into the chunks. A damaged gzip ends the file quietly (reported once the route returns); a stream that breaks
+     * off throws.
+     */
+    void read(InputStream body) throws IOException {
+        try (InputStream in = new GZIPInputStream(body, 1 << 16)) {
+            readLines(in);
+        } catch (ZipException | EOFException damaged) {
+            damage = damaged.toString(); // the lines before it are delivered; the file goes to the dead letters
+        }
+    }
 
     private void readLines(InputStream in) throws IOException {
+        int filled = 0;
         int lineStart = 0;
         int scanned = 0;
-        while (!closed) {
+        while (!closed && !stop) {
             for (int i = scanned; i < filled; i++) {
                 if (buffer[i] == '\n') {
                     line(lineStart, i - lineStart);
@@ -168,66 +248,90 @@ final class FileChunks implements Iterator<Lines>, Closeable {
                 return;
             }
             filled += read;
-            if (stopping.getAsBoolean() && count == 0 && number > delivered) {
-                run.stopped = true; // shutting down between chunks: the rest of the file is read by the next run
-                return;
-            }
         }
     }
 
-    private void line(int offset, int length) {
+    private void line(int offset, int length) throws IOException {
+        if (stop) {
+            return;
+        }
         if (++number <= delivered) {
             return; // delivered by an earlier run
         }
-        if (count == 0) {
-            firstLine = number;
-            chunkSize = 0;
-            chunkCost = 0;
+        if (overhead < 0) {
             overhead = lineOverhead.getAsInt();
-            if (chunk.length < targetBytes + length) {
-                chunk = new byte[Math.max(targetBytes + 4096, length)];
+        }
+        if (files.isEmpty() || !files.get(files.size() - 1).equals(fileKey)) {
+            files.add(fileKey);
+        }
+        if (segmentSize + length > segment.length) {
+            if (segmentSize > 0) {
+                segments.add(segment);
             }
+            segment = new byte[Math.max(SEGMENT, length)];
+            segmentSize = 0;
         }
-        if (chunkSize + length > chunk.length) {
-            chunk = Arrays.copyOf(chunk, Math.max(chunk.length * 2, chunkSize + length));
-        }
-        System.arraycopy(buffer, offset, chunk, chunkSize, length);
+        System.arraycopy(buffer, offset, segment, segmentSize, length);
         if (count == starts.length) {
-            starts = Arrays.copyOf(starts, count * 2);
-            lengths = Arrays.copyOf(lengths, count * 2);
+            int size = count * 2;
+            fileOf = Arrays.copyOf(fileOf, size);
+            numbers = Arrays.copyOf(numbers, size);
+            bufferOf = Arrays.copyOf(bufferOf, size);
+            starts = Arrays.copyOf(starts, size);
+            lengths = Arrays.copyOf(lengths, size);
         }
-        starts[count] = chunkSize;
+        fileOf[count] = files.size() - 1;
+        numbers[count] = number;
+        bufferOf[count] = segments.size();
+        starts[count] = segmentSize;
         lengths[count] = length;
-        chunkSize += length;
-        chunkCost += length + overhead;
+        segmentSize += length;
+        cost += length + overhead;
         count++;
         if (length > 0) {
             run.fetched.increment();
         }
-        if (chunkCost + 512 + overhead >= targetBytes) {
-            flush(); // the next line (of about 512 bytes) would not fit
+        if (cost + 512 + overhead >= targetBytes) {
+            flush(false); // the next line (of about 512 bytes) would not fit
+            stop = stopping.getAsBoolean();
         }
     }
 
-    /** Hands the chunk being filled over to the route. */
-    private void flush() {
-        if (count == 0) {
+    /** Hands the chunk being filled over to the route (at the end, also one without lines for files that ended). */
+    private void flush(boolean last) throws IOException {
+        if (count == 0 && (!last || ended.isEmpty())) {
             return;
         }
-        Lines lines = new Lines(run.fileKey, chunk, Arrays.copyOf(starts, count), Arrays.copyOf(lengths, count), count,
-                firstLine);
-        chunk = new byte[0]; // the chunk now belongs to the route
+        if (count > 0) {
+            segments.add(segment);
+        }
+        Lines lines = new Lines(files.toArray(new String[0]), Arrays.copyOf(fileOf, count),
+                Arrays.copyOf(numbers, count), segments.toArray(new byte[0][]), Arrays.copyOf(bufferOf, count),
+                Arrays.copyOf(starts, count), Arrays.copyOf(lengths, count), count, ended);
+        files.clear();
+        ended.clear();
+        segments.clear();
+        segment = new byte[0]; // the chunk's buffers now belong to the route
+        segmentSize = 0;
         count = 0;
-        handOver(lines);
+        cost = 0;
+        overhead = -1;
+        if (!handOver(lines)) {
+            throw new IOException("the split over the files was closed");
+        }
     }
 
-    private void handOver(Object item) {
+    /** Waits until the route takes the item; false when the split was closed meanwhile. */
+    private boolean handOver(Object item) {
         try {
-            while (!closed && !ahead.offer(item, 100, TimeUnit.MILLISECONDS)) {
-                // the route is still on the chunk before
+            while (!closed) {
+                if (ahead.offer(item, 100, TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return false;
     }
 }

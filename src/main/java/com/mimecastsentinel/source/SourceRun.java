@@ -39,11 +39,9 @@ public final class SourceRun extends Run {
     /** The checkpoint came from a version that kept the ids of the file in progress instead of its line. */
     boolean keepLoadedIds;
     /**
-     * The chunk in the route (its lines and their bytes), and what a line's row adds to it as mapped
-     * (TimeGenerated, mimecastEventId, Logtype…), learnt from the chunks sent: how many lines the next chunks take.
+     * What a line's row adds to it as mapped (TimeGenerated, mimecastEventId, Logtype…), learnt from the chunks
+     * sent: how many lines the next chunks take.
      */
-    volatile long chunkBytes;
-    volatile long chunkLines;
     volatile double rowOverhead = 160;
 
     /** Told the failure when the run fails (a page token Mimecast no longer takes). */

@@ -101,8 +101,8 @@ public class RowMapping implements Processor, CamelContextAware {
             throw new IllegalStateException("a row of all fields' hash needs the record as a tree: not for lines");
         }
         Writer writer = new Writer(lines.size());
-        byte[] buffer = lines.buffer();
         for (int i = 0; i < lines.size(); i++) {
+            byte[] buffer = lines.buffer(i);
             int start = lines.start(i);
             int length = lines.length(i);
             if (isBlank(buffer, start, length)) {
@@ -119,18 +119,23 @@ public class RowMapping implements Processor, CamelContextAware {
                 badLine(exchange, run, lines, i);
             }
         }
+        if (run != null) {
+            run.linesSinceChunk.add(lines.size());
+            run.lineBytesSinceChunk.add(lines.bytes());
+        }
         return writer.finish();
     }
 
     private void badLine(Exchange exchange, Run run, Lines lines, int index) {
-        byte[] line = Arrays.copyOfRange(lines.buffer(), lines.start(index), lines.start(index) + lines.length(index));
+        byte[] line = Arrays.copyOfRange(lines.buffer(index), lines.start(index),
+                lines.start(index) + lines.length(index));
         String logType = run != null ? run.logType : exchange.getFromRouteId();
         if (run != null) {
             run.skipped.increment();
         }
         String text = utf8(line);
         deadLetters().put(logType, "line " + lines.lineNumber(index) + (text == null ? " is not valid UTF-8"
-                : " is not a JSON object"), lines.getFile(), line);
+                : " is not a JSON object"), lines.file(index), line);
     }
 
     private static boolean isBlank(byte[] buffer, int start, int length) {
@@ -152,10 +157,16 @@ public class RowMapping implements Processor, CamelContextAware {
         }
     }
 
-    /** Writes the rows of one batch into one buffer; the batch refers to slices of it. */
+    /**
+     * Writes the rows of one batch into buffers of about {@value #SEGMENT} bytes each (none big enough to be a
+     * humongous object of the garbage collector: those go straight to the old generation and grow the heap); the
+     * batch refers to slices of them.
+     */
     private final class Writer {
-        private final Buffer out = new Buffer();
+        private final java.util.List<Buffer> segments = new java.util.ArrayList<>();
+        private Buffer out = new Buffer();
         private final Map<String, Object> captured = new HashMap<>();
+        private int[] segmentOf;
         private int[] starts;
         private int[] lengths;
         private String[] ids;
@@ -164,6 +175,7 @@ public class RowMapping implements Processor, CamelContextAware {
 
         Writer(int expected) {
             int size = Math.max(8, expected);
+            segmentOf = new int[size];
             starts = new int[size];
             lengths = new int[size];
             ids = new String[size];
@@ -178,6 +190,10 @@ public class RowMapping implements Processor, CamelContextAware {
             }
             Map<String, Role> byField = roles();
             captured.clear();
+            if (out.size() >= SEGMENT) {
+                segments.add(out);
+                out = new Buffer();
+            }
             int start = out.size();
             try (JsonGenerator row = JSON.createGenerator(out)) {
                 row.disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT); // a row left out stays out
@@ -238,11 +254,13 @@ public class RowMapping implements Processor, CamelContextAware {
         private void add(int start, int length, String eventId, long eventMillis) {
             if (count == starts.length) {
                 int size = count * 2;
+                segmentOf = Arrays.copyOf(segmentOf, size);
                 starts = Arrays.copyOf(starts, size);
                 lengths = Arrays.copyOf(lengths, size);
                 ids = Arrays.copyOf(ids, size);
                 times = Arrays.copyOf(times, size);
             }
+            segmentOf[count] = segments.size();
             starts[count] = start;
             lengths[count] = length;
             ids[count] = eventId;
@@ -251,10 +269,10 @@ public class RowMapping implements Processor, CamelContextAware {
         }
 
         RowBatch finish() {
-            byte[] all = out.toByteArray();
+            segments.add(out);
             RowBatch batch = new RowBatch(count);
             for (int i = 0; i < count; i++) {
-                batch.add(all, starts[i], lengths[i], ids[i], times[i]);
+                batch.add(segments.get(segmentOf[i]).bytes(), starts[i], lengths[i], ids[i], times[i]);
             }
             return batch;
         }
@@ -297,14 +315,22 @@ public class RowMapping implements Processor, CamelContextAware {
         return deadLetters;
     }
 
-    /** A byte buffer whose end can be cut back (a row left out after it was written). */
+    /** A segment of the rows' buffer. */
+    private static final int SEGMENT = 192 * 1024;
+
+    /** A byte buffer whose end can be cut back (a row left out after it was written), its array handed on as is. */
     private static final class Buffer extends ByteArrayOutputStream {
         Buffer() {
-            super(64 * 1024);
+            super(SEGMENT + 16 * 1024);
         }
 
         void truncate(int size) {
             count = size;
+        }
+
+        /** The array itself, not a copy (the rows are slices of it). */
+        byte[] bytes() {
+            return buf;
         }
     }
 

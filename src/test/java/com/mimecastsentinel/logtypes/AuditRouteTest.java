@@ -135,4 +135,39 @@ class AuditRouteTest {
         assertNotNull(checkpoint.get("completedUntil"));
         assertNull(checkpoint.get("window"));
     }
+
+    @Test
+    void aFailureMimecastCallsRetryableIsTriedAgainAndOneItDoesNotFailsTheRun() throws Exception {
+        fakes.azureFake.acceptUploads();
+        String busy = "{\"meta\":{\"status\":200},\"data\":[],\"fail\":[{\"errors\":[{\"code\":\"err_busy\","
+                + "\"message\":\"try later\",\"retryable\":true}]}]}";
+        fakes.mimecast.stubFor(post(urlPathEqualTo(AUDIT_PATH)).atPriority(1).inScenario("busy")
+                .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+                .willReturn(okJson(busy)).willSetStateTo("ok"));
+        assertEquals(0, runOnce(), "HTTP 200 with a retryable fail[] is tried again");
+        fakes.assertEveryEventDeliveredOnce();
+
+        String refused = "{\"meta\":{\"status\":200},\"data\":[],\"fail\":[{\"errors\":[{\"code\":\"err_validation\","
+                + "\"message\":\"bad filter\",\"retryable\":false}]}]}";
+        fakes.mimecast.stubFor(post(urlPathEqualTo(AUDIT_PATH)).atPriority(1).willReturn(okJson(refused)));
+        int requests = fakes.mimecastPageRequests().size();
+        assertEquals(1, runOnce(), "HTTP 200 with a fail[] that is not retryable fails the run");
+        assertEquals(requests + 1, fakes.mimecastPageRequests().size(), "and is not tried again");
+    }
+
+    @Test
+    void anAnswerThatTricklesInFailsWithinItsDeadline() throws Exception {
+        fakes.azureFake.acceptUploads();
+        fakes.mimecast.stubFor(post(urlPathEqualTo(AUDIT_PATH)).atPriority(1).willReturn(okJson("{\"meta\":{},"
+                + "\"data\":[],\"fail\":[]," + "\"padding\":\"" + "x".repeat(2000) + "\"}")
+                .withChunkedDribbleDelay(40, 8_000)));
+        java.util.Properties settings = fakes.properties();
+        settings.put("http.timeout", "PT1S");
+        settings.put("mimecast.max-attempts", "2");
+        long started = System.nanoTime();
+        assertEquals(1, Application.run(settings), "no complete answer within twice HTTP_TIMEOUT, twice");
+        long seconds = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+        assertTrue(seconds < 12, "each attempt gave up after its deadline, not the answer's 8 s: " + seconds + " s");
+        assertEquals(2, fakes.mimecastPageRequests().size());
+    }
 }

@@ -45,13 +45,16 @@ class BatchLogTypesTest extends SimulatedAccountTest {
         "cloud-integrated, /siem/v1/batch/events/ci, /siem-files/ci/, Custom-Cloud_Integrated, ''" })
     void deliversEveryEventOnceThroughFailuresAndExpiredUrls(String logType, String path, String folder,
             String stream, String logtypePrefix) throws Exception {
-        // the third upload fails: the run stops in the middle of the listing page
+        // requests of about 6 KB: a file's events take a few; the third upload fails, the run stops in the middle
+        // of the listing page
+        System.setProperty("mimecast.batch-bytes", "6000");
         azure.acceptUploads();
         azure.acceptThenFail(stream, 2, 400);
         assertEquals(1, runOnce(logType));
         JsonNode checkpoint = checkpoint(logType);
         assertFalse(checkpoint.has("nextPage"), "the first page is not done, so no token yet");
-        assertEquals(2, checkpoint.path("filesDone").size(), "the two files delivered whole are remembered");
+        assertTrue(checkpoint.has("fileInProgress") || checkpoint.has("filesDone"), "where the two requests ended");
+        assertEquals(azure.deliveredIds(stream).size(), checkpoint.path("deliveredTotal").asLong());
         assertEquals(Instant.parse(start + "T00:00:00Z"), Instant.parse(checkpoint.path("startedFrom").asText()));
 
         // the next file's URL has expired by the time the second run downloads it: that run lists again;
@@ -83,6 +86,7 @@ class BatchLogTypesTest extends SimulatedAccountTest {
         assertTrue(delivered.values().stream().allMatch(n -> n == 1), "no event twice");
         assertEquals(delivered.size(), checkpoint.path("deliveredTotal").asLong());
         assertFalse(checkpoint.has("filesDone"), "the page is complete");
+        System.clearProperty("mimecast.batch-bytes");
         List<JsonNode> deadLetters = account.deadLetters(logType);
         assertEquals(3, deadLetters.size(), "the malformed lines and the truncated file");
         JsonNode truncated = deadLetters.stream().filter(d -> d.path("reason").asText().contains("unreadable gzip"))

@@ -1,0 +1,132 @@
+package com.mimecastsentinel.sentinel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.mimecastsentinel.checkpoint.Checkpoint;
+import com.mimecastsentinel.deadletter.DeadLetters;
+import com.mimecastsentinel.run.ConnectorMetrics;
+import com.mimecastsentinel.run.Run;
+import com.mimecastsentinel.transform.RowBatch;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The {@code sentinel:} endpoint with a recording destination in place of the Logs Ingestion API. */
+class SentinelComponentTest {
+    private final List<RowBatch> requests = new ArrayList<>();
+    private final List<String> deadLetters = new ArrayList<>();
+    private DefaultCamelContext camel;
+    private ProducerTemplate producer;
+
+    /** Accepts every request; refuses, for their content, rows that hold "refused". */
+    private final Destination destination = new Destination() {
+        @Override
+        public List<Rejected> send(String stream, RowBatch rows) {
+            requests.add(rows);
+            List<Rejected> rejected = new ArrayList<>();
+            for (int i = 0; i < rows.size(); i++) {
+                if (new String(rows.json(i), StandardCharsets.UTF_8).contains("refused")) {
+                    rejected.add(new Rejected(rows, i, "HTTP 400: not a valid row"));
+                }
+            }
+            return rejected;
+        }
+
+        @Override
+        public String describe() {
+            return "recording";
+        }
+    };
+
+    @BeforeEach
+    void start() {
+        camel = new DefaultCamelContext();
+        DeadLetters letters = new DeadLetters(new DeadLetters.Store() {
+            @Override
+            public void write(String name, byte[] document) {
+                deadLetters.add(new String(document, StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public String describe() {
+                return "memory";
+            }
+        }, Clock.systemUTC(), new com.fasterxml.jackson.databind.ObjectMapper(), logType -> { });
+        camel.addComponent("sentinel", new SentinelComponent(() -> destination, () -> destination, letters,
+                new ConnectorMetrics(Clock.systemUTC()), 10_000));
+        camel.start();
+        producer = camel.createProducerTemplate();
+    }
+
+    @AfterEach
+    void stop() {
+        camel.stop();
+    }
+
+    private static RowBatch rows(int count, int bytes) {
+        RowBatch rows = new RowBatch();
+        for (int i = 0; i < count; i++) {
+            String padding = "x".repeat(Math.max(0, bytes - 20));
+            byte[] json = ("{\"n\":" + i + ",\"p\":\"" + padding + "\"}").getBytes(StandardCharsets.UTF_8);
+            rows.add(json, 0, json.length, "id-" + i, 1_000L * i);
+        }
+        return rows;
+    }
+
+    private Exchange send(RowBatch rows, Run run) {
+        return producer.send("sentinel:Custom-Test", exchange -> {
+            exchange.getMessage().setBody(rows);
+            exchange.setVariable(Run.VARIABLE, run);
+        });
+    }
+
+    @Test
+    void aBatchUnderTheLimitIsOneRequestAndABiggerOneIsCutUnderIt() {
+        Run run = new Run("test", Checkpoint.initial("test"));
+        Exchange small = send(rows(10, 500), run);
+        assertEquals(1, requests.size());
+        assertEquals(10, small.getMessage().getHeader(SentinelProducer.ACCEPTED));
+
+        requests.clear();
+        send(rows(100, 500), run);
+        assertTrue(requests.size() >= 5, "about 50 KB in requests of at most 10 KB: " + requests.size());
+        for (RowBatch request : requests) {
+            long bytes = 2;
+            for (int i = 0; i < request.size(); i++) {
+                bytes += request.jsonLength(i) + 1;
+            }
+            assertTrue(bytes <= 10_000, "each request under the limit: " + bytes);
+        }
+        assertEquals(100, requests.stream().mapToInt(RowBatch::size).sum());
+        assertEquals(110, run.delivered.sum());
+        assertEquals(110, run.deliveredSinceCommit.sum(), "counted for the next commit");
+    }
+
+    @Test
+    void rowsTheDestinationRefusesAndRowsNoRequestCanCarryGoToTheDeadLetters() {
+        Run run = new Run("test", Checkpoint.initial("test"));
+        RowBatch batch = rows(3, 100);
+        byte[] refused = "{\"n\":9,\"why\":\"refused\"}".getBytes(StandardCharsets.UTF_8);
+        batch.add(refused, 0, refused.length, "id-9", 0);
+        byte[] huge = ("{\"n\":10,\"p\":\"" + "y".repeat(12_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        batch.add(huge, 0, huge.length, "id-10", 0);
+        Exchange exchange = send(batch, run);
+        assertEquals(3, exchange.getMessage().getHeader(SentinelProducer.ACCEPTED));
+        assertEquals(2, deadLetters.size());
+        assertTrue(deadLetters.stream().anyMatch(d -> d.contains("over the 9998 bytes one ingestion request takes")),
+                deadLetters.toString());
+        assertTrue(deadLetters.stream().anyMatch(d -> d.contains("refused by the destination: HTTP 400")),
+                deadLetters.toString());
+        assertEquals(2, run.skipped.sum());
+        assertEquals(3, run.delivered.sum());
+    }
+}

@@ -1,0 +1,177 @@
+package com.mimecastsentinel.transform;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mimecastsentinel.checkpoint.Checkpoint;
+import com.mimecastsentinel.deadletter.DeadLetters;
+import com.mimecastsentinel.run.Run;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class RowMappingTest {
+    private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
+    private static final List<String> SIEM_KEY = List.of("processingId", "aggregateId", "type", "subtype", "timestamp",
+            "action", "messageId", "accountId");
+    private final ObjectMapper json = new ObjectMapper();
+    private final List<String> deadLettered = new ArrayList<>();
+    private DefaultCamelContext camel;
+    private RowMapping siem;
+
+    @BeforeEach
+    void setUp() {
+        camel = new DefaultCamelContext();
+        camel.getRegistry().bind(DeadLetters.BEAN, new DeadLetters(new DeadLetters.Store() {
+            @Override
+            public void write(String name, byte[] document) {
+                deadLettered.add(new String(document, StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public String describe() {
+                return "memory";
+            }
+        }, Clock.systemUTC(), json, logType -> { }));
+        siem = new RowMapping();
+        siem.setCamelContext(camel);
+        siem.setTime("timestamp");
+        siem.setKey(String.join(",", SIEM_KEY));
+        siem.setValueField("type");
+        siem.setValueColumn("Logtype");
+        siem.setValues(Map.of("receipt", "email_receipt"));
+        siem.setClock(Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    private RowBatch map(RowMapping mapping, Object body, Run run) throws Exception {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.getMessage().setBody(body);
+        if (run != null) {
+            exchange.setVariable(Run.VARIABLE, run);
+        }
+        mapping.process(exchange);
+        return exchange.getMessage().getBody(RowBatch.class);
+    }
+
+    private static Lines lines(String... text) {
+        StringBuilder all = new StringBuilder();
+        int[] starts = new int[text.length];
+        int[] lengths = new int[text.length];
+        for (int i = 0; i < text.length; i++) {
+            starts[i] = all.toString().getBytes(StandardCharsets.UTF_8).length;
+            lengths[i] = text[i].getBytes(StandardCharsets.UTF_8).length;
+            all.append(text[i]);
+        }
+        return Lines.of("/siem-files/cg/1.json.gz", all.toString().getBytes(StandardCharsets.UTF_8), starts, lengths,
+                text.length, 7);
+    }
+
+    private static final String RECEIPT = "{\"processingId\":\"p1\",\"aggregateId\":\"a1\",\"type\":\"receipt\","
+            + "\"subtype\":\"\",\"timestamp\":1717243200000,\"action\":\"Acc\",\"messageId\":\"<m@x>\","
+            + "\"accountId\":\"C0A0\",\"spamProcessingDetail\":{\"spf\":{\"allow\":true}},\"recipients\":[\"a@b\"]}";
+
+    @Test
+    void aLineAndTheSameRecordAsATreeMakeTheSameRow() throws Exception {
+        RowBatch fromLine = map(siem, lines(RECEIPT), null);
+        RowBatch fromTree = map(siem, List.of(json.readTree(RECEIPT)), null);
+        assertEquals(1, fromLine.size());
+        assertEquals(json.readTree(fromLine.json(0)), json.readTree(fromTree.json(0)));
+        JsonNode row = json.readTree(fromLine.json(0));
+        assertEquals("2024-06-01T12:00:00Z", row.path("TimeGenerated").asText());
+        assertEquals("email_receipt", row.path("Logtype").asText());
+        assertEquals(EventIds.of(json.readTree(RECEIPT), null, SIEM_KEY), row.path("mimecastEventId").asText());
+        assertEquals(row.path("mimecastEventId").asText(), fromLine.id(0));
+        assertEquals(Instant.parse("2024-06-01T12:00:00Z").toEpochMilli(), fromLine.eventMillis(0));
+        assertEquals(json.readTree(RECEIPT).path("spamProcessingDetail"), row.path("spamProcessingDetail"),
+                "fields are kept as they came");
+    }
+
+    @Test
+    void ourColumnsReplaceFieldsOfTheSameName() throws Exception {
+        RowBatch rows = map(siem, lines("{\"timestamp\":1717243200000,\"type\":\"spam\",\"TimeGenerated\":\"x\","
+                + "\"mimecastEventId\":\"forged\",\"Logtype\":\"y\"}"), null);
+        JsonNode row = json.readTree(rows.json(0));
+        assertEquals("2024-06-01T12:00:00Z", row.path("TimeGenerated").asText());
+        assertEquals("spam", row.path("Logtype").asText(), "a value not listed is copied as it is");
+        assertFalse(row.path("mimecastEventId").asText().equals("forged"));
+        assertEquals(List.of("timestamp", "type", "TimeGenerated", "mimecastEventId", "Logtype"),
+                iterable(row.fieldNames()), "each column once");
+    }
+
+    @Test
+    void linesThatAreNoJsonObjectGoToTheDeadLettersAndTheRestIsMapped() throws Exception {
+        Run run = new Run("siem", Checkpoint.initial("siem"));
+        RowBatch rows = map(siem, lines(RECEIPT, "{\"timestamp\":17", "", "[1,2]", RECEIPT.replace("p1", "p2")), run);
+        assertEquals(2, rows.size());
+        assertEquals(2, deadLettered.size(), "the broken line and the array, not the blank one");
+        assertTrue(deadLettered.get(0).contains("line 8 is not a JSON object"), deadLettered.get(0));
+        assertTrue(deadLettered.get(1).contains("line 10 is not a JSON object"), deadLettered.get(1));
+        assertEquals(2, run.skipped.sum());
+    }
+
+    @Test
+    void rowsOutsideTheRunsDaysAreLeftOut() throws Exception {
+        Run run = new Run("siem", Checkpoint.initial("siem"));
+        run.keepFrom = Instant.parse("2024-06-01T12:00:00Z");
+        run.keepUntil = Instant.parse("2024-06-01T13:00:00Z");
+        RowBatch rows = map(siem, lines(RECEIPT, RECEIPT.replace("1717243200000", "1717243199999"),
+                RECEIPT.replace("1717243200000", "1717246800000")), run);
+        assertEquals(1, rows.size(), "the one at the start is kept, the one before and the one at the end are not");
+        assertEquals(2, run.skipped.sum());
+    }
+
+    @Test
+    void aRecordWithoutItsOwnIdOrATimeGetsAHashAndTheTimeItWasRead() throws Exception {
+        RowMapping audit = new RowMapping();
+        audit.setCamelContext(camel);
+        audit.setTime("eventTime");
+        audit.setId("id");
+        audit.setKey("eventTime,user");
+        audit.setClock(Clock.fixed(NOW, ZoneOffset.UTC));
+        ObjectNode withId = json.createObjectNode().put("id", "eNo1").put("eventTime", "2024-05-01T10:00:00+0000");
+        ObjectNode withoutId = json.createObjectNode().put("user", "u").put("eventTime", "not a time");
+        RowBatch rows = map(audit, List.of(withId, withoutId), null);
+        assertEquals("eNo1", rows.id(0));
+        assertEquals("2024-05-01T10:00:00Z", json.readTree(rows.json(0)).path("TimeGenerated").asText());
+        assertEquals(EventIds.of(withoutId, "id", List.of("eventTime", "user")), rows.id(1));
+        assertEquals(NOW.toString(), json.readTree(rows.json(1)).path("TimeGenerated").asText());
+    }
+
+    @Test
+    void aStepChangesARowAsAMapAndThatIsWhatIsSentAndWritten() throws Exception {
+        RowBatch rows = map(siem, lines(RECEIPT, RECEIPT.replace("p1", "p2")), null);
+        rows.get(1).put("Tenant", "contoso");
+        rows.remove(0);
+        String ndjson = new String(rows.toNdjson(), StandardCharsets.UTF_8);
+        assertEquals(1, ndjson.lines().count());
+        JsonNode row = json.readTree(ndjson.lines().findFirst().orElseThrow());
+        assertEquals("contoso", row.path("Tenant").asText());
+        assertEquals("p2", row.path("processingId").asText());
+        assertEquals(ndjson, camel.getTypeConverter().convertTo(String.class, rowsWithConverters(rows)));
+    }
+
+    private Object rowsWithConverters(RowBatch rows) {
+        RowBatchConverters.register(camel);
+        return rows;
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> names) {
+        List<String> list = new ArrayList<>();
+        names.forEachRemaining(list::add);
+        return list;
+    }
+}
