@@ -80,11 +80,15 @@ class CheckpointStoreContractTest {
         CheckpointRepository checkpoints = new CheckpointRepository(store, Duration.ofMinutes(15),
                 Clock.fixed(until, ZoneOffset.UTC), json, Duration.ofSeconds(5), "");
 
-        Checkpoint checkpoint = checkpoints.load("audit");
-        assertEquals("audit", checkpoint.logType);
-        checkpoint.recentEventIds.put("old", until.minusSeconds(3600).getEpochSecond());
-        checkpoints.commit(checkpoint, true);
-        checkpoint = checkpoints.load("audit"); // holds "old"
+        // an hour earlier, "old" was delivered and committed
+        CheckpointRepository earlier = new CheckpointRepository(store, Duration.ofMinutes(15),
+                Clock.fixed(until.minusSeconds(3600), ZoneOffset.UTC), json, Duration.ofSeconds(5), "");
+        Checkpoint before = earlier.load("audit");
+        assertEquals("audit", before.logType);
+        assertTrue(earlier.add("audit:old"));
+        earlier.commit(before, true);
+
+        Checkpoint checkpoint = checkpoints.load("audit"); // holds "old"
         assertTrue(checkpoints.contains("audit:old"));
         assertTrue(checkpoints.add("audit:x"), "a new id");
         assertTrue(!checkpoints.add("audit:x"), "added once");
