@@ -3,7 +3,7 @@
 #   docker build -t mimecast-sentinel .
 #   docker run --rm -p 127.0.0.1:9876:9876 mimecast-sentinel      # demo: embedded simulator, files in /app/data
 #
-# Configuration is environment variables (README, Configuration). /app/routes and /app/application.properties
+# Configuration is environment variables (docs/configuration.md). /app/routes and /app/application.properties
 # are the packaged defaults: mount your own over them to override (read-only is fine). State written to files
 # (demo checkpoints, file sink, dead letters of the file store) goes to /app/data: mount a volume there.
 
@@ -53,5 +53,5 @@ EXPOSE 9876
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD curl -fsS -o /dev/null "http://127.0.0.1:${MANAGEMENT_PORT:-9876}/observe/health/live" || exit 1
 
-# SIGTERM ends the run in flight after its page or file, checkpoint committed: give it time (docker stop -t 45)
+# SIGTERM ends the run in flight after its batch, checkpoint committed: give it time (docker stop -t 45)
 ENTRYPOINT ["java", "-jar", "/opt/mimecast-sentinel/mimecast-sentinel.jar"]

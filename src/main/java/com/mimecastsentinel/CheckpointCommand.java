@@ -111,7 +111,7 @@ public final class CheckpointCommand {
         var stored = store.read(name(logType));
         Checkpoint checkpoint = stored.map(s -> parse(logType, s.content())).orElseGet(() -> Checkpoint.initial(logType));
         // every position field to the date; delivered ids stay, so events of the overlap are still not re-sent
-        boolean listing = checkpoint.nextPage != null || checkpoint.filesDone != null
+        boolean listing = checkpoint.nextPage != null || checkpoint.filesDone != null || checkpoint.fileInProgress != null
                 || logType.equals("siem") || logType.equals("cloud-integrated");
         checkpoint.completedUntil = at;
         // SIEM batch listings start at startedFrom; elsewhere it records where the live connector began, which a
@@ -121,6 +121,7 @@ public final class CheckpointCommand {
         checkpoint.window = null;
         checkpoint.nextPage = null;
         checkpoint.filesDone = null;
+        checkpoint.fileInProgress = null;
         if (checkpoint.feeds != null) {
             checkpoint.feeds.values().forEach(feed -> {
                 feed.completedUntil = at;

@@ -70,14 +70,15 @@ class CheckpointCommandTest {
     void resetMovesEveryPositionToTheDayAndKeepsTheDeliveredIds() throws Exception {
         Files.writeString(dir.resolve("siem.json"), """
                 {"version":1,"logType":"siem","startedFrom":"2026-11-16T00:00:00Z","nextPage":"token",
-                 "filesDone":["f1"],"deliveredTotal":7,"recentEventIds":{"a":1795431600}}""");
+                 "filesDone":["f1"],"fileInProgress":{"file":"f2","lines":40},"deliveredTotal":7,
+                 "recentEventIds":{"a":1795431600}}""");
         assertEquals(0, command().reset("siem", "2026-11-20"));
 
         JsonNode reset = json.readTree(dir.resolve("siem.json").toFile());
         assertEquals("2026-11-20T00:00:00Z", reset.path("startedFrom").asText());
         assertEquals("2026-11-20T00:00:00Z", reset.path("completedUntil").asText());
-        assertTrue(reset.path("nextPage").isMissingNode() && reset.path("filesDone").isMissingNode(),
-                "the next run lists from the day again");
+        assertTrue(reset.path("nextPage").isMissingNode() && reset.path("filesDone").isMissingNode()
+                && reset.path("fileInProgress").isMissingNode(), "the next run lists from the day again: " + reset);
         assertEquals(1795431600L, reset.path("recentEventIds").path("a").asLong(), "ids kept: no re-sending");
         assertEquals(7, reset.path("deliveredTotal").asLong());
     }

@@ -89,7 +89,7 @@ class CustomisedRoutesTest {
                     - name: dropAcceptedReceipts
                       type: "#class:com.mimecastsentinel.transform.DropRows"
                       properties:
-                        when: "${body[type]} == 'receipt' && ${body[action]} == 'Acc'"
+                        when: "${body[Logtype]} == 'email_receipt' && ${body[action]} == 'Acc'"
                 """);
         edit("siem.yaml", """
                         # your steps go here (docs/customising-routes.md): drop rows, add columns, send a copy elsewhere
@@ -100,10 +100,12 @@ class CustomisedRoutesTest {
         assertEquals(0, runOnce("siem", Map.of()));
 
         List<JsonNode> rows = rows("Custom-Seg_Cg");
-        assertTrue(rows.stream().noneMatch(r -> r.path("type").asText().equals("receipt")
+        assertTrue(rows.stream().noneMatch(r -> r.path("Logtype").asText().equals("email_receipt")
                 && r.path("action").asText().equals("Acc")), "no accepted receipt was sent");
-        assertTrue(rows.stream().anyMatch(r -> r.path("type").asText().equals("receipt")), "other receipts were");
-        assertTrue(rows.stream().anyMatch(r -> !r.path("type").asText().equals("receipt")), "other types were");
+        assertTrue(rows.stream().anyMatch(r -> r.path("Logtype").asText().equals("email_receipt")),
+                "other receipts were");
+        assertTrue(rows.stream().anyMatch(r -> !r.path("Logtype").asText().equals("email_receipt")),
+                "other types were");
         JsonNode checkpoint = account.checkpoint("siem");
         assertTrue(checkpoint.hasNonNull("nextPage"), "the listing moved on past the dropped events");
         assertFalse(checkpoint.has("fileInProgress"), "no file is left half read");
@@ -141,7 +143,7 @@ class CustomisedRoutesTest {
             assertEquals("contoso", row.path("Tenant").asText(), row.toString());
             assertTrue(row.path("Actor").asText().endsWith("@example.com"), row.toString());
             assertFalse(row.has("user"), "user is renamed to Actor: " + row);
-            assertTrue(row.hasNonNull("mimecastEventId") && row.hasNonNull("TimeGenerated"), row.toString());
+            assertTrue(row.hasNonNull("mimecastEventId") && row.hasNonNull("eventTime"), row.toString());
         }
     }
 

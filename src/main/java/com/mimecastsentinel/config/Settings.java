@@ -20,7 +20,7 @@ import org.quartz.CronExpression;
 
 /**
  * The connector's settings, read once at start-up and validated. Every setting is a key in
- * application.properties whose default comes from the environment variable named in README; errors name the
+ * application.properties whose default comes from the environment variable named in docs/configuration.md; errors name the
  * environment variable, never the value.
  */
 public final class Settings {

@@ -8,7 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The simulated SIEM batch endpoints (API 2.0): Cloud Gateway events of all ten types and Cloud Integrated
- * events, with the fields Mimecast documents (shared/reference/mimecast-api.md, section 4.1).
+ * events, with the fields Mimecast documents (shared/reference/mimecast-api.md, section 4.1) and, for Cloud
+ * Integrated, the fields of real events (entities, mailflow, urlclick).
  */
 public final class BatchFeeds {
 
@@ -29,7 +30,7 @@ public final class BatchFeeds {
                 "/siem/v1/batch/events/cg", new Feed("/siem/v1/batch/events/cg", "cg",
                         new EventGenerator(often, "siem-cg", s -> event(json, s, CG_TYPES))),
                 "/siem/v1/batch/events/ci", new Feed("/siem/v1/batch/events/ci", "ci",
-                        new EventGenerator(often, "siem-ci", s -> event(json, s, CI_TYPES))));
+                        new EventGenerator(often, "siem-ci", s -> cloudIntegrated(json, s))));
     }
 
     static ObjectNode event(ObjectMapper json, EventGenerator.Seed s, String[] types) {
@@ -106,6 +107,57 @@ public final class BatchFeeds {
             default -> {
                 event.put("messageId", messageId);
                 event.put("action", "Acc");
+            }
+        }
+        return event;
+    }
+
+    /** A Cloud Integrated event: common fields, then those of its type as real events carry them. */
+    static ObjectNode cloudIntegrated(ObjectMapper json, EventGenerator.Seed s) {
+        String type = CI_TYPES[(int) Math.floorMod(s.slot, (long) CI_TYPES.length)];
+        ObjectNode event = json.createObjectNode();
+        event.put("_offset", s.slot);
+        event.put("_partition", s.pick(3, 12));
+        event.put("accountId", "C0A0");
+        event.put("aggregateId", s.hex(22));
+        event.put("processingId", s.hex(40));
+        event.put("timestamp", s.time.toEpochMilli());
+        event.put("type", type);
+        String messageId = "<" + s.hex(24) + "@mail.example.com>";
+        switch (type) {
+            case "entities" -> {
+                event.put("subtype", s.pick(2, new String[] { "email", "url" }));
+                event.putArray("attachments").add("invoice_" + s.hex(4) + ".pdf");
+                event.put("direction", s.pick(4, new String[] { "inbound", "outbound", "internal" }));
+                event.put("historicalMail", false);
+                event.put("messageId", messageId);
+                event.putArray("policiesApplied").addObject().put("action", "block").put("mode", "enforce")
+                        .put("name", "Default Anti-Phishing");
+                event.putArray("recipients").add("alice@example.com");
+                event.put("senderEnvelope", "billing@supplier.example.net");
+                event.put("senderHeader", "billing@supplier.example.net");
+                event.put("senderIp", "198.51.100." + s.pick(5, 250));
+                event.put("source", "m365");
+                event.put("subject", "Invoice " + s.pick(6, 9999));
+                if (s.pick(7, 2) == 0) {
+                    event.putNull("tags");
+                } else {
+                    event.putArray("tags").add("phishing");
+                }
+                event.put("threatState", s.pick(8, new String[] { "remediated", "detected" }));
+                event.put("threatType", s.pick(9, new String[] { "phishing", "malware", "spam" }));
+            }
+            case "mailflow" -> {
+                event.put("subtype", "delivery");
+                event.put("messageId", messageId);
+                event.putArray("authResults").addObject().put("aligned", true).put("result", "pass").put("type", "spf");
+            }
+            default -> {
+                event.put("subtype", "click");
+                event.put("action", s.pick(10, new String[] { "allow", "block" }));
+                event.put("originalUrl", "https://login-examp1e.net/" + s.hex(8));
+                event.put("redirectUrl", "https://protect.example.com/" + s.hex(8));
+                event.put("sourceIp", "203.0.113." + s.pick(11, 250));
             }
         }
         return event;

@@ -133,7 +133,30 @@ public final class PagedFeeds {
         event.put("creationMethod", "User Click");
         event.putArray("emailPartsDescription").add("Body");
         event.put("messageId", messageId(s));
-        event.putObject("tagMap").putObject("UrlScanningStatus").putArray("Status").add("Scanned");
+        // tagMap as real clicks carry it: groups of "Key" or "Check:Key" to lists of strings
+        ObjectNode tagMap = event.putObject("tagMap");
+        if (s.pick(10, 2) == 0) {
+            ObjectNode dangerous = tagMap.putObject("DangerousFileExt");
+            dangerous.putArray("Status").add("CustomerSpecific").add("VerdictBlock");
+            dangerous.putArray("Inspect:FileExts").add("[exe]");
+            dangerous.putArray("Inspect:MimeTypes").add("[]");
+            dangerous.putArray("ContentCheck:DangerousMimetypesUrlFileDownload").add("application/x-msdownload");
+            dangerous.putArray("ContentCheck:ContentScannersBlocked").add(".exe");
+            dangerous.putArray("ContentCheck:DangerousExtsUrlFileDownload").add("dll");
+        } else {
+            ObjectNode reputation = tagMap.putObject("UrlReputationScan");
+            reputation.putArray("Status").add("Malicious");
+            reputation.putArray("Type").add("Phishing");
+            reputation.putArray("Url").add(event.path("url").asText());
+            reputation.putArray("UrlBlock").add("true");
+            ObjectNode phishing = tagMap.putObject("AdvancedPhishing");
+            phishing.putArray("CredentialTheftEvidence").add("login form");
+            phishing.putArray("CredentialTheftTags").add("brand-impersonation");
+            ObjectNode result = event.putObject("advancedPhishingResult");
+            result.putArray("CredentialTheftBrands").add("Example Bank");
+            result.putArray("CredentialTheftEvidence").add("login form");
+            result.putArray("CredentialTheftTags").add("brand-impersonation");
+        }
         return event;
     }
 

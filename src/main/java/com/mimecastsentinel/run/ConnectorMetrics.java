@@ -83,6 +83,11 @@ public final class ConnectorMetrics {
         of(logType).count("mimecast_duplicates_dropped_total", "events dropped as already delivered", events);
     }
 
+    public void additionalFields(String logType, long fields) {
+        of(logType).count("mimecast_additional_fields_total",
+                "fields sent in AdditionalFields: not declared by the table, or not of its column's type", fields);
+    }
+
     public void deadLettered(String logType, long items) {
         of(logType).count("mimecast_dead_lettered_total", "items written to the dead-letter location", items);
     }

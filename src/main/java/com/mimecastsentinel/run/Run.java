@@ -40,6 +40,8 @@ public class Run {
     public final LongAdder duplicates = new LongAdder();
     /** Rows not sent for a reason other than a duplicate: outside the run's days, unreadable, dead-lettered. */
     public final LongAdder skipped = new LongAdder();
+    /** Fields sent in AdditionalFields: the table declares no column for them (or their value did not fit it). */
+    public final LongAdder additionalFields = new LongAdder();
     /** Rows delivered since the last commit, and the newest event time among them. */
     public final LongAdder deliveredSinceCommit = new LongAdder();
     public volatile Instant newestSinceCommit;

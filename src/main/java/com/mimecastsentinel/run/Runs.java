@@ -137,11 +137,13 @@ public final class Runs extends RoutePolicySupport implements StartupListener {
     private boolean summarize(String logType, Run run, Throwable failure) {
         long millis = Duration.between(run.started, Instant.now()).toMillis();
         String summary = String.format("%s: %s window=%s pages=%d files=%d fetched=%d delivered=%d duplicates=%d "
-                + "skipped=%d duration=%dms checkpoint=%s", logType, failure == null ? "run complete" : "run FAILED",
-                run.window(), run.pages, run.files, run.fetched.sum(), run.delivered.sum(), run.duplicates.sum(),
-                run.skipped.sum(), millis, run.position());
+                + "skipped=%d additionalFields=%d duration=%dms checkpoint=%s", logType,
+                failure == null ? "run complete" : "run FAILED", run.window(), run.pages, run.files, run.fetched.sum(),
+                run.delivered.sum(), run.duplicates.sum(), run.skipped.sum(), run.additionalFields.sum(), millis,
+                run.position());
         metrics.fetched(logType, run.fetched.sum());
         metrics.duplicates(logType, run.duplicates.sum());
+        metrics.additionalFields(logType, run.additionalFields.sum());
         if (failure == null) {
             LOG.info(summary);
             metrics.runFinished(logType, true);

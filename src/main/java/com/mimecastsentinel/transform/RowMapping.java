@@ -20,6 +20,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.mimecastsentinel.deadletter.DeadLetters;
 import com.mimecastsentinel.run.Run;
 import org.apache.camel.CamelContext;
@@ -29,19 +30,47 @@ import org.apache.camel.Processor;
 
 /**
  * A log type's mapping from Mimecast records to the rows of its Sentinel table, declared in its route file (a bean
- * of this class, named {@code <logType>-rows}) and used as the first step of its route: the body, the records of a
- * page or the lines of a SIEM file's chunk, becomes a {@link RowBatch}. Each row is the record's fields, plus
- * {@code TimeGenerated} (the event time, from the {@code time} field), {@code mimecastEventId} (the {@code id}
- * field, or a hash of the {@code key} fields) and, where declared, a column whose value is looked up from another
- * field ({@code valueField} → {@code valueColumn} through {@code values}, e.g. SIEM {@code type} → {@code Logtype}).
+ * of this class, named {@code <logType>-mapping}) and used as the first step of its rows route: the body, the records
+ * of a page or the lines of a SIEM file's chunk, becomes a {@link RowBatch}. What the declaration says:
+ * <ul>
+ * <li>{@code columns}: the table's columns with their types ({@code name:type}, string when no type is given). A
+ * field is written to its column in the column's type (Mimecast times as ISO-8601 UTC for {@code datetime}, arrays
+ * and objects as JSON text for {@code string}); a field the table does not declare, or whose value does not fit
+ * its column's type, goes into {@code AdditionalFields} (dynamic), never dropped. Without {@code columns} every
+ * field is copied as it is (a log type of your own).</li>
+ * <li>{@code renames}: field to column ({@code _offset} → {@code offset}); {@code flatten}: object fields whose
+ * leaves become columns named {@code <field>_<key>_<key>} ({@code :} → {@code _}).</li>
+ * <li>{@code time}: the event time field (the run's days, the checkpoint); {@code timeGenerated}: {@code ingestion}
+ * (the row carries no TimeGenerated: the data collection rule stamps the ingestion time, as the official solution
+ * does) or {@code event} (TimeGenerated is the event time).</li>
+ * <li>{@code id} / {@code key}: {@code mimecastEventId}, the record's id field or a hash of the key fields;
+ * {@code valueField} → {@code valueColumn} through {@code values}: a column looked up from a field (SIEM
+ * {@code type} → {@code Logtype}).</li>
+ * </ul>
  *
  * <p>One implementation for every path: rows are written straight from the JSON tokens of a record (a line's bytes,
- * or a page record's tree), only the fields the id, time and value column need are read as values. Rows outside
- * the run's days are left out; a line that is no JSON object goes to the dead letters with its reason.
+ * or a page record's tree); only what a row needs converted is read as a value. Rows outside the run's days are left
+ * out; a line that is no JSON object goes to the dead letters with its reason.
  */
 public class RowMapping implements Processor, CamelContextAware {
     public static final String TIME_GENERATED = "TimeGenerated";
     public static final String EVENT_ID = "mimecastEventId";
+    public static final String ADDITIONAL_FIELDS = "AdditionalFields";
+
+    /** A column's type, as Log Analytics names it. */
+    enum ColumnType {
+        STRING, DATETIME, REAL, LONG, INT, BOOLEAN, DYNAMIC, GUID;
+
+        static ColumnType of(String name) {
+            for (ColumnType type : values()) {
+                if (type.name().equalsIgnoreCase(name.trim())) {
+                    return type;
+                }
+            }
+            throw new IllegalArgumentException("a column type is one of string, datetime, real, long, int, boolean, "
+                    + "dynamic, guid; not '" + name + "'");
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -55,6 +84,10 @@ public class RowMapping implements Processor, CamelContextAware {
     private String valueField;
     private String valueColumn;
     private Map<String, String> values = new LinkedHashMap<>();
+    private Map<String, ColumnType> columns;
+    private Map<String, String> renames = new LinkedHashMap<>();
+    private java.util.Set<String> flatten = java.util.Set.of();
+    private boolean eventTimeGenerated;
 
     /** What a record's row needs read as values, by field name. */
     private enum Role { TIME, ID, KEY, VALUE }
@@ -166,6 +199,10 @@ public class RowMapping implements Processor, CamelContextAware {
         private final java.util.List<Buffer> segments = new java.util.ArrayList<>();
         private Buffer out = new Buffer();
         private final Map<String, Object> captured = new HashMap<>();
+        /** The row's AdditionalFields, written as they come into a buffer of their own; null while there are none. */
+        private JsonGenerator extra;
+        private int extraFields;
+        private final ByteArrayOutputStream extraBytes = new ByteArrayOutputStream(1024);
         private int[] segmentOf;
         private int[] starts;
         private int[] lengths;
@@ -198,25 +235,48 @@ public class RowMapping implements Processor, CamelContextAware {
             try (JsonGenerator row = JSON.createGenerator(out)) {
                 row.disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT); // a row left out stays out
                 row.writeStartObject();
+                extra = null;
+                extraFields = 0;
                 for (String name = in.nextFieldName(); name != null; name = in.nextFieldName()) {
                     JsonToken token = in.nextToken();
-                    if (name.equals(TIME_GENERATED) || name.equals(EVENT_ID) || name.equals(valueColumn)) {
+                    if (name.equals(TIME_GENERATED) || name.equals(EVENT_ID) || name.equals(valueColumn)
+                            || name.equals(ADDITIONAL_FIELDS)) {
                         in.skipChildren(); // ours replace them
                         continue;
                     }
-                    row.writeFieldName(name);
+                    String column = renames.getOrDefault(name, name);
+                    Object value = null; // the field's value where it was read: its text, or its tree
                     if (byField.containsKey(name)) {
-                        if (token == JsonToken.VALUE_STRING) {
-                            String text = in.getText();
-                            captured.put(name, text);
-                            row.writeString(text);
-                        } else {
-                            JsonNode value = JSON.readTree(in);
-                            captured.put(name, value);
-                            JSON.writeTree(row, value);
+                        value = token == JsonToken.VALUE_STRING ? in.getText() : JSON.readTree(in);
+                        captured.put(name, value);
+                    }
+                    if (columns != null && name.equals(valueField) && !columns.containsKey(column)) {
+                        if (value == null) {
+                            in.skipChildren();
                         }
+                        continue; // its value is in the value column
+                    }
+                    if (columns == null) { // no declared table: the fields as they are
+                        row.writeFieldName(column);
+                        copy(row, in, value);
+                        continue;
+                    }
+                    if (token == JsonToken.START_OBJECT && flatten.contains(name)) {
+                        flattenInto(row, column, value != null ? (JsonNode) value : JSON.readTree(in));
+                        continue;
+                    }
+                    ColumnType type = columns.get(column);
+                    if (type == null && value == null) { // not a column of the table: kept as it came
+                        extra().writeFieldName(column);
+                        extra.copyCurrentStructure(in);
+                        extraFields++;
+                    } else if (type != null && fitsAsItIs(type, token)) {
+                        row.writeFieldName(column); // the common case, copied as it is
+                        copy(row, in, value);
                     } else {
-                        row.copyCurrentStructure(in);
+                        JsonNode node = value instanceof JsonNode tree ? tree
+                                : value instanceof String text ? TextNode.valueOf(text) : JSON.readTree(in);
+                        writeTyped(row, column, type, node);
                     }
                 }
                 if (in.nextToken() != null) {
@@ -230,12 +290,24 @@ public class RowMapping implements Processor, CamelContextAware {
                     return true;
                 }
                 String eventId = wholeRecordId != null ? wholeRecordId : EventIds.ofValues(captured::get, id, key);
-                row.writeStringField(TIME_GENERATED, eventTime.toString());
+                if (eventTimeGenerated) {
+                    row.writeStringField(TIME_GENERATED, eventTime.toString());
+                }
                 row.writeStringField(EVENT_ID, eventId);
                 if (valueColumn != null) {
                     Object value = captured.get(valueField);
                     String text = value instanceof String s ? s : value instanceof JsonNode n ? n.asText() : "";
                     row.writeStringField(valueColumn, values.getOrDefault(text, text));
+                }
+                if (extra != null) {
+                    extra.writeEndObject();
+                    extra.close();
+                    extra = null;
+                    row.writeFieldName(ADDITIONAL_FIELDS);
+                    row.writeRawValue(extraBytes.toString(StandardCharsets.UTF_8));
+                    if (run != null) {
+                        run.additionalFields.add(extraFields);
+                    }
                 }
                 row.writeEndObject();
                 row.flush();
@@ -245,6 +317,51 @@ public class RowMapping implements Processor, CamelContextAware {
                 out.truncate(start);
                 throw e;
             }
+        }
+
+        private JsonGenerator extra() throws IOException {
+            if (extra == null) {
+                extraBytes.reset();
+                extra = JSON.createGenerator(extraBytes);
+                extra.writeStartObject();
+            }
+            return extra;
+        }
+
+        /** A field's value as it came: the token {@code in} is at, or the value already read. */
+        private void copy(JsonGenerator row, JsonParser in, Object value) throws IOException {
+            if (value instanceof String text) {
+                row.writeString(text);
+            } else if (value instanceof JsonNode node) {
+                JSON.writeTree(row, node);
+            } else {
+                row.copyCurrentStructure(in);
+            }
+        }
+
+        /** An object's leaves as the columns {@code <prefix>_<key>…} ({@code :} in a key becomes {@code _}). */
+        private void flattenInto(JsonGenerator row, String prefix, JsonNode node) throws IOException {
+            if (node.isObject() && !node.isEmpty()) {
+                for (java.util.Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext();) {
+                    Map.Entry<String, JsonNode> field = fields.next();
+                    flattenInto(row, prefix + "_" + field.getKey().replace(':', '_'), field.getValue());
+                }
+            } else {
+                writeTyped(row, prefix, columns.get(prefix), node);
+            }
+        }
+
+        /** A value in its column's type; into AdditionalFields when the table has no such column or it does not fit. */
+        private void writeTyped(JsonGenerator row, String column, ColumnType type, JsonNode node) throws IOException {
+            JsonNode typed = type == null ? null : ColumnValues.convert(type, node);
+            if (typed == null) {
+                extra().writeFieldName(column);
+                JSON.writeTree(extra, node);
+                extraFields++;
+                return;
+            }
+            row.writeFieldName(column);
+            JSON.writeTree(row, typed);
         }
 
         void discard() {
@@ -276,6 +393,18 @@ public class RowMapping implements Processor, CamelContextAware {
             }
             return batch;
         }
+    }
+
+    /** Whether a value of this token goes into a column of this type unchanged. */
+    private static boolean fitsAsItIs(ColumnType type, JsonToken token) {
+        return switch (type) {
+            case STRING, GUID -> token == JsonToken.VALUE_STRING || token == JsonToken.VALUE_NULL;
+            case REAL -> token.isNumeric() || token == JsonToken.VALUE_NULL;
+            case LONG, INT -> token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NULL;
+            case BOOLEAN -> token.isBoolean() || token == JsonToken.VALUE_NULL;
+            case DYNAMIC -> true;
+            case DATETIME -> token == JsonToken.VALUE_NULL;
+        };
     }
 
     /** A record without a readable time is still delivered, stamped with the time it was read. */
@@ -373,6 +502,69 @@ public class RowMapping implements Processor, CamelContextAware {
 
     public Map<String, String> getValues() {
         return values;
+    }
+
+    /**
+     * The table's columns: a comma list of {@code name} (a string column) or {@code name:type}; fields outside it go
+     * to {@code AdditionalFields}.
+     */
+    public void setColumns(String declaration) {
+        Map<String, ColumnType> declared = new LinkedHashMap<>();
+        for (String column : declaration.split(",")) {
+            String trimmed = column.trim();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            int colon = trimmed.lastIndexOf(':');
+            String name = colon < 0 ? trimmed : trimmed.substring(0, colon).trim();
+            ColumnType type = colon < 0 ? ColumnType.STRING : ColumnType.of(trimmed.substring(colon + 1));
+            for (String other : declared.keySet()) {
+                if (other.equalsIgnoreCase(name)) {
+                    throw new IllegalArgumentException("columns " + other + " and " + name + " differ only by case");
+                }
+            }
+            declared.put(name, type);
+        }
+        this.columns = declared.isEmpty() ? null : declared;
+    }
+
+    /** The declared columns and their types, in order (empty when every field is copied as it is). */
+    public Map<String, String> declaredColumns() {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (columns != null) {
+            columns.forEach((name, type) -> out.put(name, type.name().toLowerCase(java.util.Locale.ROOT)));
+        }
+        return out;
+    }
+
+    /** Field name to column name (Camel binds a route file's map into the map this getter returns). */
+    public void setRenames(Map<String, String> renames) {
+        this.renames = new LinkedHashMap<>(renames);
+    }
+
+    public Map<String, String> getRenames() {
+        return renames;
+    }
+
+    /** Comma list of object fields written as one column per leaf ({@code tagMap} → {@code tagMap_<Group>_<Key>}). */
+    public void setFlatten(String fields) {
+        this.flatten = fields == null || fields.isBlank() ? java.util.Set.of()
+                : Arrays.stream(fields.split(",")).map(String::trim).filter(f -> !f.isEmpty())
+                        .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
+    /**
+     * What TimeGenerated is (the setting TIME_GENERATED): {@code ingestion}, the time the workspace ingests the row
+     * (stamped by the data collection rule; the row carries none), or {@code event}, the event time.
+     */
+    public void setTimeGenerated(String mode) {
+        String value = mode == null ? "" : mode.trim().toLowerCase(java.util.Locale.ROOT);
+        switch (value) {
+            case "", "ingestion" -> eventTimeGenerated = false;
+            case "event" -> eventTimeGenerated = true;
+            default -> throw new IllegalArgumentException("TIME_GENERATED must be 'ingestion' or 'event', not '"
+                    + mode + "'");
+        }
     }
 
     /** For tests: the clock that stamps a record without a readable time. */

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The SIEM batch route against the machine's own ceiling (README, Performance). A backlog of {@code bench.mb}
+ * The SIEM batch route against the machine's own ceiling (docs/performance.md). A backlog of {@code bench.mb}
  * megabytes of uncompressed events (default: a tiny one, as CI runs it) is served by the simulator from files; the
  * real connector (its own JVM, {@code bench.jvm} flags) reads it with RUN_ONCE through HTTPS into a measuring
  * Logs Ingestion fake, with checkpoints and dedupe state in Azurite. Then a plain loop does the least work any
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(Azurite.class)
 class SiemBenchmarkTest {
     private static final Pattern SUMMARY = Pattern.compile("siem: run complete .*? fetched=(\\d+) delivered=(\\d+) "
-            + "duplicates=(\\d+) skipped=(\\d+) duration=(\\d+)ms");
+            + "duplicates=(\\d+) skipped=(\\d+) additionalFields=\\d+ duration=(\\d+)ms");
     private final ObjectMapper json = new ObjectMapper();
     private final double megabytes = Double.parseDouble(System.getProperty("bench.mb", "2"));
     private final List<String> jvm = List.of(System.getProperty("bench.jvm", "-Xmx256m").split(" "));

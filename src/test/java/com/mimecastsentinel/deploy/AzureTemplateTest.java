@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,20 +43,26 @@ class AzureTemplateTest {
      * Column names a Log Analytics table refuses (Azure Monitor docs, "Add or delete tables and columns"), compared
      * without case to be safe: {@code type} would stand beside the table's own {@code Type}.
      */
-    private static final Set<String> RESERVED = Set.of("id", "type", "tenantid", "_resourceid", "_subscriptionid",
+    private static final Set<String> RESERVED = Set.of("type", "tenantid", "_resourceid", "_subscriptionid",
             "uniqueid", "title");
     /** KQL type names: kept out of table columns (the Function App connector's Ttp_Url_CL has Date, not date). */
     private static final Set<String> KQL_TYPE_NAMES = Set.of("bool", "boolean", "date", "datetime", "decimal",
             "double", "dynamic", "guid", "int", "long", "real", "string", "time", "timespan");
-    /** Starts with a letter; letters, digits and underscores; at most 45 characters. */
-    private static final Pattern COLUMN_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,44}");
+    /**
+     * Starts with a letter; letters, digits and underscores; at most 45 characters, except the longer names the
+     * official tables already have (Ttp_Url_CL's flattened tagMap columns).
+     */
+    private static final Pattern COLUMN_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
     private static final Set<String> STREAM_TYPES = Set.of("string", "int", "long", "real", "boolean", "datetime",
             "dynamic");
     private static final Set<String> TABLE_TYPES = Set.of("string", "int", "long", "real", "boolean", "datetime",
             "dynamic", "guid");
-    /** The transforms this template uses: {@code source}, optionally followed by renames. */
-    private static final Pattern TRANSFORM = Pattern.compile("\\s*source\\s*(?:\\|\\s*project-rename\\s+(.+))?");
-    private static final Pattern RENAME = Pattern.compile("\\s*([A-Za-z][A-Za-z0-9_]*)\\s*=\\s*\\['([^']+)']\\s*");
+    /**
+     * The one transform this template uses: the rows as they come, TimeGenerated the ingestion time where a row
+     * carries none (TIME_GENERATED=ingestion), as the official solution's transforms stamp it.
+     */
+    private static final String TRANSFORM =
+            "source | extend TimeGenerated = iif(isnull(TimeGenerated), now(), TimeGenerated)";
 
     private static EmittedRows emitted;
     private static JsonNode template;
@@ -69,7 +74,7 @@ class AzureTemplateTest {
 
     @BeforeAll
     static void load() throws Exception {
-        emitted = new EmittedRows(java.nio.file.Files.createTempDirectory("emitted-rows"));
+        emitted = EmittedRows.once();
         template = new ObjectMapper().readTree(TEMPLATE.toFile());
         List<JsonNode> dcrs = resources(template, DCR_TYPE);
         assertEquals(1, dcrs.size(), "one data collection rule");
@@ -83,10 +88,13 @@ class AzureTemplateTest {
             declared.put(stream.getKey(), columns);
         });
         for (JsonNode table : resources(template, TABLE_TYPE)) {
-            String name = table.path("properties").path("schema").path("name").asText();
-            String resourceName = table.path("name").asText();
-            assertTrue(resourceName.contains("/" + name + "'") || resourceName.endsWith("/" + name),
-                    "resource name of table " + name + ": " + resourceName);
+            String schemaName = table.path("properties").path("schema").path("name").asText();
+            String name = OfficialTables.defaultName(template, schemaName);
+            Matcher parameter = Pattern.compile("\\[format\\('\\{0\\}_CL', parameters\\('(\\w+)'\\)\\)]")
+                    .matcher(schemaName);
+            assertTrue(parameter.matches(), "the table name is a parameter: " + schemaName);
+            assertEquals("[format('{0}/{1}_CL', parameters('workspaceName'), parameters('" + parameter.group(1)
+                    + "'))]", table.path("name").asText(), "resource name of table " + name);
             assertEquals(null, tables.put(name, table), "table " + name + " created twice");
         }
     }
@@ -119,7 +127,7 @@ class AzureTemplateTest {
                 String type = declaredColumns.get(column);
                 if (type == null) {
                     problems.add(stream + "." + column + " " + values + " is sent but not declared");
-                } else if (!compatible(values, type)) {
+                } else if (!values.fits(type)) {
                     problems.add(stream + "." + column + " " + values + " is declared " + type);
                 }
             });
@@ -168,7 +176,7 @@ class AzureTemplateTest {
             String stream = flow.path("streams").get(0).asText();
             assertTrue(declared.containsKey(stream), "flow from undeclared " + stream);
             flow.path("destinations").forEach(d -> assertTrue(destinations.contains(d.asText()), d.asText()));
-            String output = flow.path("outputStream").asText();
+            String output = OfficialTables.defaultName(template, flow.path("outputStream").asText());
             assertTrue(output.startsWith("Custom-") && output.endsWith("_CL"), output);
             String table = output.substring("Custom-".length());
             assertTrue(tables.containsKey(table), output + " is not a table the template creates");
@@ -185,9 +193,11 @@ class AzureTemplateTest {
         List<String> problems = new ArrayList<>();
         for (JsonNode flow : dcr.path("properties").path("dataFlows")) {
             String stream = flow.path("streams").get(0).asText();
-            String table = flow.path("outputStream").asText().substring("Custom-".length());
-            Map<String, String> written = transformOutput(flow.path("transformKql").asText(), declared.get(stream),
-                    problems::add);
+            String table = OfficialTables.defaultName(template, flow.path("outputStream").asText()).substring("Custom-".length());
+            if (!TRANSFORM.equals(flow.path("transformKql").asText())) {
+                problems.add(stream + ": transform " + flow.path("transformKql").asText());
+            }
+            Map<String, String> written = declared.get(stream);
             Map<String, String> columns = new LinkedHashMap<>();
             for (JsonNode column : tables.get(table).path("properties").path("schema").path("columns")) {
                 columns.put(column.path("name").asText(), column.path("type").asText().toLowerCase(Locale.ROOT));
@@ -216,6 +226,9 @@ class AzureTemplateTest {
                 String type = column.path("type").asText().toLowerCase(Locale.ROOT);
                 if (!COLUMN_NAME.matcher(name).matches()) {
                     problems.add(table + "." + name + ": not a valid column name");
+                }
+                if (name.length() > 45 && !OfficialTables.load().declares(table, name)) {
+                    problems.add(table + "." + name + ": longer than 45 characters");
                 }
                 if (RESERVED.contains(name.toLowerCase(Locale.ROOT))) {
                     problems.add(table + "." + name + ": reserved column name");
@@ -297,61 +310,6 @@ class AzureTemplateTest {
 
     // ---- helpers ----
 
-    /** Whether values of these JSON kinds can go into a stream column of this type. */
-    private static boolean compatible(EmittedRows.Column values, String type) {
-        for (String kind : values.kinds) {
-            boolean ok = switch (kind) {
-                case "null" -> true;
-                case "string" -> type.equals("string") || type.equals("dynamic")
-                        || type.equals("datetime") && values.allStringsAreInstants;
-                case "integral" -> type.equals("long") || type.equals("real") || type.equals("dynamic")
-                        || type.equals("int") && values.minIntegral >= Integer.MIN_VALUE
-                                && values.maxIntegral <= Integer.MAX_VALUE;
-                case "fractional" -> type.equals("real") || type.equals("dynamic");
-                case "boolean" -> type.equals("boolean") || type.equals("dynamic");
-                case "object", "array" -> type.equals("dynamic");
-                default -> false;
-            };
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The columns a transform writes from a stream: {@code source}, with the renames it makes. */
-    private static Map<String, String> transformOutput(String kql, Map<String, String> stream, Consumer<String> problem) {
-        Map<String, String> out = new LinkedHashMap<>(stream);
-        Matcher transform = TRANSFORM.matcher(kql);
-        if (!transform.matches()) {
-            problem.accept("transform not understood by this test (source | project-rename a = ['b'], …): " + kql);
-            return out;
-        }
-        if (transform.group(1) == null) {
-            return out;
-        }
-        Map<String, String> renamed = new HashMap<>();
-        for (String rename : transform.group(1).split(",")) {
-            Matcher m = RENAME.matcher(rename);
-            if (!m.matches()) {
-                problem.accept("rename not understood: " + rename);
-                continue;
-            }
-            String type = out.remove(m.group(2));
-            if (type == null) {
-                problem.accept(kql + ": renames " + m.group(2) + ", which the stream does not declare");
-                continue;
-            }
-            renamed.put(m.group(1), type);
-        }
-        for (var r : renamed.entrySet()) {
-            if (out.put(r.getKey(), r.getValue()) != null) {
-                problem.accept(kql + ": renames onto " + r.getKey() + ", which the stream already has");
-            }
-        }
-        return out;
-    }
-
     /** The role assignment whose role definition resolves to this id. */
     private static JsonNode roleAssignment(String roleDefinitionId) {
         for (JsonNode assignment : resources(template, ROLE_TYPE)) {
@@ -377,7 +335,7 @@ class AzureTemplateTest {
     }
 
     /** Resources of a type anywhere in the template, nested deployments included. */
-    private static List<JsonNode> resources(JsonNode root, String type) {
+    static List<JsonNode> resources(JsonNode root, String type) {
         List<JsonNode> found = new ArrayList<>();
         walk(root, node -> {
             if (type.equals(node.path("type").asText()) && node.has("apiVersion")) {

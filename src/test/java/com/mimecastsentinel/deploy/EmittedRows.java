@@ -69,10 +69,42 @@ final class EmittedRows {
             }
         }
 
+        /** Whether these values can go into a column of this type (Log Analytics names, any case). */
+        boolean fits(String type) {
+            String t = type.toLowerCase(java.util.Locale.ROOT);
+            for (String kind : kinds) {
+                boolean ok = switch (kind) {
+                    case "null" -> true;
+                    case "string" -> t.equals("string") || t.equals("dynamic")
+                            || t.equals("datetime") && allStringsAreInstants;
+                    case "integral" -> t.equals("long") || t.equals("real") || t.equals("dynamic")
+                            || t.equals("int") && minIntegral >= Integer.MIN_VALUE && maxIntegral <= Integer.MAX_VALUE;
+                    case "fractional" -> t.equals("real") || t.equals("dynamic");
+                    case "boolean" -> t.equals("boolean") || t.equals("dynamic");
+                    case "object", "array" -> t.equals("dynamic");
+                    default -> false;
+                };
+                if (!ok) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         @Override
         public String toString() {
             return kinds.toString();
         }
+    }
+
+    private static EmittedRows once;
+
+    /** The rows of one demo run, made once for the tests of this JVM that read them. */
+    static synchronized EmittedRows once() throws Exception {
+        if (once == null) {
+            once = new EmittedRows(Files.createTempDirectory("emitted-rows"));
+        }
+        return once;
     }
 
     /** A log type of routes/<name>.yaml and where its route sends rows. */
@@ -96,7 +128,7 @@ final class EmittedRows {
 
     private final ObjectMapper json = new ObjectMapper();
 
-    EmittedRows(Path work) throws Exception {
+    private EmittedRows(Path work) throws Exception {
         logTypes = readLogTypes();
         Properties run = new Properties();
         run.put("run-once", "true");

@@ -226,7 +226,12 @@ class FaultSuiteTest {
             assertTrue(leader != null, "one instance took the lease");
             ConnectorProcess standby = leader == one ? two : one;
             String standbyLog = standby == one ? "one" : "two";
-            Thread.sleep(2000);
+            // the other's first run (at its start-up, which may come seconds later on a busy machine) stands by
+            long standbyDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.readString(standby.log(standbyLog)).contains("standing by")
+                    && System.nanoTime() < standbyDeadline) {
+                Thread.sleep(500);
+            }
             assertTrue(Files.readString(standby.log(standbyLog)).contains("standing by"), "the other stands by");
             assertTrue(!Files.readString(standby.log(standbyLog)).contains("this instance holds the lease"));
 

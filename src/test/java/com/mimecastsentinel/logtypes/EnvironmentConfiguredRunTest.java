@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The connector as a user starts it: its own JVM, configured only through the README's environment variables,
+ * The connector as a user starts it: its own JVM, configured only through the environment variables of docs/configuration.md,
  * RUN_ONCE, against independent fakes of Mimecast and Azure. Two runs deliver every event exactly once.
  */
 @ExtendWith(Azurite.class)

@@ -95,7 +95,8 @@ public final class AzureFake implements AutoCloseable {
                 continue;
             }
             for (JsonNode row : json.readTree(served.getRequest().getBodyAsString())) {
-                assertTrue(row.path("TimeGenerated").asText().endsWith("Z"), "TimeGenerated in UTC");
+                assertTrue(!row.has("TimeGenerated") || row.path("TimeGenerated").asText().endsWith("Z"),
+                        "TimeGenerated, where the row sets it, in UTC");
                 ids.merge(row.path("mimecastEventId").asText(), 1, Integer::sum);
             }
         }

@@ -11,7 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Environment variables (as README names them) to their keys in application.properties, for in-JVM runs. The
+ * Environment variables (as docs/configuration.md names them) to their keys in application.properties, for in-JVM runs. The
  * mapping is read from application.properties itself ({@code key = {{env:NAME:default}}}), so it cannot drift.
  */
 public final class Settings4Tests {

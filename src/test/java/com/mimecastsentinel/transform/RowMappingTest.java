@@ -55,6 +55,7 @@ class RowMappingTest {
         siem.setValueColumn("Logtype");
         siem.setValues(Map.of("receipt", "email_receipt"));
         siem.setClock(Clock.fixed(NOW, ZoneOffset.UTC));
+        siem.setTimeGenerated("event");
     }
 
     private RowBatch map(RowMapping mapping, Object body, Run run) throws Exception {
@@ -142,6 +143,7 @@ class RowMappingTest {
         audit.setId("id");
         audit.setKey("eventTime,user");
         audit.setClock(Clock.fixed(NOW, ZoneOffset.UTC));
+        audit.setTimeGenerated("event");
         ObjectNode withId = json.createObjectNode().put("id", "eNo1").put("eventTime", "2024-05-01T10:00:00+0000");
         ObjectNode withoutId = json.createObjectNode().put("user", "u").put("eventTime", "not a time");
         RowBatch rows = map(audit, List.of(withId, withoutId), null);
@@ -162,6 +164,101 @@ class RowMappingTest {
         assertEquals("contoso", row.path("Tenant").asText());
         assertEquals("p2", row.path("processingId").asText());
         assertEquals(ndjson, camel.getTypeConverter().convertTo(String.class, rowsWithConverters(rows)));
+    }
+
+    /** A mapping declared as a log type's route declares it: the table's columns, renames, flattened fields. */
+    private RowMapping declared(String columns) {
+        RowMapping mapping = new RowMapping();
+        mapping.setCamelContext(camel);
+        mapping.setTime("eventTime");
+        mapping.setKey("id");
+        mapping.setColumns(columns);
+        mapping.setRenames(Map.of("type", "type_", "_offset", "offset"));
+        mapping.setFlatten("tagMap");
+        return mapping;
+    }
+
+    private static final String IMPERSONATION = "{\"id\":\"x1\",\"eventTime\":\"2024-05-01T10:00:00+0000\","
+            + "\"hits\":\"2\",\"taggedExternal\":\"true\",\"impersonationResults\":[{\"similarDomain\":\"a.b\"}],"
+            + "\"identifiers\":[\"newly_observed_domain\"],\"type\":\"entities\",\"_offset\":5,\"extra\":\"e\"}";
+
+    @Test
+    void byDefaultTimeGeneratedIsLeftToTheRuleAndTheEventTimeStaysInItsColumn() throws Exception {
+        RowMapping mapping = declared("id, eventTime:datetime");
+        RowBatch rows = map(mapping, lines("{\"id\":\"a\",\"eventTime\":\"2024-05-01T10:00:00+0000\"}"), null);
+        JsonNode row = json.readTree(rows.json(0));
+        assertFalse(row.has("TimeGenerated"), row.toString());
+        assertEquals("2024-05-01T10:00:00Z", row.path("eventTime").asText(), "as ISO-8601 UTC");
+        assertEquals(Instant.parse("2024-05-01T10:00:00Z").toEpochMilli(), rows.eventMillis(0));
+    }
+
+    @Test
+    void fieldsGoToTheirColumnsInTheColumnsTypesAndTheRestToAdditionalFields() throws Exception {
+        RowMapping mapping = declared("id, eventTime:datetime, hits:real, taggedExternal:boolean, "
+                + "impersonationResults, identifiers:dynamic, type_, offset:real");
+        Run run = new Run("ttp-impersonation", Checkpoint.initial("ttp-impersonation"));
+        RowBatch fromLine = map(mapping, lines(IMPERSONATION), run);
+        RowBatch fromTree = map(mapping, List.of(json.readTree(IMPERSONATION)), null);
+        JsonNode row = json.readTree(fromLine.json(0));
+        assertEquals(row, json.readTree(fromTree.json(0)), "one mapping for lines and records");
+        assertEquals("x1", row.path("id").asText(), "id kept");
+        assertEquals("2024-05-01T10:00:00Z", row.path("eventTime").asText());
+        assertEquals(2, row.path("hits").asInt());
+        assertTrue(row.path("hits").isNumber());
+        assertTrue(row.path("taggedExternal").isBoolean() && row.path("taggedExternal").asBoolean());
+        assertEquals("[{\"similarDomain\":\"a.b\"}]", row.path("impersonationResults").asText(), "JSON text");
+        assertTrue(row.path("identifiers").isArray());
+        assertEquals("entities", row.path("type_").asText());
+        assertEquals(5, row.path("offset").asInt());
+        assertFalse(row.has("type") || row.has("_offset") || row.has("extra"), row.toString());
+        assertEquals(json.readTree("{\"extra\":\"e\"}"), row.path("AdditionalFields"));
+        assertEquals(1, run.additionalFields.sum());
+    }
+
+    @Test
+    void aValueItsColumnCannotTakeIsKeptInAdditionalFields() throws Exception {
+        RowMapping mapping = declared("id, eventTime:datetime, hits:real");
+        RowBatch rows = map(mapping, List.of(json.readTree("{\"id\":\"a\",\"eventTime\":\"soon\",\"hits\":\"many\"}")),
+                null);
+        JsonNode row = json.readTree(rows.json(0));
+        assertFalse(row.has("eventTime") || row.has("hits"), row.toString());
+        assertEquals(json.readTree("{\"eventTime\":\"soon\",\"hits\":\"many\"}"), row.path("AdditionalFields"));
+    }
+
+    @Test
+    void tagMapIsFlattenedIntoTheOfficialColumnNamesWithArraysAsJsonText() throws Exception {
+        RowMapping mapping = declared("id, tagMap_DangerousFileExt_Status, tagMap_DangerousFileExt_Inspect_FileExts");
+        RowBatch rows = map(mapping, lines("{\"id\":\"a\",\"tagMap\":{\"DangerousFileExt\":{\"Status\":"
+                + "[\"CustomerSpecific\",\"VerdictBlock\"],\"Inspect:FileExts\":[\"[exe]\"],\"Other:Key\":[\"x\"]}}}"),
+                null);
+        JsonNode row = json.readTree(rows.json(0));
+        assertEquals("[\"CustomerSpecific\",\"VerdictBlock\"]", row.path("tagMap_DangerousFileExt_Status").asText());
+        assertEquals("[\"[exe]\"]", row.path("tagMap_DangerousFileExt_Inspect_FileExts").asText());
+        assertEquals(json.readTree("[\"x\"]"), row.path("AdditionalFields").path("tagMap_DangerousFileExt_Other_Key"),
+                "a leaf the table has no column for");
+        assertFalse(row.has("tagMap"));
+    }
+
+    @Test
+    void theFieldAValueColumnIsLookedUpFromIsNotSentTwice() throws Exception {
+        siem.setColumns("timestamp:real, Logtype, processingId");
+        JsonNode row = json.readTree(map(siem, lines(RECEIPT), null).json(0));
+        assertEquals("email_receipt", row.path("Logtype").asText());
+        assertFalse(row.has("type") || row.path("AdditionalFields").has("type"), row.toString());
+        assertEquals(1717243200000L, row.path("timestamp").asLong());
+    }
+
+    @Test
+    void aWrongDeclarationStopsStartUpNamingIt() {
+        RowMapping mapping = new RowMapping();
+        IllegalArgumentException time = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> mapping.setTimeGenerated("later"));
+        assertTrue(time.getMessage().contains("TIME_GENERATED"), time.getMessage());
+        IllegalArgumentException cased = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> mapping.setColumns("subject, Subject"));
+        assertTrue(cased.getMessage().contains("differ only by case"), cased.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> mapping.setColumns("size:number"));
     }
 
     private Object rowsWithConverters(RowBatch rows) {
