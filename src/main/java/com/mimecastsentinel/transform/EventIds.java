@@ -16,13 +16,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 public final class EventIds {
     private static final char SEPARATOR = '\u001f';
     /** Looking a digest up per event showed in profiles; a digest is not thread-safe, so one per thread. */
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(EventIds::newDigest);
+
+    static MessageDigest newDigest() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    });
+    }
 
     private EventIds() {
     }
@@ -42,7 +44,14 @@ public final class EventIds {
      * The same id from the values of the id and key fields alone, as a streaming reader captured them: each the
      * text of a JSON string, or the node of any other JSON value (null when the field is missing).
      */
-    public static String ofValues(java.util.function.Function<String, Object> values, String idField, List<String> keyFields) {
+    public static String ofValues(java.util.function.Function<String, Object> values, String idField,
+            List<String> keyFields) {
+        return ofValues(values, idField, keyFields, SHA256.get());
+    }
+
+    /** As {@link #ofValues(java.util.function.Function, String, List)}, hashing with the caller's own digest. */
+    static String ofValues(java.util.function.Function<String, Object> values, String idField, List<String> keyFields,
+            MessageDigest digest) {
         if (idField != null) {
             Object id = values.apply(idField);
             if (id instanceof String text && !text.isEmpty()) {
@@ -64,7 +73,7 @@ public final class EventIds {
                 key.append(node.isValueNode() ? node.asText() : node.toString());
             }
         }
-        return hash(key.toString());
+        return hash(key.toString(), digest);
     }
 
     private static boolean hasId(JsonNode id) {
@@ -84,7 +93,11 @@ public final class EventIds {
     }
 
     static String hash(String text) {
-        byte[] digest = SHA256.get().digest(text.getBytes(StandardCharsets.UTF_8));
+        return hash(text, SHA256.get());
+    }
+
+    private static String hash(String text, MessageDigest sha256) {
+        byte[] digest = sha256.digest(text.getBytes(StandardCharsets.UTF_8));
         return HexFormat.of().formatHex(digest, 0, 16);
     }
 }

@@ -199,10 +199,18 @@ public class RowMapping implements Processor, CamelContextAware {
         private final java.util.List<Buffer> segments = new java.util.ArrayList<>();
         private Buffer out = new Buffer();
         private final Map<String, Object> captured = new HashMap<>();
-        /** The row's AdditionalFields, written as they come into a buffer of their own; null while there are none. */
+        /** The batch's own digest for the ids (a thread-local lookup per row showed in profiles). */
+        private final java.security.MessageDigest sha256 = EventIds.newDigest();
+        /**
+         * The row's AdditionalFields, written as they come into a buffer of their own (one generator for the batch,
+         * an object per row) and appended to the row at its end.
+         */
         private JsonGenerator extra;
+        private JsonGenerator rowGenerator;
+        private Buffer rowGeneratorOut;
+        private boolean extraOpen;
         private int extraFields;
-        private final ByteArrayOutputStream extraBytes = new ByteArrayOutputStream(1024);
+        private final Buffer extraBytes = new Buffer(4096);
         private int[] segmentOf;
         private int[] starts;
         private int[] lengths;
@@ -225,35 +233,38 @@ public class RowMapping implements Processor, CamelContextAware {
             if (first != JsonToken.START_OBJECT) {
                 return false;
             }
-            Map<String, Role> byField = roles();
+            roles(); // checks the declaration once
             captured.clear();
             if (out.size() >= SEGMENT) {
                 segments.add(out);
                 out = new Buffer();
             }
             int start = out.size();
-            try (JsonGenerator row = JSON.createGenerator(out)) {
-                row.disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT); // a row left out stays out
+            if (rowGenerator == null || rowGeneratorOut != out) { // one generator a segment, not one a row
+                rowGenerator = JSON.createGenerator(out);
+                rowGenerator.setRootValueSeparator(null);
+                rowGeneratorOut = out;
+            }
+            JsonGenerator row = rowGenerator;
+            try {
                 row.writeStartObject();
-                extra = null;
+                extraOpen = false;
                 extraFields = 0;
+                extraBytes.truncate(0);
                 for (String name = in.nextFieldName(); name != null; name = in.nextFieldName()) {
                     JsonToken token = in.nextToken();
-                    if (name.equals(TIME_GENERATED) || name.equals(EVENT_ID) || name.equals(valueColumn)
-                            || name.equals(ADDITIONAL_FIELDS)) {
-                        in.skipChildren(); // ours replace them
+                    FieldPlan field = plan(name);
+                    if (field.skip) {
+                        in.skipChildren(); // ours replace it, or its value is in the value column
                         continue;
                     }
-                    String column = renames.getOrDefault(name, name);
+                    String column = field.column;
                     Object value = null; // the field's value where it was read: its text, or its tree
-                    if (byField.containsKey(name)) {
+                    if (field.capture) {
                         value = token == JsonToken.VALUE_STRING ? in.getText() : JSON.readTree(in);
                         captured.put(name, value);
                     }
-                    if (columns != null && name.equals(valueField) && !columns.containsKey(column)) {
-                        if (value == null) {
-                            in.skipChildren();
-                        }
+                    if (field.dropAfterCapture) {
                         continue; // its value is in the value column
                     }
                     if (columns == null) { // no declared table: the fields as they are
@@ -261,11 +272,11 @@ public class RowMapping implements Processor, CamelContextAware {
                         copy(row, in, value);
                         continue;
                     }
-                    if (token == JsonToken.START_OBJECT && flatten.contains(name)) {
+                    if (token == JsonToken.START_OBJECT && field.flatten) {
                         flattenInto(row, column, value != null ? (JsonNode) value : JSON.readTree(in));
                         continue;
                     }
-                    ColumnType type = columns.get(column);
+                    ColumnType type = field.type;
                     if (type == null && value == null) { // not a column of the table: kept as it came
                         extra().writeFieldName(column);
                         extra.copyCurrentStructure(in);
@@ -284,12 +295,15 @@ public class RowMapping implements Processor, CamelContextAware {
                 }
                 Instant eventTime = eventTime(captured.get(time));
                 if (run != null && !run.keeps(eventTime.toEpochMilli())) {
+                    closeExtra();
                     run.skipped.increment(); // outside the run's days
+                    row.writeEndObject();
                     row.flush();
                     out.truncate(start);
                     return true;
                 }
-                String eventId = wholeRecordId != null ? wholeRecordId : EventIds.ofValues(captured::get, id, key);
+                String eventId = wholeRecordId != null ? wholeRecordId
+                        : EventIds.ofValues(captured::get, id, key, sha256);
                 if (eventTimeGenerated) {
                     row.writeStringField(TIME_GENERATED, eventTime.toString());
                 }
@@ -299,12 +313,12 @@ public class RowMapping implements Processor, CamelContextAware {
                     String text = value instanceof String s ? s : value instanceof JsonNode n ? n.asText() : "";
                     row.writeStringField(valueColumn, values.getOrDefault(text, text));
                 }
-                if (extra != null) {
-                    extra.writeEndObject();
-                    extra.close();
-                    extra = null;
-                    row.writeFieldName(ADDITIONAL_FIELDS);
-                    row.writeRawValue(extraBytes.toString(StandardCharsets.UTF_8));
+                if (extraOpen) {
+                    closeExtra();
+                    // mimecastEventId came before, so a separator is due
+                    row.writeRaw(",\"" + ADDITIONAL_FIELDS + "\":");
+                    row.flush();
+                    out.write(extraBytes.bytes(), 0, extraBytes.size());
                     if (run != null) {
                         run.additionalFields.add(extraFields);
                     }
@@ -315,17 +329,30 @@ public class RowMapping implements Processor, CamelContextAware {
                 return true;
             } catch (IOException | RuntimeException e) {
                 out.truncate(start);
+                extra = null; // fresh generators for the next row
+                rowGenerator = null;
                 throw e;
             }
         }
 
         private JsonGenerator extra() throws IOException {
             if (extra == null) {
-                extraBytes.reset();
                 extra = JSON.createGenerator(extraBytes);
+                extra.setRootValueSeparator(null);
+            }
+            if (!extraOpen) {
                 extra.writeStartObject();
+                extraOpen = true;
             }
             return extra;
+        }
+
+        private void closeExtra() throws IOException {
+            if (extraOpen) {
+                extra.writeEndObject();
+                extra.flush();
+                extraOpen = false;
+            }
         }
 
         /** A field's value as it came: the token {@code in} is at, or the value already read. */
@@ -415,6 +442,29 @@ public class RowMapping implements Processor, CamelContextAware {
         return EventTimes.parse((JsonNode) value).orElseGet(clock::instant);
     }
 
+    /** What a field of the records becomes, worked out once per field name (a lookup per field, not five). */
+    private record FieldPlan(String column, ColumnType type, boolean capture, boolean skip, boolean dropAfterCapture,
+            boolean flatten) {
+    }
+
+    private final Map<String, FieldPlan> plans = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private FieldPlan plan(String name) {
+        FieldPlan plan = plans.get(name);
+        if (plan == null) {
+            Map<String, Role> byField = roles();
+            String column = renames.getOrDefault(name, name);
+            boolean capture = byField.containsKey(name);
+            boolean ours = name.equals(TIME_GENERATED) || name.equals(EVENT_ID) || name.equals(valueColumn)
+                    || name.equals(ADDITIONAL_FIELDS);
+            boolean valueOnly = columns != null && name.equals(valueField) && !columns.containsKey(column);
+            plan = new FieldPlan(column, columns == null ? null : columns.get(column), capture,
+                    ours || valueOnly && !capture, valueOnly && capture, flatten.contains(name));
+            plans.put(name, plan);
+        }
+        return plan;
+    }
+
     private Map<String, Role> roles() {
         Map<String, Role> known = roles;
         if (known == null) {
@@ -450,7 +500,11 @@ public class RowMapping implements Processor, CamelContextAware {
     /** A byte buffer whose end can be cut back (a row left out after it was written), its array handed on as is. */
     private static final class Buffer extends ByteArrayOutputStream {
         Buffer() {
-            super(SEGMENT + 16 * 1024);
+            this(SEGMENT + 16 * 1024);
+        }
+
+        Buffer(int size) {
+            super(size);
         }
 
         void truncate(int size) {
@@ -469,12 +523,14 @@ public class RowMapping implements Processor, CamelContextAware {
     public void setTime(String time) {
         this.time = time;
         roles = null;
+        plans.clear();
     }
 
     /** The field holding the record's own id, where it has one. */
     public void setId(String id) {
         this.id = id == null || id.isBlank() ? null : id.trim();
         roles = null;
+        plans.clear();
     }
 
     /** Comma list of the fields whose values are hashed into the id when the record has none ({@code *}: all). */
@@ -482,17 +538,20 @@ public class RowMapping implements Processor, CamelContextAware {
         this.key = key == null || key.isBlank() ? List.of()
                 : Arrays.stream(key.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         roles = null;
+        plans.clear();
     }
 
     /** The field whose value is looked up in {@link #setValues values} for {@link #setValueColumn the column}. */
     public void setValueField(String valueField) {
         this.valueField = valueField;
         roles = null;
+        plans.clear();
     }
 
     /** A column holding the looked-up value of {@link #setValueField the field} (e.g. {@code Logtype}). */
     public void setValueColumn(String valueColumn) {
         this.valueColumn = valueColumn;
+        plans.clear();
     }
 
     /** Value of the field to value of the column; a value not listed is copied as it is. */
@@ -526,6 +585,7 @@ public class RowMapping implements Processor, CamelContextAware {
             declared.put(name, type);
         }
         this.columns = declared.isEmpty() ? null : declared;
+        plans.clear();
     }
 
     /** The declared columns and their types, in order (empty when every field is copied as it is). */
@@ -540,6 +600,7 @@ public class RowMapping implements Processor, CamelContextAware {
     /** Field name to column name (Camel binds a route file's map into the map this getter returns). */
     public void setRenames(Map<String, String> renames) {
         this.renames = new LinkedHashMap<>(renames);
+        plans.clear();
     }
 
     public Map<String, String> getRenames() {
@@ -551,6 +612,7 @@ public class RowMapping implements Processor, CamelContextAware {
         this.flatten = fields == null || fields.isBlank() ? java.util.Set.of()
                 : Arrays.stream(fields.split(",")).map(String::trim).filter(f -> !f.isEmpty())
                         .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        plans.clear();
     }
 
     /**
