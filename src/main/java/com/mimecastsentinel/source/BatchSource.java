@@ -107,7 +107,7 @@ public class BatchSource extends MimecastSource {
         List<String> urls = exchange.getMessage().getBody(List.class);
         SentinelComponent sentinel = getCamelContext().getComponent("sentinel", SentinelComponent.class);
         int maxBytes = sentinel == null ? SentinelComponent.DEFAULT_MAX_BYTES : sentinel.maxBytes();
-        // chunks are cut to make about 95 % of a request once mapped: a line counts its bytes and what its row adds
+        // chunks are cut to make about 97 % of a request once mapped: a line counts its bytes and what its row adds
         return new FileChunks(getCamelContext(), run, urls, new FileChunks.Source() {
             @Override
             public String keyOf(String url) {
@@ -123,7 +123,7 @@ public class BatchSource extends MimecastSource {
             public void damaged(SourceRun damagedRun, String url, long line, String reason) {
                 deadLetterFile(damagedRun, url, line, reason);
             }
-        }, (int) (maxBytes * 0.95), () -> (int) run.rowOverhead, this::stopping);
+        }, (int) (maxBytes * 0.97), () -> (int) run.rowOverhead, this::stopping);
     }
 
     /**

@@ -361,6 +361,8 @@ public class RowMapping implements Processor, CamelContextAware {
                 row.writeString(text);
             } else if (value instanceof JsonNode node) {
                 JSON.writeTree(row, node);
+            } else if (in.currentToken().isNumeric()) {
+                row.writeNumber(in.getText()); // as written: not parsed into a number and printed again
             } else {
                 row.copyCurrentStructure(in);
             }
