@@ -19,7 +19,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mimecastsentinel.deadletter.DeadLetters;
 import com.mimecastsentinel.run.Run;
@@ -145,8 +144,7 @@ public class RowMapping implements Processor, CamelContextAware {
             try (JsonParser in = JSON.createParser(buffer, start, length)) {
                 written = writer.write(in, null, run);
             } catch (IOException malformed) {
-                writer.discard();
-                written = false;
+                written = false; // the writer already dropped what it wrote of the row
             }
             if (!written) {
                 badLine(exchange, run, lines, i);
@@ -393,10 +391,6 @@ public class RowMapping implements Processor, CamelContextAware {
             JSON.writeTree(row, typed);
         }
 
-        void discard() {
-            // the writer already dropped what it wrote of the failed row
-        }
-
         private void add(int start, int length, String eventId, long eventMillis) {
             if (count == starts.length) {
                 int size = count * 2;
@@ -590,15 +584,6 @@ public class RowMapping implements Processor, CamelContextAware {
         plans.clear();
     }
 
-    /** The declared columns and their types, in order (empty when every field is copied as it is). */
-    public Map<String, String> declaredColumns() {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (columns != null) {
-            columns.forEach((name, type) -> out.put(name, type.name().toLowerCase(java.util.Locale.ROOT)));
-        }
-        return out;
-    }
-
     /** Field name to column name (Camel binds a route file's map into the map this getter returns). */
     public void setRenames(Map<String, String> renames) {
         this.renames = new LinkedHashMap<>(renames);
@@ -644,11 +629,5 @@ public class RowMapping implements Processor, CamelContextAware {
     @Override
     public CamelContext getCamelContext() {
         return camelContext;
-    }
-
-    /** A record's row as a tree (for tests and tools). */
-    public ObjectNode rowOf(ObjectNode record) throws IOException {
-        RowBatch batch = fromRecords(List.of(record), null);
-        return batch.isEmpty() ? null : (ObjectNode) JSON.readTree(batch.json(0));
     }
 }
