@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mimecastsentinel.checkpoint.CheckpointRepository;
 import com.mimecastsentinel.deadletter.DeadLetters;
 import com.mimecastsentinel.run.Run;
 import org.apache.camel.CamelContext;
@@ -42,10 +43,14 @@ public class ThreatIndicators implements Processor, CamelContextAware {
             if (run != null) {
                 run.skipped.increment(); // malware and relationship objects are left out by design
             }
-            if ("indicator".equals(object.path("type").asText())) {
+            String logType = run == null ? exchange.getFromRouteId() : run.logType;
+            // a damaged indicator is dead-lettered once: its version is remembered like a delivered one, so the
+            // overlap read again by the next run does not dead-letter it a second time
+            if ("indicator".equals(object.path("type").asText()) && camelContext.getRegistry()
+                    .lookupByNameAndType(CheckpointRepository.BEAN, CheckpointRepository.class)
+                    .add(logType + ":" + StixIndicators.versionId(object))) {
                 camelContext.getRegistry().lookupByNameAndType(DeadLetters.BEAN, DeadLetters.class).put(
-                        run == null ? exchange.getFromRouteId() : run.logType,
-                        "indicator lacks a required property (id, created, pattern)",
+                        logType, "indicator lacks a required property (id, created, pattern)",
                         object.path("id").asText("no id"), object.toString());
             }
         }
