@@ -121,7 +121,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
         // where rows go
         SentinelComponent sentinel = settings.sink == Settings.SinkKind.SENTINEL
                 ? new SentinelComponent(azure::logsIngestion, azure::stixUpload, deadLetters, metrics, maxBytes())
-                : new SentinelComponent(() -> new FileOutput(settings.outputDir),
+                : new SentinelComponent(dcr -> new FileOutput(settings.outputDir),
                         () -> new FileOutput(settings.outputDir), deadLetters, metrics, maxBytes());
         context.addComponent("sentinel", sentinel);
 

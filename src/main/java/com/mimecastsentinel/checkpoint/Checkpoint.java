@@ -17,7 +17,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({ "version", "logType", "completedUntil", "window", "startedFrom", "nextPage", "filesDone", "fileInProgress",
-        "feeds",
+        "feeds", "snapshot",
         "newestEventTime", "deliveredTotal", "updatedAt", "recentEventIds" })
 public class Checkpoint {
     public static final int VERSION = 1;
@@ -61,6 +61,18 @@ public class Checkpoint {
         public Window window;
     }
 
+    /**
+     * Awareness Training: the snapshot being sent. Each user's version sent in it is kept (as a hash of the user's
+     * key to a hash of the record), so that within a snapshot a user is sent again only when their record changed.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Snapshot {
+        public Instant startedAt;
+        /** When a run first read the whole dataset in this snapshot (null while it is incomplete). */
+        public Instant completedAt;
+        public Map<String, String> sent = new TreeMap<>();
+    }
+
     public int version = VERSION;
     public String logType;
     /** Every event up to this time has been delivered; the next window starts here minus the overlap. */
@@ -83,6 +95,8 @@ public class Checkpoint {
     public FilePosition fileInProgress;
     /** Threat feeds: position per feed type. */
     public Map<String, Feed> feeds;
+    /** Awareness Training: the current snapshot. */
+    public Snapshot snapshot;
     public Instant newestEventTime;
     public long deliveredTotal;
     public Instant updatedAt;
@@ -91,6 +105,10 @@ public class Checkpoint {
 
     /** Where the checkpoint stands, in a few words (run summaries, the checkpoint command). */
     public String describe() {
+        if (snapshot != null) {
+            return "snapshot of " + snapshot.startedAt + ", " + snapshot.sent.size() + " records sent, "
+                    + (snapshot.completedAt == null ? "not read whole yet" : "read whole at " + snapshot.completedAt);
+        }
         if (feeds != null) {
             return "feeds " + feeds.keySet() + " completed until " + completedUntil;
         }

@@ -53,6 +53,9 @@ public final class Settings {
     public final String azureAuthorityHost;
     public final String ingestionEndpoint;
     public final String dcrId;
+    /** The DCR of the Awareness Training tables (one DCR holds at most 10 streams), and its endpoint. */
+    public final String awarenessDcrId;
+    public final String awarenessIngestionEndpoint;
     public final String workspaceId;
     public final String threatIntelEndpoint;
     public final String threatIntelSource;
@@ -83,6 +86,8 @@ public final class Settings {
     public final Duration httpTimeout;
     public final Duration leaseDuration;
     public final Duration checkpointPatience;
+    /** Awareness Training: how long a snapshot lasts before every user is sent again. */
+    public final Duration awarenessSnapshotInterval;
     public final String instanceId;
 
     /**
@@ -109,6 +114,8 @@ public final class Settings {
         azureAuthorityHost = optional("azure.authority-host");
         ingestionEndpoint = optional("sentinel.ingestion-endpoint");
         dcrId = optional("sentinel.dcr-id");
+        awarenessDcrId = optional("sentinel.awareness-dcr-id");
+        awarenessIngestionEndpoint = optional("sentinel.awareness-ingestion-endpoint");
         workspaceId = optional("sentinel.workspace-id");
         threatIntelEndpoint = url("sentinel.ti-endpoint", "SENTINEL_TI_ENDPOINT", "https://api.ti.sentinel.azure.com",
                 List.of()).toString();
@@ -155,6 +162,8 @@ public final class Settings {
         }
         instanceId = orDefault("instance.id", defaultInstanceId());
         checkpointPatience = duration("checkpoint.patience", "CHECKPOINT_PATIENCE", Duration.ofMinutes(2));
+        awarenessSnapshotInterval = duration("awareness.snapshot-interval", "AWARENESS_SNAPSHOT_INTERVAL",
+                Duration.ofHours(24));
 
         validateCombinations();
     }
@@ -200,6 +209,19 @@ public final class Settings {
             if (!dcrId.startsWith("dcr-")) {
                 throw new ConfigurationException("SENTINEL_DCR_ID", "must be the DCR immutable id (dcr-...)");
             }
+            if (awarenessDcrId != null && !awarenessDcrId.startsWith("dcr-")) {
+                throw new ConfigurationException("SENTINEL_AWARENESS_DCR_ID",
+                        "must be the DCR immutable id (dcr-...)");
+            }
+            if ((awarenessDcrId == null) != (awarenessIngestionEndpoint == null)) {
+                throw new ConfigurationException(awarenessDcrId == null ? "SENTINEL_AWARENESS_DCR_ID"
+                        : "SENTINEL_AWARENESS_INGESTION_ENDPOINT", "is required with "
+                        + (awarenessDcrId == null ? "SENTINEL_AWARENESS_INGESTION_ENDPOINT"
+                                : "SENTINEL_AWARENESS_DCR_ID") + " (the Awareness Training DCR and its endpoint)");
+            }
+            if (awarenessIngestionEndpoint != null) {
+                requireHttpsUrl(awarenessIngestionEndpoint, "SENTINEL_AWARENESS_INGESTION_ENDPOINT");
+            }
         }
         if (azureClientSecret != null && (azureTenantId == null || azureClientId == null)) {
             throw new ConfigurationException("AZURE_CLIENT_SECRET", "needs AZURE_TENANT_ID and AZURE_CLIENT_ID");
@@ -228,7 +250,9 @@ public final class Settings {
     /** Quartz cron for one log type: {@code SCHEDULE_<LOGTYPE>} or else {@code SCHEDULE}. */
     public String scheduleFor(String logType) {
         String variable = "SCHEDULE_" + logType.toUpperCase(Locale.ROOT).replace('-', '_');
-        return cron("schedule." + logType, variable, schedule);
+        String fallback = logType.startsWith("awareness-")
+                ? cron("awareness.schedule", "SCHEDULE_AWARENESS", "0 5 * * * ?") : schedule;
+        return cron("schedule." + logType, variable, fallback);
     }
 
     /** The blob lease id of this instance: stable for the same INSTANCE_ID, so a restart takes its lease back. */

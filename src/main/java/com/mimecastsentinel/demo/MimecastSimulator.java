@@ -61,6 +61,7 @@ public final class MimecastSimulator extends ServiceSupport {
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, PagedFeeds.Feed> feeds;
     private final Map<String, BatchFeeds.Feed> batchFeeds;
+    private final AwarenessFeeds awareness = new AwarenessFeeds(json, 40);
     private final Set<String> expiredFiles = ConcurrentHashMap.newKeySet();
     private final Set<String> notLicensed = ConcurrentHashMap.newKeySet();
     private final Set<String> malformedFiles = ConcurrentHashMap.newKeySet();
@@ -138,6 +139,11 @@ public final class MimecastSimulator extends ServiceSupport {
         for (PagedFeeds.Feed feed : feeds.values()) {
             server.createContext(feed.path(), exchange -> paged(exchange, feed));
         }
+        for (String path : List.of(AwarenessFeeds.PERFORMANCE, AwarenessFeeds.SAFE_SCORE, AwarenessFeeds.WATCHLIST,
+                AwarenessFeeds.USER_DATA)) {
+            server.createContext(path, exchange -> awarenessPage(exchange, path));
+        }
+        server.createContext(AwarenessFeeds.CAMPAIGNS, this::awarenessCampaigns);
         server.createContext(ThreatFeeds.PATH, this::threatFeed);
         server.createContext("/api/audit/get-siem-logs", this::siemFile);
         for (BatchFeeds.Feed feed : batchFeeds.values()) {
@@ -304,16 +310,7 @@ public final class MimecastSimulator extends ServiceSupport {
     }
 
     private void paged(HttpExchange exchange, PagedFeeds.Feed feed) throws IOException {
-        apiRequests.incrementAndGet();
-        if (faulted(exchange)) {
-            return;
-        }
-        if (notLicensed.contains(feed.path())) {
-            respond(exchange, 403, json.createObjectNode().put("message", "product not enabled for this account"));
-            return;
-        }
-        if (!authorized(exchange, feed.path())) {
-            respond(exchange, 401, json.createObjectNode().put("error", "unauthorized"));
+        if (!admitted(exchange, feed.path())) {
             return;
         }
         JsonNode request = json.readTree(read(exchange.getRequestBody()));
@@ -342,6 +339,83 @@ public final class MimecastSimulator extends ServiceSupport {
         events.subList(Math.min(offset, events.size()), end).forEach(records::add);
         response.putArray("fail");
         respond(exchange, 200, response);
+    }
+
+    /** The company's users in the Awareness Training datasets (40 unless a test sets another number). */
+    public void awarenessUsers(int count) {
+        awareness.users(count);
+    }
+
+    /** A user's Awareness Training records change, in every dataset. */
+    public void changeAwarenessUser(int user) {
+        awareness.change(user);
+    }
+
+    /** The records an Awareness Training dataset holds now (user data: of one campaign, else null). */
+    public List<ObjectNode> awarenessRecords(String path, String campaign) {
+        return awareness.records(path, campaign);
+    }
+
+    /** An Awareness Training dataset, {@code pageSize} users a page (user data: of the campaign in {@code data[0].id}). */
+    private void awarenessPage(HttpExchange exchange, String path) throws IOException {
+        if (!admitted(exchange, path)) {
+            return;
+        }
+        JsonNode request = json.readTree(read(exchange.getRequestBody()));
+        JsonNode pagination = request.path("meta").path("pagination");
+        int pageSize = Math.max(1, Math.min(500, pagination.path("pageSize").asInt(25)));
+        int offset = decodeToken(pagination.path("pageToken").asText(""));
+        String campaign = request.path("data").path(0).path("id").asText(null);
+        if (path.equals(AwarenessFeeds.USER_DATA) && !AwarenessFeeds.CAMPAIGN_IDS.contains(campaign)) {
+            respond(exchange, 400, json.createObjectNode().putArray("fail").addObject().putArray("errors")
+                    .addObject().put("code", "err_validation_campaign_not_found").put("message", "no such campaign"));
+            return;
+        }
+        List<ObjectNode> users = awareness.records(path, campaign);
+        int end = Math.min(users.size(), offset + pageSize);
+        ObjectNode response = json.createObjectNode();
+        ObjectNode page = response.putObject("meta").put("status", 200).putObject("pagination");
+        page.put("pageSize", pageSize).put("totalCount", users.size());
+        if (end < users.size()) {
+            page.put("next", encodeToken(end));
+        }
+        ArrayNode records = path.equals(AwarenessFeeds.USER_DATA)
+                ? response.putArray("data").addObject().put("id", campaign).putArray("items")
+                : response.putArray("data");
+        users.subList(Math.min(offset, users.size()), end).forEach(records::add);
+        response.putArray("fail");
+        respond(exchange, 200, response);
+    }
+
+    /** The phishing campaigns: one answer, not paged. */
+    private void awarenessCampaigns(HttpExchange exchange) throws IOException {
+        if (!admitted(exchange, AwarenessFeeds.CAMPAIGNS)) {
+            return;
+        }
+        read(exchange.getRequestBody());
+        ObjectNode response = json.createObjectNode();
+        response.putObject("meta").put("status", 200);
+        ArrayNode campaigns = response.putArray("data");
+        awareness.campaigns().forEach(campaigns::add);
+        response.putArray("fail");
+        respond(exchange, 200, response);
+    }
+
+    /** Faults, licence and authorization of an API call; false when it was answered with one of them. */
+    private boolean admitted(HttpExchange exchange, String path) throws IOException {
+        apiRequests.incrementAndGet();
+        if (faulted(exchange)) {
+            return false;
+        }
+        if (notLicensed.contains(path)) {
+            respond(exchange, 403, json.createObjectNode().put("message", "product not enabled for this account"));
+            return false;
+        }
+        if (!authorized(exchange, path)) {
+            respond(exchange, 401, json.createObjectNode().put("error", "unauthorized"));
+            return false;
+        }
+        return true;
     }
 
     /**

@@ -61,10 +61,13 @@ public final class AzureClients {
         return credential;
     }
 
-    public LogsIngestion logsIngestion() {
-        LogsIngestionClient client = new LogsIngestionClientBuilder().endpoint(settings.ingestionEndpoint)
+    /** The Logs Ingestion API for a DCR: the configured one (SENTINEL_DCR_ID) unless the endpoint names another. */
+    public LogsIngestion logsIngestion(SentinelComponent.Dcr dcr) {
+        String endpoint = dcr.ingestionEndpoint() != null ? dcr.ingestionEndpoint() : settings.ingestionEndpoint;
+        String dcrId = dcr.dcrId() != null ? dcr.dcrId() : settings.dcrId;
+        LogsIngestionClient client = new LogsIngestionClientBuilder().endpoint(endpoint)
                 .credential(credential()).httpClient(http).buildClient();
-        return new LogsIngestion(client, settings.ingestionEndpoint, settings.dcrId);
+        return new LogsIngestion(client, endpoint, dcrId);
     }
 
     /** The storage account's name, for the blob endpoint's URI (the client says where it really is). */

@@ -1,6 +1,8 @@
 package com.mimecastsentinel.sentinel;
 
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import com.mimecastsentinel.deadletter.DeadLetters;
@@ -13,25 +15,32 @@ import org.apache.camel.support.DefaultComponent;
  * batch's rows to that stream of the DCR through the Logs Ingestion API, {@code sentinel:threat-intelligence}
  * sends indicators to Sentinel's STIX upload. With {@code SINK=file} (the demo) both append NDJSON files instead.
  * The connector's configuration makes it from the settings (endpoint, DCR, credential), so the route says only
- * where the rows go.
+ * where the rows go. A stream of another DCR names it: {@code sentinel:<stream>?dcrId=dcr-...&ingestionEndpoint=https://...}
+ * (the Awareness Training tables: one DCR holds at most 10 streams).
  */
 public final class SentinelComponent extends DefaultComponent {
     /** Requests stay a little under the SDK's 1 MiB (system property {@code mimecast.batch-bytes}: tests). */
     public static final int DEFAULT_MAX_BYTES = 1_000_000;
 
-    private final Supplier<Destination> logs;
+    /** A DCR and its logs ingestion endpoint; nulls for the configured ones (SENTINEL_DCR_ID). */
+    public record Dcr(String ingestionEndpoint, String dcrId) {
+        public static final Dcr CONFIGURED = new Dcr(null, null);
+    }
+
+    private final Function<Dcr, Destination> logs;
+    private final Map<Dcr, Destination> byDcr = new ConcurrentHashMap<>();
     private final Supplier<Destination> threatIntelligence;
     private final DeadLetters deadLetters;
     private final ConnectorMetrics metrics;
     private final int maxBytes;
 
     /**
-     * @param logs               where rows for a DCR stream go
+     * @param logs               where rows for a stream of a DCR go (made when first used)
      * @param threatIntelligence where indicators go (made when first used: it needs SENTINEL_WORKSPACE_ID)
      */
-    public SentinelComponent(Supplier<Destination> logs, Supplier<Destination> threatIntelligence,
+    public SentinelComponent(Function<Dcr, Destination> logs, Supplier<Destination> threatIntelligence,
             DeadLetters deadLetters, ConnectorMetrics metrics, int maxBytes) {
-        this.logs = memoize(logs);
+        this.logs = logs;
         this.threatIntelligence = memoize(threatIntelligence);
         this.deadLetters = deadLetters;
         this.metrics = metrics;
@@ -49,8 +58,11 @@ public final class SentinelComponent extends DefaultComponent {
         return endpoint;
     }
 
-    Destination destination(String stream) {
-        return SentinelEndpoint.THREAT_INTELLIGENCE.equals(stream) ? threatIntelligence.get() : logs.get();
+    Destination destination(SentinelEndpoint endpoint) {
+        if (SentinelEndpoint.THREAT_INTELLIGENCE.equals(endpoint.getStream())) {
+            return threatIntelligence.get();
+        }
+        return byDcr.computeIfAbsent(endpoint.dcr(), logs);
     }
 
     DeadLetters deadLetters() {
@@ -67,7 +79,7 @@ public final class SentinelComponent extends DefaultComponent {
 
     /** Where rows go, for the start-up log line. */
     public String describe() {
-        return logs.get().describe();
+        return byDcr.computeIfAbsent(Dcr.CONFIGURED, logs).describe();
     }
 
     private static <T> Supplier<T> memoize(Supplier<T> supplier) {

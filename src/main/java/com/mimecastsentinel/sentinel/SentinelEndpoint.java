@@ -10,6 +10,8 @@ public final class SentinelEndpoint extends DefaultEndpoint {
     public static final String THREAT_INTELLIGENCE = "threat-intelligence";
 
     private final String stream;
+    private String dcrId;
+    private String ingestionEndpoint;
 
     SentinelEndpoint(String uri, SentinelComponent component, String stream) {
         super(uri, component);
@@ -33,5 +35,29 @@ public final class SentinelEndpoint extends DefaultEndpoint {
 
     public String getStream() {
         return stream;
+    }
+
+    /** The immutable id of the stream's DCR, when it is not SENTINEL_DCR_ID's (blank: that one). */
+    public void setDcrId(String dcrId) {
+        this.dcrId = dcrId == null || dcrId.isBlank() ? null : dcrId.trim();
+    }
+
+    public String getDcrId() {
+        return dcrId;
+    }
+
+    /** The logs ingestion endpoint of that DCR (blank: SENTINEL_INGESTION_ENDPOINT). */
+    public void setIngestionEndpoint(String ingestionEndpoint) {
+        this.ingestionEndpoint = ingestionEndpoint == null || ingestionEndpoint.isBlank() ? null
+                : ingestionEndpoint.trim();
+    }
+
+    public String getIngestionEndpoint() {
+        return ingestionEndpoint;
+    }
+
+    SentinelComponent.Dcr dcr() {
+        return dcrId == null && ingestionEndpoint == null ? SentinelComponent.Dcr.CONFIGURED
+                : new SentinelComponent.Dcr(ingestionEndpoint, dcrId);
     }
 }

@@ -38,7 +38,7 @@ final class SentinelProducer extends DefaultProducer {
         Run run = Run.of(exchange);
         String logType = run != null ? run.logType : exchange.getFromRouteId();
         SentinelComponent component = endpoint.getComponent();
-        Destination destination = component.destination(endpoint.getStream());
+        Destination destination = component.destination(endpoint);
         String stream = endpoint.getStream();
         int accepted = 0;
         if (destination.bytesLimited()) {

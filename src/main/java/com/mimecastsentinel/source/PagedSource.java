@@ -24,8 +24,8 @@ public class PagedSource extends MimecastSource {
     private static final Logger LOG = LoggerFactory.getLogger(PagedSource.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private String path;
-    private String records = "/data";
+    protected String path;
+    protected String records = "/data";
     private String startFilter;
     private String endFilter;
     private ObjectNode filters;
@@ -72,14 +72,21 @@ public class PagedSource extends MimecastSource {
     /** The body: the page's records, from the answer; the next page token is noted. */
     public List<ObjectNode> records(Exchange exchange) {
         SourceRun run = run(exchange);
-        JsonNode answer = exchange.getMessage().getBody(JsonNode.class);
         run.resumedToken = false;
         run.onFailure = null; // the stored token was taken
-        JsonNode found = answer.at(JsonPointer.compile(records));
+        return pageRecords(run, exchange.getMessage().getBody(JsonNode.class), records);
+    }
+
+    /**
+     * The records of a page at the JSON pointer {@code at}, the next page token ({@code meta.pagination.next})
+     * noted on the run; fails on an answer without a record array there, and on a token that comes round again.
+     */
+    protected List<ObjectNode> pageRecords(SourceRun run, JsonNode answer, String at) {
+        JsonNode found = answer.at(JsonPointer.compile(at));
         if (!found.isArray() && !(found.isMissingNode() && answer.path("data").isArray()
                 && answer.path("data").isEmpty())) {
             // a changed response shape must not read as "no more events" and move the checkpoint on
-            throw new MimecastFailure(run.logType + ": the response has no record array at " + records, 200);
+            throw new MimecastFailure(run.logType + ": the response has no record array at " + at, 200);
         }
         List<ObjectNode> page = new ArrayList<>(found.size());
         for (JsonNode record : found) {

@@ -23,6 +23,11 @@ public final class SourceRun extends Run {
     String nextToken;
     final Set<String> tokensSeen = new HashSet<>();
 
+    // awareness training: the campaigns (user data), the one being read, and the versions a page sends
+    List<String> campaigns;
+    int campaignIndex;
+    final java.util.Map<String, String> sending = new java.util.HashMap<>();
+
     // threat feeds: the feed being read
     int feedIndex;
 

@@ -291,8 +291,9 @@ public class RowMapping implements Processor, CamelContextAware {
                 if (in.nextToken() != null) {
                     throw new com.fasterxml.jackson.core.JsonParseException(in, "more than one JSON value");
                 }
-                Instant eventTime = eventTime(captured.get(time));
-                if (run != null && !run.keeps(eventTime.toEpochMilli())) {
+                // records without a time of their own (Awareness Training) are as of now, never outside the run
+                Instant eventTime = time == null ? clock.instant() : eventTime(captured.get(time));
+                if (time != null && run != null && !run.keeps(eventTime.toEpochMilli())) {
                     closeExtra();
                     run.skipped.increment(); // outside the run's days
                     row.writeEndObject();
@@ -474,10 +475,9 @@ public class RowMapping implements Processor, CamelContextAware {
             if (id != null) {
                 known.put(id, Role.ID);
             }
-            if (time == null) {
-                throw new IllegalStateException("the mapping needs its time field");
+            if (time != null) {
+                known.put(time, Role.TIME);
             }
-            known.put(time, Role.TIME);
             roles = known;
         }
         return known;
@@ -515,7 +515,10 @@ public class RowMapping implements Processor, CamelContextAware {
 
     // ---- the declaration, from the route file ----
 
-    /** The field holding the event time (TimeGenerated, the run's days, the checkpoint's newest event). */
+    /**
+     * The field holding the event time (TimeGenerated, the run's days, the checkpoint's newest event); none for
+     * records that are not events (Awareness Training: a user's current record, as of the time it is read).
+     */
     public void setTime(String time) {
         this.time = time;
         roles = null;

@@ -26,9 +26,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * deploy/azure/azuredeploy.json against the code: the rows every log type's handler makes from the simulator's
- * records (which carry exactly the documented Mimecast fields) fit the DCR's stream declarations, every declared
- * stream is one a log type sends to, each data flow writes a table the template creates, and each table holds
- * exactly what its transform writes, under names Log Analytics accepts.
+ * records (which carry exactly the documented Mimecast fields) fit the DCRs' stream declarations, every declared
+ * stream is one a log type sends to (the Awareness Training ones in the second rule, as their routes say), each
+ * data flow writes a table the template creates, and each table holds exactly what its transform writes, under
+ * names Log Analytics accepts.
  */
 class AzureTemplateTest {
     private static final Path TEMPLATE = Path.of("deploy", "azure", "azuredeploy.json");
@@ -66,7 +67,12 @@ class AzureTemplateTest {
 
     private static EmittedRows emitted;
     private static JsonNode template;
+    /** the connector's rule and the Awareness Training one */
     private static JsonNode dcr;
+    private static JsonNode awarenessDcr;
+    private static List<JsonNode> dcrs;
+    /** stream -> the rule's name parameter */
+    private static final Map<String, String> ruleOf = new TreeMap<>();
     /** stream -> column -> type, as declared */
     private static final Map<String, Map<String, String>> declared = new TreeMap<>();
     /** table name -> table resource */
@@ -76,17 +82,23 @@ class AzureTemplateTest {
     static void load() throws Exception {
         emitted = EmittedRows.once();
         template = new ObjectMapper().readTree(TEMPLATE.toFile());
-        List<JsonNode> dcrs = resources(template, DCR_TYPE);
-        assertEquals(1, dcrs.size(), "one data collection rule");
+        dcrs = resources(template, DCR_TYPE);
+        assertEquals(2, dcrs.size(), "two data collection rules: the connector's and Awareness Training's");
         dcr = dcrs.get(0);
-        dcr.path("properties").path("streamDeclarations").fields().forEachRemaining(stream -> {
-            Map<String, String> columns = new LinkedHashMap<>();
-            for (JsonNode column : stream.getValue().path("columns")) {
-                String previous = columns.put(column.path("name").asText(), column.path("type").asText());
-                assertEquals(null, previous, stream.getKey() + " declares " + column.path("name") + " twice");
-            }
-            declared.put(stream.getKey(), columns);
-        });
+        awarenessDcr = dcrs.get(1);
+        assertEquals("[parameters('dataCollectionRuleName')]", dcr.path("name").asText());
+        assertEquals("[parameters('awarenessDataCollectionRuleName')]", awarenessDcr.path("name").asText());
+        for (JsonNode rule : dcrs) {
+            rule.path("properties").path("streamDeclarations").fields().forEachRemaining(stream -> {
+                Map<String, String> columns = new LinkedHashMap<>();
+                for (JsonNode column : stream.getValue().path("columns")) {
+                    String previous = columns.put(column.path("name").asText(), column.path("type").asText());
+                    assertEquals(null, previous, stream.getKey() + " declares " + column.path("name") + " twice");
+                }
+                assertEquals(null, declared.put(stream.getKey(), columns), stream.getKey() + " in two rules");
+                ruleOf.put(stream.getKey(), rule.path("name").asText());
+            });
+        }
         for (JsonNode table : resources(template, TABLE_TYPE)) {
             String schemaName = table.path("properties").path("schema").path("name").asText();
             String name = OfficialTables.defaultName(template, schemaName);
@@ -100,18 +112,38 @@ class AzureTemplateTest {
     }
 
     @Test
-    void theRuleIsDirectSoItHasItsOwnIngestionEndpoint() {
-        assertEquals("Direct", dcr.path("kind").asText());
-        assertTrue(dcr.path("apiVersion").asText().compareTo("2023-03-11") >= 0, "endpoints need 2023-03-11 or later");
-        assertTrue(dcr.path("properties").path("dataCollectionEndpointId").isMissingNode(),
-                "a Direct rule needs no data collection endpoint");
-        assertTrue(dcr.path("dependsOn").toString().contains("tablesDeployment"),
-                "the rule is created after the tables its data flows write");
-        // Azure Monitor service limits for one data collection rule
-        assertTrue(declared.size() <= 10, "at most 10 streams in a rule: " + declared.size());
-        assertTrue(dcr.path("properties").path("dataFlows").size() <= 10, "at most 10 data flows in a rule");
-        dcr.path("properties").path("dataFlows").forEach(flow -> assertTrue(
-                flow.path("transformKql").asText().length() <= 15_360, "transformation too long: " + flow));
+    void theRulesAreDirectSoEachHasItsOwnIngestionEndpoint() {
+        for (JsonNode rule : dcrs) {
+            assertEquals("Direct", rule.path("kind").asText());
+            assertTrue(rule.path("apiVersion").asText().compareTo("2023-03-11") >= 0,
+                    "endpoints need 2023-03-11 or later");
+            assertTrue(rule.path("properties").path("dataCollectionEndpointId").isMissingNode(),
+                    "a Direct rule needs no data collection endpoint");
+            assertTrue(rule.path("dependsOn").toString().contains("tablesDeployment"),
+                    "the rule is created after the tables its data flows write");
+            // Azure Monitor service limits for one data collection rule
+            int streams = rule.path("properties").path("streamDeclarations").size();
+            assertTrue(streams <= 10, "at most 10 streams in a rule: " + streams);
+            assertTrue(rule.path("properties").path("dataFlows").size() <= 10, "at most 10 data flows in a rule");
+            rule.path("properties").path("dataFlows").forEach(flow -> assertTrue(
+                    flow.path("transformKql").asText().length() <= 15_360, "transformation too long: " + flow));
+        }
+    }
+
+    @Test
+    void awarenessTrainingGoesToItsOwnRuleAsItsRoutesSay() throws Exception {
+        for (EmittedRows.LogType logType : emitted.logTypes) {
+            if (emitted.notDcr.containsKey(logType.name())) {
+                continue;
+            }
+            String route = java.nio.file.Files.readString(Path.of("routes", logType.name() + ".yaml"));
+            boolean awareness = route.contains("dcrId: \"RAW({{sentinel.awareness-dcr-id}})\"")
+                    && route.contains("ingestionEndpoint: \"RAW({{sentinel.awareness-ingestion-endpoint}})\"");
+            assertEquals(logType.name().startsWith("awareness-"), awareness, logType.name() + " names its rule");
+            assertEquals(awareness ? awarenessDcr.path("name").asText() : dcr.path("name").asText(),
+                    ruleOf.get(logType.defaultStream()), logType.name() + " sends to " + logType.defaultStream());
+        }
+        assertEquals(4, awarenessDcr.path("properties").path("streamDeclarations").size(), "four Awareness tables");
     }
 
     @Test
@@ -162,16 +194,23 @@ class AzureTemplateTest {
         assertFalse(declared.containsKey(stream));
     }
 
+    /** The data flows of both rules. */
+    private static List<JsonNode> flows() {
+        List<JsonNode> flows = new ArrayList<>();
+        dcrs.forEach(rule -> rule.path("properties").path("dataFlows").forEach(flows::add));
+        return flows;
+    }
+
     @Test
     void everyDataFlowWritesATableTheTemplateCreates() {
         Set<String> destinations = new HashSet<>();
-        dcr.path("properties").path("destinations").path("logAnalytics").forEach(d -> {
+        dcrs.forEach(rule -> rule.path("properties").path("destinations").path("logAnalytics").forEach(d -> {
             destinations.add(d.path("name").asText());
             assertEquals("[parameters('workspaceResourceId')]", d.path("workspaceResourceId").asText());
-        });
+        }));
         Map<String, Integer> flowsPerStream = new TreeMap<>();
         Map<String, Integer> flowsPerTable = new TreeMap<>();
-        for (JsonNode flow : dcr.path("properties").path("dataFlows")) {
+        for (JsonNode flow : flows()) {
             assertEquals(1, flow.path("streams").size(), "one stream per flow: " + flow);
             String stream = flow.path("streams").get(0).asText();
             assertTrue(declared.containsKey(stream), "flow from undeclared " + stream);
@@ -191,7 +230,7 @@ class AzureTemplateTest {
     @Test
     void eachTableHoldsExactlyWhatItsTransformWrites() {
         List<String> problems = new ArrayList<>();
-        for (JsonNode flow : dcr.path("properties").path("dataFlows")) {
+        for (JsonNode flow : flows()) {
             String stream = flow.path("streams").get(0).asText();
             String table = OfficialTables.defaultName(template, flow.path("outputStream").asText()).substring("Custom-".length());
             if (!TRANSFORM.equals(flow.path("transformKql").asText())) {
@@ -258,14 +297,20 @@ class AzureTemplateTest {
     }
 
     @Test
-    void theConnectorsIdentityMayPublishToTheRule() {
-        JsonNode publisher = roleAssignment(MONITORING_METRICS_PUBLISHER);
-        assertNotNull(publisher, "Monitoring Metrics Publisher assignment");
-        assertEquals("[format('Microsoft.Insights/dataCollectionRules/{0}', parameters('dataCollectionRuleName'))]",
-                publisher.path("scope").asText(), "scoped to the rule");
-        assertEquals("[parameters('principalId')]", publisher.path("properties").path("principalId").asText());
-        assertEquals("[parameters('principalType')]", publisher.path("properties").path("principalType").asText());
-        assertEquals("[not(empty(parameters('principalId')))]", publisher.path("condition").asText());
+    void theConnectorsIdentityMayPublishToBothRules() {
+        List<JsonNode> publishers = roleAssignments(MONITORING_METRICS_PUBLISHER);
+        assertEquals(2, publishers.size(), "a Monitoring Metrics Publisher assignment on each rule");
+        for (int i = 0; i < 2; i++) {
+            JsonNode publisher = publishers.get(i);
+            String rule = dcrs.get(i).path("name").asText();
+            assertEquals("[format('Microsoft.Insights/dataCollectionRules/{0}', " + rule.substring(1, rule.length() - 1)
+                    + ")]", publisher.path("scope").asText(), "scoped to the rule");
+            assertEquals("[parameters('principalId')]", publisher.path("properties").path("principalId").asText());
+            assertEquals("[parameters('principalType')]", publisher.path("properties").path("principalType").asText());
+            assertEquals("[not(empty(parameters('principalId')))]", publisher.path("condition").asText());
+            assertTrue(publisher.path("dependsOn").toString().contains(rule.substring(1, rule.length() - 1)),
+                    "assigned once the rule exists");
+        }
 
         JsonNode contributor = roleAssignment(SENTINEL_CONTRIBUTOR);
         assertNotNull(contributor, "optional Microsoft Sentinel Contributor assignment (threat intelligence)");
@@ -276,14 +321,21 @@ class AzureTemplateTest {
     @Test
     void theOutputsAreWhatTheConnectorIsConfiguredWith() {
         JsonNode outputs = template.path("outputs");
-        String endpoint = outputs.path("ingestionEndpoint").path("value").asText();
-        String immutableId = outputs.path("dcrImmutableId").path("value").asText();
-        assertTrue(endpoint.contains("'" + DCR_TYPE + "'") && endpoint.endsWith(".endpoints.logsIngestion]"),
-                endpoint);
-        assertTrue(immutableId.contains("'" + DCR_TYPE + "'") && immutableId.endsWith(".immutableId]"), immutableId);
-        for (String value : List.of(endpoint, immutableId)) {
-            Matcher version = Pattern.compile("'(\\d{4}-\\d{2}-\\d{2})'\\)").matcher(value);
-            assertTrue(version.find() && version.group(1).compareTo("2023-03-11") >= 0, value);
+        // SENTINEL_INGESTION_ENDPOINT / SENTINEL_DCR_ID and their SENTINEL_AWARENESS_ pair
+        for (String prefix : List.of("", "awareness")) {
+            String ruleName = prefix.isEmpty() ? "dataCollectionRuleName" : "awarenessDataCollectionRuleName";
+            String endpoint = outputs.path(prefix.isEmpty() ? "ingestionEndpoint" : "awarenessIngestionEndpoint")
+                    .path("value").asText();
+            String immutableId = outputs.path(prefix.isEmpty() ? "dcrImmutableId" : "awarenessDcrImmutableId")
+                    .path("value").asText();
+            assertTrue(endpoint.contains("'" + DCR_TYPE + "', parameters('" + ruleName + "')")
+                    && endpoint.endsWith(".endpoints.logsIngestion]"), endpoint);
+            assertTrue(immutableId.contains("'" + DCR_TYPE + "', parameters('" + ruleName + "')")
+                    && immutableId.endsWith(".immutableId]"), immutableId);
+            for (String value : List.of(endpoint, immutableId)) {
+                Matcher version = Pattern.compile("'(\\d{4}-\\d{2}-\\d{2})'\\)").matcher(value);
+                assertTrue(version.find() && version.group(1).compareTo("2023-03-11") >= 0, value);
+            }
         }
         assertTrue(outputs.path("workspaceId").path("value").asText().endsWith(".customerId]"),
                 "SENTINEL_WORKSPACE_ID for threat intelligence");
@@ -310,17 +362,24 @@ class AzureTemplateTest {
 
     // ---- helpers ----
 
-    /** The role assignment whose role definition resolves to this id. */
+    /** The role assignment whose role definition resolves to this id (the first, if there are more). */
     private static JsonNode roleAssignment(String roleDefinitionId) {
+        List<JsonNode> assignments = roleAssignments(roleDefinitionId);
+        return assignments.isEmpty() ? null : assignments.get(0);
+    }
+
+    /** The role assignments whose role definition resolves to this id, in template order. */
+    private static List<JsonNode> roleAssignments(String roleDefinitionId) {
+        List<JsonNode> found = new ArrayList<>();
         for (JsonNode assignment : resources(template, ROLE_TYPE)) {
             String role = assignment.path("properties").path("roleDefinitionId").asText();
             Matcher variable = Pattern.compile("variables\\('([^']+)'\\)").matcher(role);
             if (role.contains(roleDefinitionId)
                     || variable.find() && roleDefinitionId.equals(variableValue(variable.group(1)))) {
-                return assignment;
+                found.add(assignment);
             }
         }
-        return null;
+        return found;
     }
 
     /** A variable of the template or of a nested deployment's template. */

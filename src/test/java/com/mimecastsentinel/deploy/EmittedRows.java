@@ -31,8 +31,8 @@ import com.mimecastsentinel.Application;
 final class EmittedRows {
     /** {@code {{env:NAME:default}}}: the stream a log type sends to unless its variable says otherwise. */
     static final Pattern ENV_DEFAULT = Pattern.compile("\\{\\{env:([A-Za-z0-9_]+):([^}]*)}}");
-    /** {@code to: sentinel:<stream>} in a log type's rows route. */
-    private static final Pattern SINK = Pattern.compile("to:\\s*\"?sentinel:([^\"\\s]+)\"?");
+    /** {@code to: sentinel:<stream>} (or {@code to: uri: sentinel:<stream>}) in a log type's rows route. */
+    private static final Pattern SINK = Pattern.compile("(?:to|uri):\\s*\"?sentinel:([^\"\\s?]+)\"?");
 
     /** What one column held across all rows of a stream. */
     static final class Column {

@@ -49,9 +49,11 @@ class OfficialTablesContractTest {
                     OfficialTables.normalized(c.path("type").asText())));
             tables.put(name, columns);
         }
-        for (JsonNode flow : template.path("resources").findValues("dataFlows").get(0)) {
-            streamOf.put(OfficialTables.defaultName(template, flow.path("outputStream").asText()).substring("Custom-".length()),
-                    flow.path("streams").get(0).asText());
+        for (JsonNode flows : template.path("resources").findValues("dataFlows")) { // both rules
+            for (JsonNode flow : flows) {
+                streamOf.put(OfficialTables.defaultName(template, flow.path("outputStream").asText())
+                        .substring("Custom-".length()), flow.path("streams").get(0).asText());
+            }
         }
     }
 

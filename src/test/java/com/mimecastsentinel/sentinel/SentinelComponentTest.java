@@ -61,7 +61,7 @@ class SentinelComponentTest {
                 return "memory";
             }
         }, Clock.systemUTC(), new com.fasterxml.jackson.databind.ObjectMapper(), logType -> { });
-        camel.addComponent("sentinel", new SentinelComponent(() -> destination, () -> destination, letters,
+        camel.addComponent("sentinel", new SentinelComponent(dcr -> destination, () -> destination, letters,
                 new ConnectorMetrics(Clock.systemUTC()), 10_000));
         camel.start();
         producer = camel.createProducerTemplate();

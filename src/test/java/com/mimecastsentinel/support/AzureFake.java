@@ -22,10 +22,14 @@ import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
-/** An HTTPS fake of Entra ID (client-credentials token) and of the Logs Ingestion API for one DCR. */
+/**
+ * An HTTPS fake of Entra ID (client-credentials token) and of the Logs Ingestion API for two DCRs: the connector's
+ * and the Awareness Training one (its streams {@code Custom-Awareness_*}).
+ */
 public final class AzureFake implements AutoCloseable {
     public static final String TENANT = "00000000-0000-0000-0000-00000000000a";
     public static final String DCR = "dcr-00000000000000000000000000000001";
+    public static final String AWARENESS_DCR = "dcr-00000000000000000000000000000002";
 
     public final WireMockServer server = HttpsFake.start();
     /** The connector's Entra client secret and the token Entra hands out: secrets, never to be written anywhere. */
@@ -40,7 +44,8 @@ public final class AzureFake implements AutoCloseable {
     }
 
     public static String streamPath(String stream) {
-        return "/dataCollectionRules/" + DCR + "/streams/" + stream;
+        return "/dataCollectionRules/" + (stream.startsWith("Custom-Awareness_") ? AWARENESS_DCR : DCR) + "/streams/"
+                + stream;
     }
 
     /** Every upload to any stream is accepted (204). */
@@ -83,24 +88,37 @@ public final class AzureFake implements AutoCloseable {
         env.put("AZURE_AUTHORITY_HOST", HttpsFake.url(server));
         env.put("SENTINEL_INGESTION_ENDPOINT", HttpsFake.url(server));
         env.put("SENTINEL_DCR_ID", DCR);
+        env.put("SENTINEL_AWARENESS_INGESTION_ENDPOINT", HttpsFake.url(server));
+        env.put("SENTINEL_AWARENESS_DCR_ID", AWARENESS_DCR);
         return env;
     }
 
     /** Ids of rows in uploads to {@code stream} that were accepted (204), with how often each was accepted. */
     public Map<String, Integer> deliveredIds(String stream) throws Exception {
         Map<String, Integer> ids = new HashMap<>();
-        for (ServeEvent served : server.getAllServeEvents()) {
-            if (!served.getRequest().getUrl().startsWith(streamPath(stream))
-                    || served.getResponse().getStatus() != 204) {
-                continue;
-            }
-            for (JsonNode row : json.readTree(served.getRequest().getBodyAsString())) {
-                assertTrue(!row.has("TimeGenerated") || row.path("TimeGenerated").asText().endsWith("Z"),
-                        "TimeGenerated, where the row sets it, in UTC");
-                ids.merge(row.path("mimecastEventId").asText(), 1, Integer::sum);
-            }
+        for (JsonNode row : deliveredRows(stream)) {
+            ids.merge(row.path("mimecastEventId").asText(), 1, Integer::sum);
         }
         return ids;
+    }
+
+    /** The rows of the uploads to {@code stream} that were accepted (204), in the order they were received. */
+    public List<JsonNode> deliveredRows(String stream) throws Exception {
+        List<JsonNode> rows = new ArrayList<>();
+        List<ServeEvent> served = new ArrayList<>(server.getAllServeEvents());
+        java.util.Collections.reverse(served); // WireMock lists the newest first
+        for (ServeEvent event : served) {
+            if (!event.getRequest().getUrl().startsWith(streamPath(stream))
+                    || event.getResponse().getStatus() != 204) {
+                continue;
+            }
+            for (JsonNode row : json.readTree(event.getRequest().getBodyAsString())) {
+                assertTrue(!row.has("TimeGenerated") || row.path("TimeGenerated").asText().endsWith("Z"),
+                        "TimeGenerated, where the row sets it, in UTC");
+                rows.add(row);
+            }
+        }
+        return rows;
     }
 
     @Override
