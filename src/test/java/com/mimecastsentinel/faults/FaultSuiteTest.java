@@ -32,6 +32,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.mimecastsentinel.demo.AwarenessFeeds;
 import com.mimecastsentinel.support.Azurite;
 import com.mimecastsentinel.support.AzureFake;
 import com.mimecastsentinel.support.ConnectorProcess;
@@ -46,15 +47,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The fault suite: each scenario runs the real routes against the simulator (HTTPS) and the Azure fakes with a
- * fault injected, then counts, against what the source holds, what was delivered, duplicated, lost and
+ * fault injected (the crash loop and SIGTERM with an Awareness Training snapshot beside the event log types), then counts, against what the source holds, what was delivered, duplicated, lost and
  * dead-lettered. The table goes to target/fault-suite.txt ({@code .ci/fault-suite} prints it).
  *
  * <p>The crash loop kills the connector's own JVM with SIGKILL {@code faults.kills} times (default 20) at random
- * moments of a backlog of {@code faults.days} days (default 2), then lets it finish.
+ * moments of its work on a backlog of {@code faults.days} days (default 5), then lets it finish.
  */
 @ExtendWith(Azurite.class)
 class FaultSuiteTest {
     private static final String AUDIT = "/api/audit/get-audit-events";
+    private static final String AWARENESS_STREAM = "Custom-Awareness_Performance_Details";
+    /** Enough users for a snapshot of 120 pages of 50: long enough for kills and SIGTERM to land inside it. */
+    private static final int AWARENESS_USERS = 6000;
     private static final List<String> TABLE = new ArrayList<>();
     private static final List<String> SIEM_KEYS = List.of("processingId", "aggregateId", "type", "subtype",
             "timestamp", "action", "messageId", "accountId");
@@ -78,7 +82,7 @@ class FaultSuiteTest {
     @AfterAll
     static void printTable() throws IOException {
         List<String> lines = new ArrayList<>();
-        lines.add(String.format("%-46s %8s %9s %10s %5s %13s  %s", "scenario", "source", "delivered", "duplicates",
+        lines.add(String.format("%-56s %8s %9s %10s %5s %13s  %s", "scenario", "source", "delivered", "duplicates",
                 "lost", "dead-lettered", "result"));
         lines.addAll(TABLE);
         Path report = Path.of("target", "fault-suite.txt");
@@ -153,15 +157,17 @@ class FaultSuiteTest {
         int kills = Integer.getInteger("faults.kills", 20);
         int days = Integer.getInteger("faults.days", 5);
         ConnectorProcess connector = new ConnectorProcess(work);
-        Map<String, String> env = new HashMap<>(account.environment("audit,siem",
+        account.simulator.awarenessUsers(AWARENESS_USERS);
+        Map<String, String> env = new HashMap<>(account.environment("audit,siem,awareness-performance",
                 Map.of("MIMECAST_PAGE_SIZE", "50", "START_DATE",
                         account.start.minusDays(days - 1L).toString())));
         Random random = new Random(Long.getLong("faults.seed", 42L));
         int killed = 0;
         for (int i = 0; i < kills; i++) {
             Process process = connector.start(env, "crash-" + i);
-            long wait = 1200 + random.nextInt(2000); // JVM start-up takes about one second of it
-            if (process.waitFor(wait, TimeUnit.MILLISECONDS)) {
+            // the kill lands at a random moment of the work, not of the JVM's start-up (some seconds here)
+            if (!untilWorking(connector, "crash-" + i, process)
+                    || process.waitFor(200 + random.nextInt(1500), TimeUnit.MILLISECONDS)) {
                 break; // caught up before the kill: the backlog is done
             }
             process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -171,21 +177,61 @@ class FaultSuiteTest {
 
         Result audit = verify("Custom-Audit", expectedAudit(account.start.minusDays(days - 1L)));
         Result siem = verify("Custom-Seg_Cg", expectedSiem(account.start.minusDays(days - 1L)));
+        Result awareness = verify(AWARENESS_STREAM, expectedAwareness());
         int auditResent = resentRequests("Custom-Audit");
         int siemResent = resentRequests("Custom-Seg_Cg");
-        int resentRequests = auditResent + siemResent;
-        // duplicates per kill: the batches sent again, at most one for each kill
+        int awarenessResent = resentRequests(AWARENESS_STREAM);
+        // duplicates per kill: the batches sent again, at most one for each kill and log type (they run side by side)
         record("kill -9 x" + killed + ", " + auditResent + " batches re-sent (audit)", audit);
         record("kill -9 x" + killed + ", " + siemResent + " batches re-sent (siem)", siem);
+        int insideSnapshot = killsInsideTheSnapshot(connector, killed);
+        record("kill -9 x" + killed + " (" + insideSnapshot + " in the snapshot), " + awarenessResent
+                + " re-sent (awareness)", awareness);
         assertTrue(killed >= Math.min(kills, 5), "the kills landed while there was work: " + killed);
         assertNoSecrets(work);
-        assertTrue(resentRequests <= killed, "at most one batch re-sent per kill: " + resentRequests);
+        for (int resent : List.of(auditResent, siemResent, awarenessResent)) {
+            assertTrue(resent <= killed, "at most one batch of a log type re-sent per kill: " + resent);
+        }
+        assertEquals(AWARENESS_USERS, awareness.delivered(), "one snapshot: every user, whatever the kills");
+        assertTrue(insideSnapshot >= 1, "a kill landed inside the Awareness Training snapshot");
+    }
+
+    /** Waits until the connector began its runs (it logged taking its lease); false when it ended first. */
+    private static boolean untilWorking(ConnectorProcess connector, String name, Process process) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            if (Files.exists(connector.log(name))
+                    && Files.readString(connector.log(name)).contains("this instance holds the lease")) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return process.isAlive();
+    }
+
+    /**
+     * How many kills landed while the Awareness Training snapshot was being sent: the processes from the one that
+     * began it to the one that completed it.
+     */
+    private static int killsInsideTheSnapshot(ConnectorProcess connector, int killed) throws IOException {
+        int began = -1;
+        for (int i = 0; i <= killed; i++) {
+            String log = Files.readString(i < killed ? connector.log("crash-" + i) : connector.log("final"));
+            if (began < 0 && log.contains("awareness-performance: a new snapshot")) {
+                began = i;
+            }
+            if (began >= 0 && log.contains("awareness-performance: run complete")) {
+                return i - began;
+            }
+        }
+        return 0;
     }
 
     @Test
     void sigtermEndsTheRunAfterThePageInFlightWithoutDuplicates() throws Exception {
         ConnectorProcess connector = new ConnectorProcess(work);
-        Map<String, String> env = new HashMap<>(account.environment("audit,siem",
+        account.simulator.awarenessUsers(AWARENESS_USERS);
+        Map<String, String> env = new HashMap<>(account.environment("audit,siem,awareness-performance",
                 Map.of("MIMECAST_PAGE_SIZE", "50", "START_DATE", account.start.minusDays(4).toString())));
         Process process = connector.start(env, "terminated");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -204,6 +250,7 @@ class FaultSuiteTest {
         assertEquals(0, connector.run(env, "after"));
         record("SIGTERM during a backlog (audit)", verify("Custom-Audit", expectedAudit(account.start.minusDays(4))));
         record("SIGTERM during a backlog (siem)", verify("Custom-Seg_Cg", expectedSiem(account.start.minusDays(4))));
+        record("SIGTERM during a snapshot (awareness)", verify(AWARENESS_STREAM, expectedAwareness()));
     }
 
     @Test
@@ -259,7 +306,7 @@ class FaultSuiteTest {
         }
         Result result = verify("Custom-Audit", expectedAudit(account.start.minusDays(3)));
         int resent = resentRequests("Custom-Audit");
-        TABLE.add(String.format("%-46s %8d %9d %10d %5d %13d  %s", "two instances, the lease holder killed",
+        TABLE.add(String.format("%-56s %8d %9d %10d %5d %13d  %s", "two instances, the lease holder killed",
                 result.source(), result.delivered(), result.duplicates(), result.lost(), result.deadLettered(),
                 result.lost() == 0 && resent <= 1 ? "PASS" : "FAIL"));
         assertEquals(0, result.lost(), "nothing lost");
@@ -281,7 +328,7 @@ class FaultSuiteTest {
         lost.removeAll(delivered.keySet());
         lost.removeAll(kept); // the truncated file is in the dead-letter location whole
         int deadLettered = account.deadLetters("siem").size();
-        TABLE.add(String.format("%-46s %8d %9d %10d %5d %13d  %s", "bad input: bad lines, truncated gzip (siem)",
+        TABLE.add(String.format("%-56s %8d %9d %10d %5d %13d  %s", "bad input: bad lines, truncated gzip (siem)",
                 expected.size(), delivered.size(), delivered.values().stream().mapToInt(n -> n - 1).sum(),
                 lost.size(), deadLettered, lost.isEmpty() && deadLettered == 3 ? "PASS" : "FAIL"));
         assertTrue(lost.isEmpty(), "nothing lost");
@@ -357,7 +404,7 @@ class FaultSuiteTest {
     private void record(String scenario, Result result) {
         boolean crash = scenario.startsWith("kill");
         boolean passed = crash ? result.lost() == 0 : result.passed(0);
-        TABLE.add(String.format("%-46s %8d %9d %10d %5d %13d  %s", scenario, result.source(), result.delivered(),
+        TABLE.add(String.format("%-56s %8d %9d %10d %5d %13d  %s", scenario, result.source(), result.delivered(),
                 result.duplicates(), result.lost(), result.deadLettered(), passed ? "PASS" : "FAIL"));
         assertEquals(0, result.lost(), scenario + ": events lost");
         if (!crash) {
@@ -373,6 +420,12 @@ class FaultSuiteTest {
         Instant until = Instant.parse(account.checkpoint("audit").path("completedUntil").asText());
         return account.simulator.events(AUDIT).between(from.atStartOfDay(ZoneOffset.UTC).toInstant(), until)
                 .stream().map(e -> e.path("id").asText()).collect(Collectors.toSet());
+    }
+
+    /** The ids of the Awareness Training performance records: one per user, a hash of the record as it is now. */
+    private Set<String> expectedAwareness() {
+        return account.simulator.awarenessRecords(AwarenessFeeds.PERFORMANCE, null).stream()
+                .map(r -> EventIds.of(r, null, List.of("*"))).collect(Collectors.toSet());
     }
 
     private Set<String> expectedSiem(java.time.LocalDate from) throws Exception {
