@@ -127,6 +127,33 @@ class SettingsTest {
     }
 
     @Test
+    void awarenessTrainingHasItsOwnScheduleSnapshotIntervalAndDcr() {
+        assertEquals("0 5 * * * ?", settings().scheduleFor("awareness-watchlist"), "hourly by default");
+        assertEquals(java.time.Duration.ofDays(1), settings().awarenessSnapshotInterval);
+        properties.put("awareness.schedule", "0 0 0/6 * * ?");
+        assertEquals("0 0 0/6 * * ?", settings().scheduleFor("awareness-user-data"));
+        assertEquals("0 0/10 * * * ?", settings().scheduleFor("audit"), "the others keep SCHEDULE");
+        properties.put("awareness.schedule", "every hour");
+        assertEquals("SCHEDULE_AWARENESS", assertThrows(ConfigurationException.class,
+                () -> settings().scheduleFor("awareness-user-data")).setting());
+        properties.clear();
+        properties.put("awareness.snapshot-interval", "daily");
+        assertEquals("AWARENESS_SNAPSHOT_INTERVAL", rejected().setting());
+
+        properties.clear();
+        production();
+        properties.put("sentinel.awareness-dcr-id", "dcr-0456");
+        assertEquals("SENTINEL_AWARENESS_INGESTION_ENDPOINT", rejected().setting(), "a DCR without its endpoint");
+        properties.put("sentinel.awareness-ingestion-endpoint", "http://dcr.example.ingest.monitor.azure.com");
+        assertEquals("SENTINEL_AWARENESS_INGESTION_ENDPOINT", rejected().setting(), "https only");
+        properties.put("sentinel.awareness-ingestion-endpoint", "https://dcr.example.ingest.monitor.azure.com");
+        properties.put("sentinel.awareness-dcr-id", "0456");
+        assertEquals("SENTINEL_AWARENESS_DCR_ID", rejected().setting(), "an immutable id");
+        properties.put("sentinel.awareness-dcr-id", "dcr-0456");
+        assertEquals("dcr-0456", settings().awarenessDcrId);
+    }
+
+    @Test
     void secretsCanComeFromFiles(@TempDir Path dir) throws Exception {
         production();
         properties.remove("mimecast.client-secret");
