@@ -52,6 +52,8 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
     private final Duration patience;
     private final String namespace;
     private final Map<String, String> etags = new ConcurrentHashMap<>();
+    /** A digest of the state last written per log type (its time aside): an unchanged one is not written again. */
+    private final Map<String, String> written = new ConcurrentHashMap<>();
     private final Map<String, Ids> byLogType = new ConcurrentHashMap<>();
 
     /**
@@ -145,6 +147,7 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
 
     /** Reads the stored checkpoint (or a fresh one) and resets the log type's ids to those it holds. */
     public Checkpoint load(String logType) {
+        written.remove(logType); // what is stored now is what was read
         Checkpoint checkpoint = store.read(document(logType)).map(stored -> {
             etags.put(logType, stored.etag());
             return parse(logType, stored.content());
@@ -182,15 +185,35 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
             }
         }
         checkpoint.recentEventIds = kept;
-        checkpoint.updatedAt = clock.instant();
         checkpoint.version = Checkpoint.VERSION;
-        byte[] content;
+        // a commit that changes nothing but its time is not written: an Awareness Training run commits every page
+        // of a dataset that mostly did not change, and its checkpoint holds every user's version
+        Instant updatedAt = checkpoint.updatedAt;
+        checkpoint.updatedAt = null;
+        String state = java.util.HexFormat.of().formatHex(sha256(serialize(checkpoint)));
+        if (etags.containsKey(logType) && state.equals(written.get(logType))) {
+            checkpoint.updatedAt = updatedAt;
+            return;
+        }
+        checkpoint.updatedAt = clock.instant();
+        etags.put(logType, writeWithPatience(logType, serialize(checkpoint)));
+        written.put(logType, state);
+    }
+
+    private byte[] serialize(Checkpoint checkpoint) {
         try {
-            content = json.writeValueAsBytes(checkpoint);
+            return json.writeValueAsBytes(checkpoint);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        etags.put(logType, writeWithPatience(logType, content));
+    }
+
+    private static byte[] sha256(byte[] content) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(content);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

@@ -138,7 +138,8 @@ public class AwarenessSource extends PagedSource {
         String campaign = campaigns == null ? "" : run.campaigns.get(run.campaignIndex);
         List<ObjectNode> changed = new ArrayList<>();
         for (ObjectNode user : pageRecords(run, answer, records)) {
-            String version = EventIds.of(user, null, WHOLE_RECORD);
+            // 64 bits of each hash: the checkpoint holds one pair per user, and a collision is vanishingly unlikely
+            String version = EventIds.of(user, null, WHOLE_RECORD).substring(0, 16);
             String key = userKey(user, campaign, version);
             if (version.equals(snapshot.sent.get(key)) || version.equals(run.sending.get(key))) {
                 run.duplicates.increment(); // sent in this snapshot as it is now
@@ -159,7 +160,8 @@ public class AwarenessSource extends PagedSource {
         List<String> fields = new ArrayList<>(userKey.size() + 1);
         fields.add(CAMPAIGN);
         fields.addAll(userKey);
-        return EventIds.ofValues(field -> field.equals(CAMPAIGN) ? campaign : user.get(field), null, fields);
+        return EventIds.ofValues(field -> field.equals(CAMPAIGN) ? campaign : user.get(field), null, fields)
+                .substring(0, 16);
     }
 
     /**

@@ -111,4 +111,27 @@ class CheckpointStoreContractTest {
         assertThrows(CheckpointConflictException.class, () -> checkpoints.commit(again, true));
         assertEquals(8, checkpoints.load("audit").deliveredTotal);
     }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aCommitThatChangesNothingIsNotWritten(CheckpointStore store) {
+        ObjectMapper json = JsonMapper.builder().addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+        CheckpointRepository checkpoints = new CheckpointRepository(store, Duration.ofMinutes(15), Clock.systemUTC(),
+                json, Duration.ofSeconds(5), "");
+        Checkpoint checkpoint = checkpoints.load("awareness-watchlist");
+        checkpoint.snapshot = new Checkpoint.Snapshot();
+        checkpoint.snapshot.sent.put("user", "version-1");
+        checkpoints.commit(checkpoint, false);
+        String etag = store.read("awareness-watchlist.json").orElseThrow().etag();
+
+        checkpoints.commit(checkpoint, false); // a page of unchanged users
+        assertEquals(etag, store.read("awareness-watchlist.json").orElseThrow().etag(), "not written again");
+
+        checkpoint.snapshot.sent.put("user", "version-2");
+        checkpoints.commit(checkpoint, false);
+        CheckpointStore.Stored stored = store.read("awareness-watchlist.json").orElseThrow();
+        assertNotEquals(etag, stored.etag(), "a change is written");
+        assertEquals("version-2", checkpoints.parse("awareness-watchlist", stored.content()).snapshot.sent.get("user"));
+    }
 }
