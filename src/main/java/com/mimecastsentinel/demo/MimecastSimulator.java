@@ -327,17 +327,10 @@ public final class MimecastSimulator extends ServiceSupport {
         if (!filter.path("oldestFirst").asBoolean(false)) {
             Collections.reverse(events); // newest first unless asked otherwise, as the API does
         }
-        int end = Math.min(events.size(), offset + pageSize);
         ObjectNode response = json.createObjectNode();
-        ObjectNode page = response.putObject("meta").put("status", 200).putObject("pagination");
-        page.put("pageSize", pageSize).put("totalCount", events.size());
-        if (end < events.size()) {
-            page.put("next", encodeToken(end));
-        }
         ArrayNode records = feed.recordsKey() == null ? response.putArray("data")
                 : response.putArray("data").addObject().putArray(feed.recordsKey());
-        events.subList(Math.min(offset, events.size()), end).forEach(records::add);
-        response.putArray("fail");
+        page(response, records, events, offset, pageSize);
         respond(exchange, 200, response);
     }
 
@@ -371,20 +364,24 @@ public final class MimecastSimulator extends ServiceSupport {
                     .addObject().put("code", "err_validation_campaign_not_found").put("message", "no such campaign"));
             return;
         }
-        List<ObjectNode> users = awareness.records(path, campaign);
-        int end = Math.min(users.size(), offset + pageSize);
         ObjectNode response = json.createObjectNode();
-        ObjectNode page = response.putObject("meta").put("status", 200).putObject("pagination");
-        page.put("pageSize", pageSize).put("totalCount", users.size());
-        if (end < users.size()) {
-            page.put("next", encodeToken(end));
-        }
         ArrayNode records = path.equals(AwarenessFeeds.USER_DATA)
                 ? response.putArray("data").addObject().put("id", campaign).putArray("items")
                 : response.putArray("data");
-        users.subList(Math.min(offset, users.size()), end).forEach(records::add);
-        response.putArray("fail");
+        page(response, records, awareness.records(path, campaign), offset, pageSize);
         respond(exchange, 200, response);
+    }
+
+    /** One page of {@code all} from {@code offset} into {@code records}, with {@code meta.pagination}. */
+    private static void page(ObjectNode response, ArrayNode records, List<ObjectNode> all, int offset, int pageSize) {
+        int end = Math.min(all.size(), offset + pageSize);
+        ObjectNode page = response.putObject("meta").put("status", 200).putObject("pagination");
+        page.put("pageSize", pageSize).put("totalCount", all.size());
+        if (end < all.size()) {
+            page.put("next", encodeToken(end));
+        }
+        all.subList(Math.min(offset, all.size()), end).forEach(records::add);
+        response.putArray("fail");
     }
 
     /** The phishing campaigns: one answer, not paged. */

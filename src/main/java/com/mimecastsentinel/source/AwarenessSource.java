@@ -205,19 +205,7 @@ public class AwarenessSource extends PagedSource {
 
     /** What {@code data[0]} of every request holds, as a JSON object ({@code {"includeUserDetails": true}}). */
     public void setRequestData(String requestData) {
-        if (requestData == null || requestData.isBlank()) {
-            this.requestData = null;
-            return;
-        }
-        try {
-            JsonNode parsed = JSON.readTree(requestData);
-            if (!parsed.isObject()) {
-                throw new IllegalArgumentException("requestData must be a JSON object");
-            }
-            this.requestData = (ObjectNode) parsed;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("requestData is not valid JSON: " + e.getOriginalMessage());
-        }
+        this.requestData = jsonObject("requestData", requestData);
     }
 
     /** The fields that tell users apart ({@code userId, email}): a user's version replaces the one sent before. */

@@ -163,18 +163,22 @@ public class PagedSource extends MimecastSource {
 
     /** More request filters as a JSON object, e.g. {@code {"oldestFirst": true}}. */
     public void setFilters(String filters) {
-        if (filters == null || filters.isBlank()) {
-            this.filters = null;
-            return;
+        this.filters = jsonObject("filters", filters);
+    }
+
+    /** A property given as a JSON object (null when blank); a clear error naming it otherwise. */
+    protected static ObjectNode jsonObject(String property, String text) {
+        if (text == null || text.isBlank()) {
+            return null;
         }
         try {
-            JsonNode parsed = JSON.readTree(filters);
+            JsonNode parsed = JSON.readTree(text);
             if (!parsed.isObject()) {
-                throw new IllegalArgumentException("filters must be a JSON object");
+                throw new IllegalArgumentException(property + " must be a JSON object");
             }
-            this.filters = (ObjectNode) parsed;
+            return (ObjectNode) parsed;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("filters is not valid JSON: " + e.getOriginalMessage());
+            throw new IllegalArgumentException(property + " is not valid JSON: " + e.getOriginalMessage());
         }
     }
 }
