@@ -122,6 +122,7 @@ public final class CheckpointCommand {
         checkpoint.nextPage = null;
         checkpoint.filesDone = null;
         checkpoint.fileInProgress = null;
+        checkpoint.snapshot = null; // Awareness Training: the next run starts a new snapshot, every user sent again
         if (checkpoint.feeds != null) {
             checkpoint.feeds.values().forEach(feed -> {
                 feed.completedUntil = at;
@@ -145,6 +146,12 @@ public final class CheckpointCommand {
     }
 
     private String summary(Checkpoint checkpoint) {
+        if (checkpoint.snapshot != null) {
+            return checkpoint.describe() + "; the next run reads every user and sends the new and changed ones, "
+                    + "all of them once the snapshot is AWARENESS_SNAPSHOT_INTERVAL ("
+                    + settings.awarenessSnapshotInterval + ") old; " + checkpoint.deliveredTotal
+                    + " rows delivered in all";
+        }
         String position = checkpoint.feeds != null ? "feeds " + checkpoint.feeds.keySet()
                 : checkpoint.nextPage != null || checkpoint.filesDone != null ? "listing in progress from "
                         + checkpoint.startedFrom

@@ -99,6 +99,21 @@ class CheckpointCommandTest {
     }
 
     @Test
+    void anAwarenessSnapshotIsShownAndResetSendsEveryUserAgain() throws Exception {
+        Files.writeString(dir.resolve("awareness-watchlist.json"), """
+                {"version":1,"logType":"awareness-watchlist","completedUntil":"2026-11-23T10:05:00Z",
+                 "snapshot":{"startedAt":"2026-11-23T00:05:00Z","completedAt":"2026-11-23T00:06:00Z",
+                 "sent":{"k1":"v1","k2":"v2"}},"deliveredTotal":2,"recentEventIds":{}}""");
+        assertEquals(0, command().show("awareness-watchlist"));
+        assertTrue(printed().contains("snapshot of 2026-11-23T00:05:00Z, 2 records sent, read whole at "
+                + "2026-11-23T00:06:00Z; the next run reads every user"), printed());
+        assertEquals(0, command().reset("awareness-watchlist", "2026-11-23"));
+        JsonNode reset = json.readTree(dir.resolve("awareness-watchlist.json").toFile());
+        assertTrue(reset.path("snapshot").isMissingNode(), "the next run starts a new snapshot: " + reset);
+        assertEquals(2, reset.path("deliveredTotal").asLong());
+    }
+
+    @Test
     void resetMovesEachThreatFeedAndCreatesAMissingDocument() throws Exception {
         Files.writeString(dir.resolve("threat-intel.json"), """
                 {"version":1,"logType":"threat-intel","feeds":{"malware_grid":{"completedUntil":"2026-11-23T00:00:00Z",
