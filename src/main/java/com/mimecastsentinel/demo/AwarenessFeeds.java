@@ -105,11 +105,17 @@ public final class AwarenessFeeds {
         return EventTimes.mimecastFormat(epoch.plus(hoursAfterEpoch, ChronoUnit.HOURS));
     }
 
-    private ObjectNode performance(int user, int version) {
+    /** The fields every dataset starts with; SAFE Score calls the address {@code emailAddress}, the others {@code email}. */
+    private ObjectNode person(String emailField, int user) {
         ObjectNode record = json.createObjectNode();
-        record.put("email", email(user));
+        record.put(emailField, email(user));
         record.put("name", name(user));
         record.put("department", department(user));
+        return record;
+    }
+
+    private ObjectNode performance(int user, int version) {
+        ObjectNode record = person("email", user);
         record.put("numIncorrect", user % 3);
         record.put("numCorrect", 4 + user % 5 + version);
         record.put("numNotWatched", Math.max(0, 3 - version));
@@ -121,10 +127,7 @@ public final class AwarenessFeeds {
     }
 
     private ObjectNode safeScore(int user, int version) {
-        ObjectNode record = json.createObjectNode();
-        record.put("emailAddress", email(user));
-        record.put("name", name(user));
-        record.put("department", department(user));
+        ObjectNode record = person("emailAddress", user);
         record.put("risk", GRADES[Math.max(0, (user + 2) % GRADES.length - version)]);
         record.put("humanError", GRADES[(user + 1) % GRADES.length]);
         record.put("sentiment", GRADES[user % GRADES.length]);
@@ -135,10 +138,7 @@ public final class AwarenessFeeds {
     }
 
     private ObjectNode watchlist(int user, int version) {
-        ObjectNode record = json.createObjectNode();
-        record.put("email", email(user));
-        record.put("name", name(user));
-        record.put("department", department(user));
+        ObjectNode record = person("email", user);
         record.put("watchlistCount", user % 4 + version);
         record.put("userState", "active");
         record.put("userId", userId(user));
