@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,7 +36,7 @@ public class AwarenessSource extends PagedSource {
     private List<String> userKey = List.of();
     private String campaigns;
     private String campaignRecords = "/data";
-    private final java.util.concurrent.atomic.AtomicBoolean warnedDcr = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean warnedDcr = new AtomicBoolean();
 
     /** Stands by as well when rows would go to Sentinel without the Awareness Training DCR set. */
     @Override
@@ -66,15 +67,17 @@ public class AwarenessSource extends PagedSource {
         Instant now = services().clock().instant();
         Duration interval = services().settings().awarenessSnapshotInterval;
         Checkpoint.Snapshot snapshot = run.checkpoint.snapshot;
-        if (snapshot == null || snapshot.startedAt == null || !now.isBefore(snapshot.startedAt.plus(interval))
-                || snapshot.startedAt.isAfter(now.plus(interval))) {
+        if (snapshot == null || snapshot.startedAt == null || snapshot.startedAt.isAfter(now.plus(interval))
+                || snapshotDue(snapshot, now, interval, run.nextScheduledRun)) {
             snapshot = new Checkpoint.Snapshot();
             snapshot.startedAt = now;
             run.checkpoint.snapshot = snapshot;
             LOG.info("{}: a new snapshot: every user is sent (AWARENESS_SNAPSHOT_INTERVAL {})", run.logType,
                     interval);
         }
-        run.persistIds = false; // the snapshot's versions say what was sent, not the ids
+        // the snapshot's versions say what was sent, not ids (two campaigns' identical items are two rows)
+        run.persistIds = false;
+        run.rememberIds = false;
         run.windowStart = snapshot.startedAt;
         run.windowEnd = now;
         run.pageToken = null;
@@ -82,6 +85,24 @@ public class AwarenessSource extends PagedSource {
         run.campaigns = campaigns == null ? List.of() : null;
         run.campaignIndex = 0;
         return true;
+    }
+
+    /**
+     * Whether this run starts a new snapshot: the interval is over, or the schedule's next run would finish the next
+     * snapshot after it (as long as reading this one took). Snapshots so start at most the interval apart, and every
+     * user is sent in any range of that length, whatever the schedule.
+     */
+    static boolean snapshotDue(Checkpoint.Snapshot snapshot, Instant now, Duration interval, Instant nextRun) {
+        Instant due = snapshot.startedAt.plus(interval);
+        if (!now.isBefore(due)) {
+            return true;
+        }
+        if (nextRun == null) {
+            return false;
+        }
+        Duration reading = snapshot.completedAt == null ? Duration.ZERO
+                : Duration.between(snapshot.startedAt, snapshot.completedAt);
+        return nextRun.plus(reading).isAfter(due);
     }
 
     /** The body: the campaign list first (phishing user data), then the next page of the dataset. */

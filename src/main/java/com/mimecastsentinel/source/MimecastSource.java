@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.Date;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.mimecastsentinel.ConnectorServices;
@@ -69,6 +70,9 @@ public abstract class MimecastSource implements CamelContextAware {
         }
         SourceRun run = new SourceRun(logType, checkpoint);
         exchange.setVariable(Run.VARIABLE, run);
+        // Quartz's header: when the schedule runs this log type next (a snapshot must not wait past its interval)
+        Date next = exchange.getMessage().getHeader("nextFireTime", Date.class);
+        run.nextScheduledRun = next == null ? null : next.toInstant();
         if (services().settings().backfill()) {
             run.until = backfillEnd(logType);
             run.keepUntil = run.until;

@@ -1,8 +1,10 @@
 package com.mimecastsentinel.source;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -13,6 +15,8 @@ import com.mimecastsentinel.run.Run;
 public final class SourceRun extends Run {
     /** A backfill's end: windows stop here instead of now (null for the live connector). */
     Instant until;
+    /** When the schedule runs this log type next (Quartz's next fire time; null when not known). */
+    Instant nextScheduledRun;
 
     // paged sources: the window being read
     Instant windowStart;
@@ -26,7 +30,7 @@ public final class SourceRun extends Run {
     // awareness training: the campaigns (user data), the one being read, and the versions a page sends
     List<String> campaigns;
     int campaignIndex;
-    final java.util.Map<String, String> sending = new java.util.HashMap<>();
+    final Map<String, String> sending = new HashMap<>();
 
     // threat feeds: the feed being read
     int feedIndex;

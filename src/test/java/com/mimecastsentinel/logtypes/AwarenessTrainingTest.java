@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -111,6 +113,20 @@ class AwarenessTrainingTest extends SimulatedAccountTest {
         }
         assertEquals(0, checkpoint("awareness-user-data").path("recentEventIds").size(),
                 "no ids kept: the snapshot's versions say what was sent");
+    }
+
+    @Test
+    void aScheduleWhoseNextRunComesAfterTheIntervalStartsANewSnapshotNow() throws Exception {
+        simulator.awarenessUsers(20);
+        azure.acceptUploads();
+        // a yearly run, last due ten days ago (Quartz fires it at start-up): the next is far beyond a day
+        LocalDate day = LocalDate.now(ZoneOffset.UTC).minusDays(10);
+        String yearly = "0 0 0 " + day.getDayOfMonth() + " " + day.getMonthValue() + " ?";
+        assertEquals(0, run("awareness-watchlist", "SCHEDULE_AWARENESS", yearly));
+        assertEquals(20, azure.deliveredRows("Custom-Awareness_Watchlist_Details").size());
+        assertEquals(0, run("awareness-watchlist", "SCHEDULE_AWARENESS", yearly));
+        assertEquals(40, azure.deliveredRows("Custom-Awareness_Watchlist_Details").size(),
+                "every user again: waiting for the next run would leave more than a day without them");
     }
 
     @Test
