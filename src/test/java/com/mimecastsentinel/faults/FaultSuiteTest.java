@@ -56,9 +56,12 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(Azurite.class)
 class FaultSuiteTest {
     private static final String AUDIT = "/api/audit/get-audit-events";
-    private static final String AWARENESS_STREAM = "Custom-Awareness_Performance_Details";
-    /** Enough users for a snapshot of 120 pages of 50: long enough for kills and SIGTERM to land inside it. */
-    private static final int AWARENESS_USERS = 6000;
+    private static final String AWARENESS_STREAM = "Custom-Awareness_User_Data";
+    /**
+     * Phishing campaign user data (the campaign list, then each campaign's pages): enough users for a snapshot of 120
+     * pages of 50, long enough for kills and SIGTERM to land inside it.
+     */
+    private static final int AWARENESS_USERS = 3000;
     private static final List<String> TABLE = new ArrayList<>();
     private static final List<String> SIEM_KEYS = List.of("processingId", "aggregateId", "type", "subtype",
             "timestamp", "action", "messageId", "accountId");
@@ -158,7 +161,7 @@ class FaultSuiteTest {
         int days = Integer.getInteger("faults.days", 5);
         ConnectorProcess connector = new ConnectorProcess(work);
         account.simulator.awarenessUsers(AWARENESS_USERS);
-        Map<String, String> env = new HashMap<>(account.environment("audit,siem,awareness-performance",
+        Map<String, String> env = new HashMap<>(account.environment("audit,siem,awareness-user-data",
                 Map.of("MIMECAST_PAGE_SIZE", "50", "START_DATE",
                         account.start.minusDays(days - 1L).toString())));
         Random random = new Random(Long.getLong("faults.seed", 42L));
@@ -192,7 +195,8 @@ class FaultSuiteTest {
         for (int resent : List.of(auditResent, siemResent, awarenessResent)) {
             assertTrue(resent <= killed, "at most one batch of a log type re-sent per kill: " + resent);
         }
-        assertEquals(AWARENESS_USERS, awareness.delivered(), "one snapshot: every user, whatever the kills");
+        assertEquals(AWARENESS_USERS * AwarenessFeeds.CAMPAIGN_IDS.size(), awareness.delivered(),
+                "one snapshot: every user of every campaign, whatever the kills");
         assertTrue(insideSnapshot >= 1, "a kill landed inside the Awareness Training snapshot");
     }
 
@@ -217,10 +221,10 @@ class FaultSuiteTest {
         int began = -1;
         for (int i = 0; i <= killed; i++) {
             String log = Files.readString(i < killed ? connector.log("crash-" + i) : connector.log("final"));
-            if (began < 0 && log.contains("awareness-performance: a new snapshot")) {
+            if (began < 0 && log.contains("awareness-user-data: a new snapshot")) {
                 began = i;
             }
-            if (began >= 0 && log.contains("awareness-performance: run complete")) {
+            if (began >= 0 && log.contains("awareness-user-data: run complete")) {
                 return i - began;
             }
         }
@@ -231,7 +235,7 @@ class FaultSuiteTest {
     void sigtermEndsTheRunAfterThePageInFlightWithoutDuplicates() throws Exception {
         ConnectorProcess connector = new ConnectorProcess(work);
         account.simulator.awarenessUsers(AWARENESS_USERS);
-        Map<String, String> env = new HashMap<>(account.environment("audit,siem,awareness-performance",
+        Map<String, String> env = new HashMap<>(account.environment("audit,siem,awareness-user-data",
                 Map.of("MIMECAST_PAGE_SIZE", "50", "START_DATE", account.start.minusDays(4).toString())));
         Process process = connector.start(env, "terminated");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -422,9 +426,10 @@ class FaultSuiteTest {
                 .stream().map(e -> e.path("id").asText()).collect(Collectors.toSet());
     }
 
-    /** The ids of the Awareness Training performance records: one per user, a hash of the record as it is now. */
+    /** The ids of the phishing user data: one per user and campaign, a hash of the record as it is now. */
     private Set<String> expectedAwareness() {
-        return account.simulator.awarenessRecords(AwarenessFeeds.PERFORMANCE, null).stream()
+        return AwarenessFeeds.CAMPAIGN_IDS.stream()
+                .flatMap(campaign -> account.simulator.awarenessRecords(AwarenessFeeds.USER_DATA, campaign).stream())
                 .map(r -> EventIds.of(r, null, List.of("*"))).collect(Collectors.toSet());
     }
 
