@@ -124,6 +124,11 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
         Run run = Run.of(exchange);
         Checkpoint checkpoint = run != null ? run.checkpoint : exchange.getVariable(VARIABLE, Checkpoint.class);
         if (run != null) {
+            boolean unchanged = run.checkpointUnchanged && run.deliveredSinceCommit.sum() == 0;
+            run.checkpointUnchanged = false;
+            if (unchanged) {
+                return;
+            }
             synchronized (run) {
                 checkpoint.deliveredTotal += run.deliveredSinceCommit.sumThenReset();
                 if (run.newestSinceCommit != null && (checkpoint.newestEventTime == null

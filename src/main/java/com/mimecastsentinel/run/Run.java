@@ -30,6 +30,11 @@ public class Run {
      * would not fit in memory.
      */
     public volatile boolean rememberIds = true;
+    /**
+     * The source says the batch just done moved nothing in the checkpoint (an Awareness Training page of unchanged
+     * users): the next commit writes nothing, without serialising a checkpoint that holds every user's version.
+     */
+    public volatile boolean checkpointUnchanged;
     /** The run ended early because the connector is shutting down. */
     public volatile boolean interrupted;
 

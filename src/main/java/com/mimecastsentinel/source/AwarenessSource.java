@@ -72,6 +72,7 @@ public class AwarenessSource extends PagedSource {
             snapshot = new Checkpoint.Snapshot();
             snapshot.startedAt = now;
             run.checkpoint.snapshot = snapshot;
+            run.snapshotUnwritten = true;
             LOG.info("{}: a new snapshot: every user is sent (AWARENESS_SNAPSHOT_INTERVAL {})", run.logType,
                     interval);
         }
@@ -193,10 +194,10 @@ public class AwarenessSource extends PagedSource {
     public void pageDone(Exchange exchange) {
         SourceRun run = run(exchange);
         Checkpoint.Snapshot snapshot = run.checkpoint.snapshot;
-        if (!run.sending.isEmpty()) {
-            snapshot.sent.putAll(run.sending);
-            run.sending.clear();
-        }
+        boolean changed = !run.sending.isEmpty() || run.snapshotUnwritten;
+        snapshot.sent.putAll(run.sending);
+        run.sending.clear();
+        run.snapshotUnwritten = false;
         boolean more;
         if (run.nextToken != null) {
             run.pageToken = run.nextToken;
@@ -210,6 +211,8 @@ public class AwarenessSource extends PagedSource {
             more = false;
             markRead(run);
         }
+        // a page of unchanged users moved nothing: the commit after it need not look at the whole snapshot
+        run.checkpointUnchanged = more && !changed;
         continueIf(exchange, more);
     }
 
