@@ -78,6 +78,7 @@ public class RowMapping implements Processor, CamelContextAware {
     private Clock clock = Clock.systemUTC();
 
     private String time;
+    private String timeMillis;
     private String id;
     private List<String> key = List.of();
     private String valueField;
@@ -249,6 +250,7 @@ public class RowMapping implements Processor, CamelContextAware {
                 extraOpen = false;
                 extraFields = 0;
                 extraBytes.truncate(0);
+                boolean hasTimeMillis = false;
                 for (String name = in.nextFieldName(); name != null; name = in.nextFieldName()) {
                     JsonToken token = in.nextToken();
                     FieldPlan field = plan(name);
@@ -257,6 +259,7 @@ public class RowMapping implements Processor, CamelContextAware {
                         continue;
                     }
                     String column = field.column;
+                    hasTimeMillis |= field.timeMillis;
                     Object value = null; // the field's value where it was read: its text, or its tree
                     if (field.capture) {
                         value = token == JsonToken.VALUE_STRING ? in.getText() : JSON.readTree(in);
@@ -307,6 +310,12 @@ public class RowMapping implements Processor, CamelContextAware {
                     row.writeStringField(TIME_GENERATED, eventTime.toString());
                 }
                 row.writeStringField(EVENT_ID, eventId);
+                if (timeMillis != null && !hasTimeMillis) {
+                    java.util.Optional<Instant> parsed = parsedTime(captured.get(time));
+                    if (parsed.isPresent()) {
+                        row.writeNumberField(timeMillis, parsed.get().toEpochMilli());
+                    }
+                }
                 if (valueColumn != null) {
                     Object value = captured.get(valueField);
                     String text = value instanceof String s ? s : value instanceof JsonNode n ? n.asText() : "";
@@ -433,15 +442,16 @@ public class RowMapping implements Processor, CamelContextAware {
 
     /** A record without a readable time is still delivered, stamped with the time it was read. */
     private Instant eventTime(Object value) {
-        if (value instanceof String text) {
-            return EventTimes.parse(text).orElseGet(clock::instant);
-        }
-        return EventTimes.parse((JsonNode) value).orElseGet(clock::instant);
+        return parsedTime(value).orElseGet(clock::instant);
+    }
+
+    private static java.util.Optional<Instant> parsedTime(Object value) {
+        return value instanceof String text ? EventTimes.parse(text) : EventTimes.parse((JsonNode) value);
     }
 
     /** What a field of the records becomes, worked out once per field name (a lookup per field, not five). */
     private record FieldPlan(String column, ColumnType type, boolean capture, boolean skip, boolean dropAfterCapture,
-            boolean flatten) {
+            boolean flatten, boolean timeMillis) {
     }
 
     private final Map<String, FieldPlan> plans = new java.util.concurrent.ConcurrentHashMap<>();
@@ -456,7 +466,8 @@ public class RowMapping implements Processor, CamelContextAware {
                     || name.equals(ADDITIONAL_FIELDS);
             boolean valueOnly = columns != null && name.equals(valueField) && !columns.containsKey(column);
             plan = new FieldPlan(column, columns == null ? null : columns.get(column), capture,
-                    ours || valueOnly && !capture, valueOnly && capture, flatten.contains(name));
+                    ours || valueOnly && !capture, valueOnly && capture, flatten.contains(name),
+                    column.equals(timeMillis));
             plans.put(name, plan);
         }
         return plan;
@@ -477,6 +488,10 @@ public class RowMapping implements Processor, CamelContextAware {
             }
             if (time != null) {
                 known.put(time, Role.TIME);
+            }
+            if (timeMillis != null && (time == null || columns != null && !columns.containsKey(timeMillis))) {
+                throw new IllegalArgumentException("timeMillis '" + timeMillis + "' needs a time field and a column "
+                        + "of the table's declared columns");
             }
             roles = known;
         }
@@ -521,6 +536,16 @@ public class RowMapping implements Processor, CamelContextAware {
      */
     public void setTime(String time) {
         this.time = time;
+        roles = null;
+        plans.clear();
+    }
+
+    /**
+     * A column that gets the event time (of the time field) as epoch milliseconds, when the record has no field of
+     * its own for it: API 1.0 SIEM rows, whose {@code datetime} is API 2.0's {@code timestamp}.
+     */
+    public void setTimeMillis(String column) {
+        this.timeMillis = column == null || column.isBlank() ? null : column.trim();
         roles = null;
         plans.clear();
     }

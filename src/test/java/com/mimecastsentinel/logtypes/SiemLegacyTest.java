@@ -67,6 +67,11 @@ class SiemLegacyTest {
             Map<String, Integer> delivered = account.azure.deliveredIds("Custom-Seg_Cg");
             assertEquals(expected, delivered.keySet(), "every event but the corrupt file's");
             assertTrue(delivered.values().stream().allMatch(n -> n == 1), "no event twice");
+            for (JsonNode row : account.azure.deliveredRows("Custom-Seg_Cg")) {
+                assertEquals(Instant.parse(row.path("AdditionalFields").path("datetime").asText()
+                        .replace("+0000", "Z")).toEpochMilli(), row.path("timestamp").asLong(),
+                        "the API 1.0 time as API 2.0's timestamp, in epoch milliseconds");
+            }
             List<JsonNode> deadLetters = account.deadLetters("siem-legacy");
             assertEquals(1, deadLetters.size(), "the corrupt file");
             assertTrue(deadLetters.get(0).path("source").asText().startsWith("receipt_"));

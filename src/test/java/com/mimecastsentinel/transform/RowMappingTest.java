@@ -240,6 +240,26 @@ class RowMappingTest {
     }
 
     @Test
+    void theEventTimeGoesToATimeMillisColumnUnlessTheRecordHasThatColumnItself() throws Exception {
+        RowMapping mapping = declared("id, timestamp:real");
+        mapping.setTimeMillis("timestamp");
+        RowBatch rows = map(mapping, lines("{\"id\":\"a\",\"eventTime\":\"2024-05-01T10:00:00+0100\"}",
+                "{\"id\":\"b\",\"eventTime\":\"2024-05-01T10:00:00+0100\",\"timestamp\":5}",
+                "{\"id\":\"c\",\"eventTime\":\"never\"}"), null);
+        JsonNode withTime = json.readTree(rows.json(0));
+        assertEquals(Instant.parse("2024-05-01T09:00:00Z").toEpochMilli(), withTime.path("timestamp").asLong());
+        assertEquals("2024-05-01T10:00:00+0100", withTime.path("AdditionalFields").path("eventTime").asText(),
+                "the field itself kept");
+        assertEquals(5, json.readTree(rows.json(1)).path("timestamp").asLong(), "the record's own, once");
+        assertFalse(json.readTree(rows.json(2)).has("timestamp"), "no time read: no column, not the time read");
+        RowMapping wrong = declared("id");
+        wrong.setTimeMillis("timestamp");
+        IllegalArgumentException undeclared = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> map(wrong, lines("{\"id\":\"a\"}"), null));
+        assertTrue(undeclared.getMessage().contains("timeMillis"), undeclared.getMessage());
+    }
+
+    @Test
     void theFieldAValueColumnIsLookedUpFromIsNotSentTwice() throws Exception {
         siem.setColumns("timestamp:real, Logtype, processingId");
         JsonNode row = json.readTree(map(siem, lines(RECEIPT), null).json(0));
