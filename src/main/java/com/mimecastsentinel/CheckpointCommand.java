@@ -6,8 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 
@@ -30,7 +28,8 @@ import org.apache.camel.impl.DefaultCamelContext;
 public final class CheckpointCommand {
     static final String USAGE = """
             usage: checkpoint show <logType>
-                   checkpoint reset <logType> <yyyy-MM-dd>   next run reads from that day (UTC) minus MIMECAST_OVERLAP""";
+                   checkpoint reset <logType> <yyyy-MM-dd>   next run reads from that day (UTC) minus MIMECAST_OVERLAP
+                                                             (or an instant: yyyy-MM-ddTHH:mm:ssZ)""";
 
     private final CheckpointStore store;
     private final Settings settings;
@@ -101,9 +100,10 @@ public final class CheckpointCommand {
     int reset(String logType, String date) {
         Instant at;
         try {
-            at = LocalDate.parse(date).atStartOfDay(ZoneOffset.UTC).toInstant();
+            at = Settings.dayOrInstant(date);
         } catch (DateTimeParseException e) {
-            throw new ConfigurationException("reset date", "must be yyyy-MM-dd");
+            throw new ConfigurationException("reset date", "must be a day (yyyy-MM-dd, UTC) or an instant "
+                    + "(yyyy-MM-ddTHH:mm:ssZ)");
         }
         if (at.isAfter(clock.instant())) {
             throw new ConfigurationException("reset date", "is in the future");

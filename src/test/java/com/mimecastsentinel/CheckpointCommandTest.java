@@ -60,6 +60,15 @@ class CheckpointCommandTest {
     }
 
     @Test
+    void resetTakesAnInstantAsWellAsADay() throws Exception {
+        assertEquals(0, command().reset("audit", "2026-11-20T09:30:15Z"));
+        JsonNode reset = json.readTree(dir.resolve("audit.json").toFile());
+        assertEquals("2026-11-20T09:30:15Z", reset.path("completedUntil").asText());
+        org.junit.jupiter.api.Assertions.assertThrows(com.mimecastsentinel.config.ConfigurationException.class,
+                () -> command().reset("audit", "20 November"), "neither");
+    }
+
+    @Test
     void showSaysWhereAMissingCheckpointStarts() {
         assertEquals(0, command(Map.of("start-date", "2026-11-01")).show("dlp"));
         assertTrue(printed().contains("no checkpoint dlp.json") && printed().contains("START_DATE 2026-11-01"),

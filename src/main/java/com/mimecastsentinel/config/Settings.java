@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
@@ -72,7 +73,8 @@ public final class Settings {
 
     public final List<String> logTypes;
     public final String schedule;
-    public final LocalDate startDate;
+    /** START_DATE: where a log type without a checkpoint starts (a day at 00:00 UTC, or an instant). */
+    public final Instant startDate;
     public final boolean runOnce;
     /** Backfill: read [from, to) (UTC days) once, in its own checkpoint namespace; null for the live connector. */
     public final LocalDate backfillFrom;
@@ -140,7 +142,7 @@ public final class Settings {
                 : Arrays.stream(types.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                         .map(s -> s.toLowerCase(Locale.ROOT)).distinct().toList();
         schedule = cron("schedule", "SCHEDULE", "0 0/10 * * * ?");
-        startDate = date("start-date", "START_DATE");
+        startDate = dayOrInstant("start-date", "START_DATE");
         backfillFrom = date("backfill.from", "BACKFILL_FROM");
         backfillTo = date("backfill.to", "BACKFILL_TO");
         // a backfill catches up once and ends, whatever RUN_ONCE says
@@ -402,6 +404,29 @@ public final class Settings {
         } catch (java.text.ParseException e) {
             throw new ConfigurationException(variable, "is not a valid Quartz cron expression (" + e.getMessage() + ")");
         }
+    }
+
+    private Instant dayOrInstant(String key, String variable) {
+        String value = optional(key);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return dayOrInstant(value);
+        } catch (DateTimeParseException e) {
+            throw new ConfigurationException(variable, "must be a day (yyyy-MM-dd, UTC) or an instant "
+                    + "(yyyy-MM-ddTHH:mm:ssZ)");
+        }
+    }
+
+    /**
+     * A day (its start, UTC) or an instant: migrating from another collector starts at the newest event it
+     * delivered, not at the start of that day.
+     */
+    public static Instant dayOrInstant(String value) {
+        String text = value.trim();
+        return text.length() == 10 ? LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+                : java.time.OffsetDateTime.parse(text).toInstant();
     }
 
     private LocalDate date(String key, String variable) {

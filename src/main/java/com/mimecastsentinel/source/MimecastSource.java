@@ -2,7 +2,6 @@ package com.mimecastsentinel.source;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -229,9 +228,9 @@ public abstract class MimecastSource implements CamelContextAware {
     /** Where reading begins without a checkpoint: BACKFILL_FROM, else START_DATE, else as far back as the API keeps. */
     protected Instant firstStart() {
         var settings = services().settings();
-        LocalDate day = settings.backfill() ? settings.backfillFrom : settings.startDate;
-        return day != null ? day.atStartOfDay(ZoneOffset.UTC).toInstant()
-                : services().clock().instant().minus(retention);
+        Instant start = settings.backfill() ? settings.backfillFrom.atStartOfDay(ZoneOffset.UTC).toInstant()
+                : settings.startDate;
+        return start != null ? start : services().clock().instant().minus(retention);
     }
 
     protected ConnectorServices services() {

@@ -70,6 +70,15 @@ class SettingsTest {
     }
 
     @Test
+    void startDateIsADayOrAnInstant() {
+        properties.put("start-date", "2026-11-01");
+        assertEquals(java.time.Instant.parse("2026-11-01T00:00:00Z"), settings().startDate);
+        properties.put("start-date", "2026-11-30T14:05:10+01:00");
+        assertEquals(java.time.Instant.parse("2026-11-30T13:05:10Z"), settings().startDate,
+                "the newest event another collector delivered, to the second");
+    }
+
+    @Test
     void badValuesAreRejected() {
         Map<String, String> bad = Map.of("schedule", "SCHEDULE", "start-date", "START_DATE",
                 "mimecast.base-url", "MIMECAST_BASE_URL", "sink", "SINK", "run-once", "RUN_ONCE",

@@ -19,6 +19,7 @@ import java.time.Instant;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mimecastsentinel.Application;
 import com.mimecastsentinel.support.Azurite;
+import com.mimecastsentinel.transform.EventTimes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,6 +76,18 @@ class AuditRouteTest {
         assertEquals(0, runOnce());
         assertEquals(5, fakes.uploads().size());
         fakes.assertEveryEventDeliveredOnce();
+    }
+
+    @Test
+    void startDateAsAnInstantStartsTheFirstWindowAtThatSecond() throws Exception {
+        fakes.azureFake.acceptUploads();
+        Instant where = Instant.now().minusSeconds(5 * 3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        java.util.Properties properties = fakes.properties();
+        properties.put("start-date", where.toString());
+        assertEquals(0, Application.run(properties));
+        String first = fakes.mimecastPageRequests().get(0).getBodyAsString();
+        assertTrue(first.contains("\"startDateTime\":\"" + EventTimes.mimecastFormat(where) + "\""), first);
+        assertEquals(where, Instant.parse(fakes.checkpoint().path("startedFrom").asText()));
     }
 
     @Test
