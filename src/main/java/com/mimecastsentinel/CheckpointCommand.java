@@ -102,8 +102,7 @@ public final class CheckpointCommand {
         try {
             at = Settings.dayOrInstant(date);
         } catch (DateTimeParseException e) {
-            throw new ConfigurationException("reset date", "must be a day (yyyy-MM-dd, UTC) or an instant "
-                    + "(yyyy-MM-ddTHH:mm:ssZ)");
+            throw new ConfigurationException("reset date", Settings.DAY_OR_INSTANT);
         }
         if (at.isAfter(clock.instant())) {
             throw new ConfigurationException("reset date", "is in the future");

@@ -414,10 +414,12 @@ public final class Settings {
         try {
             return dayOrInstant(value);
         } catch (DateTimeParseException e) {
-            throw new ConfigurationException(variable, "must be a day (yyyy-MM-dd, UTC) or an instant "
-                    + "(yyyy-MM-ddTHH:mm:ssZ)");
+            throw new ConfigurationException(variable, DAY_OR_INSTANT);
         }
     }
+
+    /** What {@link #dayOrInstant(String)} takes, for the error that names a setting or argument. */
+    public static final String DAY_OR_INSTANT = "must be a day (yyyy-MM-dd, UTC) or an instant (yyyy-MM-ddTHH:mm:ssZ)";
 
     /**
      * A day (its start, UTC) or an instant: migrating from another collector starts at the newest event it

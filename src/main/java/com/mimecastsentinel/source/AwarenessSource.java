@@ -72,7 +72,6 @@ public class AwarenessSource extends PagedSource {
             snapshot = new Checkpoint.Snapshot();
             snapshot.startedAt = now;
             run.checkpoint.snapshot = snapshot;
-            run.snapshotUnwritten = true;
             LOG.info("{}: a new snapshot: every user is sent (AWARENESS_SNAPSHOT_INTERVAL {})", run.logType,
                     interval);
         }
@@ -194,10 +193,9 @@ public class AwarenessSource extends PagedSource {
     public void pageDone(Exchange exchange) {
         SourceRun run = run(exchange);
         Checkpoint.Snapshot snapshot = run.checkpoint.snapshot;
-        boolean changed = !run.sending.isEmpty() || run.snapshotUnwritten;
+        boolean changed = !run.sending.isEmpty();
         snapshot.sent.putAll(run.sending);
         run.sending.clear();
-        run.snapshotUnwritten = false;
         boolean more;
         if (run.nextToken != null) {
             run.pageToken = run.nextToken;
@@ -211,7 +209,8 @@ public class AwarenessSource extends PagedSource {
             more = false;
             markRead(run);
         }
-        // a page of unchanged users moved nothing: the commit after it need not look at the whole snapshot
+        // a page of unchanged users moved nothing: the commit after it need not look at the whole snapshot (a new
+        // snapshot is written with its first page of users, or at the end of a run that found none)
         run.checkpointUnchanged = more && !changed;
         continueIf(exchange, more);
     }

@@ -31,8 +31,6 @@ public final class SourceRun extends Run {
     List<String> campaigns;
     int campaignIndex;
     final Map<String, String> sending = new HashMap<>();
-    /** A new snapshot began in this run and was not committed yet. */
-    boolean snapshotUnwritten;
 
     // threat feeds: the feed being read
     int feedIndex;

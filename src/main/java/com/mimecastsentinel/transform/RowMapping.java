@@ -294,8 +294,10 @@ public class RowMapping implements Processor, CamelContextAware {
                 if (in.nextToken() != null) {
                     throw new com.fasterxml.jackson.core.JsonParseException(in, "more than one JSON value");
                 }
-                // records without a time of their own (Awareness Training) are as of now, never outside the run
-                Instant eventTime = time == null ? clock.instant() : eventTime(captured.get(time));
+                // the record's time, read once; a record without a readable one (Awareness Training has none) is
+                // delivered as of now, never outside the run
+                Instant readTime = time == null ? null : readTime(captured.get(time));
+                Instant eventTime = readTime != null ? readTime : clock.instant();
                 if (time != null && run != null && !run.keeps(eventTime.toEpochMilli())) {
                     closeExtra();
                     run.skipped.increment(); // outside the run's days
@@ -310,11 +312,8 @@ public class RowMapping implements Processor, CamelContextAware {
                     row.writeStringField(TIME_GENERATED, eventTime.toString());
                 }
                 row.writeStringField(EVENT_ID, eventId);
-                if (timeMillis != null && !hasTimeMillis) {
-                    java.util.Optional<Instant> parsed = parsedTime(captured.get(time));
-                    if (parsed.isPresent()) {
-                        row.writeNumberField(timeMillis, parsed.get().toEpochMilli());
-                    }
+                if (timeMillis != null && !hasTimeMillis && readTime != null) {
+                    row.writeNumberField(timeMillis, readTime.toEpochMilli());
                 }
                 if (valueColumn != null) {
                     Object value = captured.get(valueField);
@@ -440,13 +439,10 @@ public class RowMapping implements Processor, CamelContextAware {
         };
     }
 
-    /** A record without a readable time is still delivered, stamped with the time it was read. */
-    private Instant eventTime(Object value) {
-        return parsedTime(value).orElseGet(clock::instant);
-    }
-
-    private static java.util.Optional<Instant> parsedTime(Object value) {
-        return value instanceof String text ? EventTimes.parse(text) : EventTimes.parse((JsonNode) value);
+    /** The time a record's time field holds (text or a tree), null when it holds none readable. */
+    private static Instant readTime(Object value) {
+        return (value instanceof String text ? EventTimes.parse(text) : EventTimes.parse((JsonNode) value))
+                .orElse(null);
     }
 
     /** What a field of the records becomes, worked out once per field name (a lookup per field, not five). */
