@@ -7,8 +7,13 @@
 # are the packaged defaults: mount your own over them to override (read-only is fine). State written to files
 # (demo checkpoints, file sink, dead letters of the file store) goes to /app/data: mount a volume there.
 
+# Base images are pinned by digest (a tag can be moved to other content); the tag each digest was taken from is
+# in the comment above it. To update: `docker buildx imagetools inspect <tag>` (or `crane digest <tag>`), then
+# replace the digest, and say so in the commit.
+
 # ---- build: the shaded runnable jar ----
-FROM maven:3.9-eclipse-temurin-17 AS build
+# maven:3.9-eclipse-temurin-17
+FROM maven:3.9-eclipse-temurin-17@sha256:a8746f15d5bb26b5b8bacb056cc76211553850f4c71d16aff845cfa004cbc197 AS build
 WORKDIR /build
 # the dependencies first, in their own layer: it is rebuilt only when pom.xml changes
 COPY pom.xml ./
@@ -19,13 +24,18 @@ COPY application.properties ./
 RUN mvn -B -ntp -DskipTests package
 
 # ---- runtime ----
-FROM eclipse-temurin:17-jre
+# eclipse-temurin:17-jre (17.0.20_8-jre when pinned)
+FROM eclipse-temurin:17-jre@sha256:13cc28a6cc72a38ce1f00c906be3580c1a3e604b8984d694f369a96742abc93b
 LABEL org.opencontainers.image.title="mimecast-sentinel" \
       org.opencontainers.image.description="Moves Mimecast logs into Microsoft Sentinel (Apache Camel)"
 
-# curl for the HEALTHCHECK (the JRE image does not promise one)
-RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl \
+# no HTTP download tools in the image that runs (the health check is the connector's own probe): removed where the
+# base image has them
+RUN for tool in curl wget; do \
+        if dpkg -s "$tool" >/dev/null 2>&1; then \
+            DEBIAN_FRONTEND=noninteractive apt-get purge -y --auto-remove "$tool"; \
+        fi; \
+    done \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 connector \
@@ -43,15 +53,20 @@ RUN mkdir -p /app/data && chown connector:connector /app/data
 # heap from the container's memory limit, leaving a quarter for metaspace, threads and buffers; an
 # OutOfMemoryError ends the process so the platform restarts it instead of leaving it half-working
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+# the management server listens on every interface inside the container, for the platform's probes (outside a
+# container it listens on 127.0.0.1 unless MANAGEMENT_HOST says otherwise); publish it only where it is needed
+ENV MANAGEMENT_HOST=0.0.0.0
 
 USER 10001:10001
 
 # health and metrics (MANAGEMENT_PORT): /observe/health/live, /observe/health/ready, /observe/metrics
 EXPOSE 9876
 # liveness: a broken dependency (Mimecast, Blob, Azure) shows on /observe/health/ready instead, because
-# restarting would not mend it
-HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-    CMD curl -fsS -o /dev/null "http://127.0.0.1:${MANAGEMENT_PORT:-9876}/observe/health/live" || exit 1
+# restarting would not mend it. The probe (a small JVM) asks http://127.0.0.1:${MANAGEMENT_PORT:-9876}/observe/health/live
+# and fails unless it answers 200 (or 401: credentials are required there, the server lives)
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["java", "-Xmx24m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", \
+         "-cp", "/opt/mimecast-sentinel/mimecast-sentinel.jar", "com.mimecastsentinel.HealthProbe"]
 
 # SIGTERM ends the run in flight after its batch, checkpoint committed: give it time (docker stop -t 45)
 ENTRYPOINT ["java", "-jar", "/opt/mimecast-sentinel/mimecast-sentinel.jar"]

@@ -206,22 +206,83 @@ class ContainerFilesTest {
     }
 
     @Test
-    void exposedPortAndHealthCheckAreTheManagementServers() throws IOException {
+    void exposedPortAndHealthCheckAreTheManagementServers() throws Exception {
         List<Instruction> runtime = runtimeStage(dockerfile());
         int port = managementPort();
         assertTrue(all(runtime, "EXPOSE").stream().flatMap(e -> Stream.of(e.arguments().split(" ")))
                 .anyMatch(p -> p.equals(String.valueOf(port)) || p.equals(port + "/tcp")), "EXPOSE " + port);
+        assertTrue(all(runtime, "ENV").stream().anyMatch(e -> e.arguments().matches("MANAGEMENT_HOST=0\\.0\\.0\\.0")),
+                "inside the container the management server listens for the platform's probes");
 
+        // the health check runs the connector's own probe from the jar (no curl in the image)
         String check = last(runtime, "HEALTHCHECK").arguments();
-        Matcher url = Pattern.compile("http://(?:127\\.0\\.0\\.1|localhost):(?:\\$\\{MANAGEMENT_PORT:-(\\d+)}|(\\d+))"
-                + "(/observe/health/[a-z]+)").matcher(check);
-        assertTrue(url.find(), "the health check calls the management server: " + check);
-        assertEquals(String.valueOf(port), url.group(1) != null ? url.group(1) : url.group(2));
-        assertTrue(healthPaths().contains(url.group(3)), url.group(3) + " is one of " + healthPaths());
-        assertTrue(check.matches(".*CMD curl -f\\S* .*"), "curl fails on an HTTP error: " + check);
-        assertTrue(all(runtime, "RUN").stream()
-                .anyMatch(r -> r.arguments().matches(".*apt-get install .*\\bcurl\\b.*")),
-                "curl is installed in the runtime stage");
+        JsonNode command = new ObjectMapper().readTree(check.substring(check.indexOf("CMD") + 3).trim());
+        List<String> probe = new ArrayList<>();
+        command.forEach(part -> probe.add(part.asText()));
+        assertEquals("java", probe.get(0), "exec form: " + check);
+        assertEquals(com.mimecastsentinel.HealthProbe.class.getName(), probe.get(probe.size() - 1));
+        String jar = probe.get(probe.indexOf("-cp") + 1);
+        assertTrue(all(runtime, "COPY").stream().anyMatch(c -> c.arguments().startsWith("--from=build ")
+                && c.arguments().endsWith(" " + jar)), "the probe runs from the jar the image holds: " + jar);
+        for (Instruction run : all(runtime, "RUN")) {
+            assertFalse(run.arguments().matches(".*apt-get install .*\\b(curl|wget)\\b.*"), "no curl: " + run);
+        }
+        assertTrue(all(runtime, "RUN").stream().anyMatch(r -> r.arguments().contains("purge")
+                && r.arguments().contains("curl")), "curl removed where the base image has it");
+
+        // the probe itself: 200 and 401 on the liveness path are alive, anything else or nothing is not
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        int[] status = { 200 };
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        server.createContext("/", exchange -> {
+            asked.add(exchange.getRequestURI().getPath());
+            exchange.sendResponseHeaders(status[0], -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            Map<String, String> env = Map.of("MANAGEMENT_PORT", String.valueOf(server.getAddress().getPort()),
+                    "MANAGEMENT_HOST", "0.0.0.0");
+            assertEquals(0, runProbe(env), "200");
+            assertTrue(healthPaths().contains(asked.get(0)), asked.get(0) + " is one of " + healthPaths());
+            status[0] = 401;
+            assertEquals(0, runProbe(env), "401: the server answered");
+            status[0] = 503;
+            assertEquals(1, runProbe(env), "503");
+        } finally {
+            server.stop(0);
+        }
+        try (java.net.ServerSocket unused = new java.net.ServerSocket(0)) {
+            int closed = unused.getLocalPort();
+            unused.close();
+            assertEquals(1, runProbe(Map.of("MANAGEMENT_PORT", String.valueOf(closed))), "nobody listening");
+        }
+    }
+
+    private static int runProbe(Map<String, String> env) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), com.mimecastsentinel.HealthProbe.class.getName())
+                .redirectErrorStream(true);
+        builder.environment().remove("MANAGEMENT_HOST");
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        process.getInputStream().readAllBytes();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        return process.exitValue();
+    }
+
+    @Test
+    void baseImagesArePinnedByDigestWithTheirTag() throws IOException {
+        List<String> lines = Files.readAllLines(ROOT.resolve("Dockerfile"));
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("FROM ")) {
+                Matcher from = Pattern.compile("FROM (\\S+?)@sha256:[0-9a-f]{64}( AS \\S+)?").matcher(lines.get(i));
+                assertTrue(from.matches(), "pinned by digest: " + lines.get(i));
+                assertTrue(i > 0 && lines.get(i - 1).startsWith("# " + from.group(1)),
+                        "the tag the digest was taken from in the comment above: " + lines.get(i));
+            }
+        }
     }
 
     @Test
@@ -403,6 +464,11 @@ class ContainerFilesTest {
                 || connector.path("volumes").toString().contains("\"read_only\":true"), "read-only");
         assertEquals("unless-stopped", connector.path("restart").asText());
         assertTrue(publishes(connector, managementPort()));
+        assertTrue(connector.path("read_only").asBoolean(), "a read-only root file system");
+        Set<String> writable = new LinkedHashSet<>(volumeTargets(connector));
+        connector.path("tmpfs").forEach(t -> writable.add(t.asText().replaceAll(":.*", "")));
+        assertTrue(writable.contains("/tmp"), "a tmpfs for what the JVM writes: " + writable);
+        assertTrue(writable.contains("/app/data"), "the data volume: " + writable);
 
         requireDockerCompose();
         Result missing = dockerCompose(Map.of("MIMECAST_SENTINEL_ENV_FILE", "deploy/no-such.env"), "-f",
