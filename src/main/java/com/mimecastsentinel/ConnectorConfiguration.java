@@ -2,6 +2,7 @@ package com.mimecastsentinel;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,13 +26,17 @@ import com.mimecastsentinel.deadletter.FileDeadLetterStore;
 import com.mimecastsentinel.demo.DemoMode;
 import com.mimecastsentinel.run.ConnectorHealthCheck;
 import com.mimecastsentinel.run.ConnectorMetrics;
+import com.mimecastsentinel.run.ExchangeMeterTags;
 import com.mimecastsentinel.run.Runs;
 import com.mimecastsentinel.sentinel.AzureClients;
 import com.mimecastsentinel.sentinel.FileOutput;
 import com.mimecastsentinel.sentinel.SentinelComponent;
+import com.mimecastsentinel.source.FileUrlStep;
+import com.mimecastsentinel.source.FileUrls;
 import com.mimecastsentinel.source.HmacSigner;
 import com.mimecastsentinel.source.MimecastAnswer;
 import com.mimecastsentinel.source.MimecastAuth;
+import com.mimecastsentinel.source.MimecastCallAnswer;
 import com.mimecastsentinel.source.MimecastEnvelope;
 import com.mimecastsentinel.source.OAuthToken;
 import com.mimecastsentinel.source.MimecastRetries;
@@ -71,19 +76,21 @@ public class ConnectorConfiguration implements CamelConfiguration {
         String mimecastUrl = settings.mimecastBaseUrl.toString();
         String clientId = settings.mimecastClientId;
         String clientSecret = settings.mimecastClientSecret;
+        List<String> privateHosts = settings.mimecastPrivateHosts;
         if (settings.demo) {
             DemoMode demo = DemoMode.start(context, properties);
             mimecastUrl = demo.url();
             clientId = demo.clientId();
             clientSecret = demo.clientSecret();
+            privateHosts = java.util.stream.Stream.concat(privateHosts.stream(),
+                    java.util.stream.Stream.of(java.net.URI.create(mimecastUrl).getHost())).toList();
         } else if (settings.mimecastHttpHosts.contains(settings.mimecastBaseUrl.getHost().toLowerCase(java.util.Locale.ROOT))
                 && "http".equals(settings.mimecastBaseUrl.getScheme())) {
             LOG.warn("Mimecast is reached over plain HTTP at {} (named in MIMECAST_ALLOW_HTTP_HOSTS): "
                     + "only for a simulator, credentials travel unencrypted", mimecastUrl);
         }
-        // read by routes/mimecast-api.yaml: the endpoint it calls (the simulator's in the demo), its retries
+        // read by routes/mimecast-api.yaml: the endpoint it calls (the simulator's in the demo)
         properties.addOverrideProperty("mimecast.url", mimecastUrl);
-        properties.addOverrideProperty("mimecast.retries", String.valueOf(settings.maxAttempts - 1));
         configureHttp(context, settings.httpTimeout);
         RowBatchConverters.register(context);
 
@@ -94,10 +101,14 @@ public class ConnectorConfiguration implements CamelConfiguration {
                         clientSecret, clock))
                 : MimecastAuth.hmac(new HmacSigner(settings.mimecastAppId, settings.mimecastAppKey,
                         settings.mimecastAccessKey, settings.mimecastSecretKey));
+        FileUrls fileUrls = new FileUrls(settings.mimecastHttpHosts, privateHosts);
         registry.bind("mimecastAuth", auth);
-        registry.bind("mimecastTokenExpired", auth.tokenExpired());
-        registry.bind("mimecastRetries", new MimecastRetries(settings.maxRateLimitWait, metrics));
-        registry.bind("mimecastAnswer", MimecastAnswer.whole(settings.httpTimeout.multipliedBy(2)));
+        registry.bind("mimecastRetries", new MimecastRetries(settings.maxAttempts, settings.maxRateLimitWait, metrics,
+                auth));
+        registry.bind("mimecastCallAnswer", new MimecastCallAnswer());
+        registry.bind("mimecastAnswer", MimecastAnswer.whole(settings.httpTimeout.multipliedBy(2),
+                settings.maxAnswerBytes));
+        registry.bind("mimecastFileUrl", new FileUrlStep(fileUrls));
         registry.bind("mimecastFile", MimecastAnswer.stream(settings.httpTimeout.multipliedBy(5)));
         registry.bind("mimecastEnvelope", new MimecastEnvelope());
         registry.bind("mimecastFileLines", new com.mimecastsentinel.source.FileLinesStep());
@@ -130,16 +141,19 @@ public class ConnectorConfiguration implements CamelConfiguration {
         registry.bind(Runs.BEAN, runs);
         context.addStartupListener(runs);
         registry.bind(ConnectorServices.BEAN, new ConnectorServices(settings, checkpoints, leases, deadLetters, metrics,
-                clock, json));
+                clock, json, fileUrls));
         Map<String, ConnectorHealthCheck.Probe> probes = new LinkedHashMap<>();
         probes.put("mimecast", auth::check);
         probes.put("checkpoints", () -> store.read(".health"));
+        Instant started = clock.instant();
+        probes.put("runs", () -> runs.requireProgress(started, clock.instant()));
         if (settings.sink == Settings.SinkKind.SENTINEL || settings.checkpointStore == Settings.CheckpointStoreKind.BLOB
                 && settings.storageAccountUrl != null) {
             probes.put("azure", () -> azure.credential().getTokenSync(new com.azure.core.credential.TokenRequestContext()
                     .addScopes("https://monitor.azure.com//.default")));
         }
-        context.addStartupListener(operations(settings, runs, leases, metrics, new ConnectorHealthCheck(probes, clock)));
+        ConnectorHealthCheck health = new ConnectorHealthCheck(probes, java.util.Set.of("runs"), clock);
+        context.addStartupListener(operations(settings, runs, leases, metrics, health));
 
         LOG.info("Mimecast {} ({}), checkpoints in {}, events to {}, dead letters to {}{}", mimecastUrl,
                 settings.usesApi2() ? "API 2.0" : "API 1.0", store.describe(), sentinel.describe(),
@@ -183,7 +197,13 @@ public class ConnectorConfiguration implements CamelConfiguration {
             ConnectorHealthCheck health) {
         return new StartupListener() {
             @Override
+            public void onCamelContextStarting(CamelContext context, boolean alreadyStarted) {
+                meterTags(context); // before the first exchange: every timer with a routeId tag
+            }
+
+            @Override
             public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+                meterTags(context);
                 HealthCheckRegistry checks = HealthCheckRegistry.get(context);
                 if (checks != null) {
                     health.setCamelContext(context);
@@ -202,6 +222,15 @@ public class ConnectorConfiguration implements CamelConfiguration {
                         logType -> fireNow(context, logType)), true, true);
             }
         };
+    }
+
+    /** {@link ExchangeMeterTags}, where camel-micrometer is there (a Camel CLI run may have no metrics at all). */
+    private static void meterTags(CamelContext context) {
+        try {
+            ExchangeMeterTags.install(context);
+        } catch (LinkageError noMicrometer) {
+            LOG.debug("no camel-micrometer: {}", noMicrometer.toString());
+        }
     }
 
     /** Fires a log type's Quartz trigger now (one run at a time still holds: its job is stateful). */

@@ -8,6 +8,7 @@ import com.mimecastsentinel.checkpoint.Leases;
 import com.mimecastsentinel.config.Settings;
 import com.mimecastsentinel.deadletter.DeadLetters;
 import com.mimecastsentinel.run.ConnectorMetrics;
+import com.mimecastsentinel.source.FileUrls;
 import org.apache.camel.CamelContext;
 
 /**
@@ -15,7 +16,7 @@ import org.apache.camel.CamelContext;
  * {@value #BEAN} (the routes refer to the parts they name by their own beans).
  */
 public record ConnectorServices(Settings settings, CheckpointRepository checkpoints, Leases leases,
-        DeadLetters deadLetters, ConnectorMetrics metrics, Clock clock, ObjectMapper json) {
+        DeadLetters deadLetters, ConnectorMetrics metrics, Clock clock, ObjectMapper json, FileUrls fileUrls) {
 
     public static final String BEAN = "connector";
 

@@ -1,5 +1,6 @@
 package com.mimecastsentinel.checkpoint;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Leases on empty blobs {@code leases/<logType>} in the checkpoint container. The lease id is this instance's
  * (from INSTANCE_ID, else host and working directory), so a restarted instance takes its own lease back at once,
- * while another instance waits until it lapses.
+ * while another instance waits until it lapses. Only the process whose {@link InstanceClaim} stands uses them: a
+ * second live process given the same INSTANCE_ID stands by.
  */
 public final class BlobLeases implements Leases {
     private static final Logger LOG = LoggerFactory.getLogger(BlobLeases.class);
@@ -28,16 +30,24 @@ public final class BlobLeases implements Leases {
     private final BlobContainerClient container;
     private final String leaseId;
     private final int seconds;
+    private final InstanceClaim claim;
     private final Map<String, BlobLeaseClient> held = new ConcurrentHashMap<>();
 
     public BlobLeases(BlobContainerClient container, String leaseId, Duration duration) {
         this.container = container;
         this.leaseId = leaseId;
         this.seconds = (int) duration.getSeconds();
+        // the heartbeat of the INSTANCE_ID claim: six a lease, so a restart after a crash waits a third of one at most
+        this.claim = new InstanceClaim(container.getBlobClient(InstanceClaim.blobName(leaseId)), duration.dividedBy(6),
+                Clock.systemUTC(), held::clear);
     }
 
     @Override
     public synchronized boolean tryHold(String logType) {
+        if (!claim.held()) {
+            held.clear();
+            return false; // another live process uses this INSTANCE_ID (it says so in the log)
+        }
         BlobLeaseClient lease = held.get(logType);
         if (lease != null) {
             try {
@@ -79,9 +89,11 @@ public final class BlobLeases implements Leases {
             }
         });
         held.clear();
+        claim.release();
     }
 
-    private static void createIfMissing(BlobClient blob) {
+    /** Creates the empty blob a lease or claim needs, if it is not there yet. */
+    static void createIfMissing(BlobClient blob) {
         try {
             blob.uploadWithResponse(new BlobParallelUploadOptions(BinaryData.fromBytes(new byte[0]))
                     .setRequestConditions(new BlobRequestConditions().setIfNoneMatch("*")), null, Context.NONE);

@@ -40,6 +40,8 @@ public final class Settings {
     public final URI mimecastBaseUrl;
     /** Hosts other than loopback that MIMECAST_BASE_URL may name with plain http (a simulator in a container). */
     public final List<String> mimecastHttpHosts;
+    /** Loopback, private or link-local hosts a SIEM file URL may name (a simulator on this machine or network). */
+    public final List<String> mimecastPrivateHosts;
     public final String mimecastClientId;
     public final String mimecastClientSecret;
     public final String mimecastAppId;
@@ -60,6 +62,8 @@ public final class Settings {
     public final String workspaceId;
     public final String threatIntelEndpoint;
     public final String threatIntelSource;
+    /** Hosts besides Azure's own domains that may receive Azure tokens and secrets (local fakes in tests). */
+    public final List<String> azureAllowHosts;
 
     public final CheckpointStoreKind checkpointStore;
     public final String storageConnectionString;
@@ -86,6 +90,13 @@ public final class Settings {
     public final int maxAttempts;
     public final Duration maxRateLimitWait;
     public final Duration httpTimeout;
+    /** The bounds of what Mimecast sends: an API answer, a file's line, a file inflated, and its inflation ratio. */
+    public final int maxAnswerBytes;
+    public final int maxLineBytes;
+    public final long maxFileBytes;
+    public final int maxInflateRatio;
+    /** Readiness goes down for a log type without progress (a run ended, a batch delivered) for this many periods. */
+    public final int stallPeriods;
     public final Duration leaseDuration;
     public final Duration checkpointPatience;
     /** Awareness Training: how long a snapshot lasts before every user is sent again. */
@@ -108,19 +119,21 @@ public final class Settings {
         mimecastSecretKey = secret("mimecast.secret-key", "MIMECAST_SECRET_KEY");
         demo = mimecastClientId == null && mimecastAppId == null;
         mimecastHttpHosts = httpHosts("mimecast.allow-http-hosts", "MIMECAST_ALLOW_HTTP_HOSTS");
+        mimecastPrivateHosts = hostList("mimecast.allow-private-hosts", "MIMECAST_ALLOW_PRIVATE_HOSTS");
         mimecastBaseUrl = url("mimecast.base-url", "MIMECAST_BASE_URL", DEFAULT_MIMECAST_URL, mimecastHttpHosts);
 
         azureTenantId = optional("azure.tenant-id");
         azureClientId = optional("azure.client-id");
         azureClientSecret = secret("azure.client-secret", "AZURE_CLIENT_SECRET");
         azureAuthorityHost = optional("azure.authority-host");
+        azureAllowHosts = hostList("azure.allow-hosts", "AZURE_ALLOW_HOSTS");
         ingestionEndpoint = optional("sentinel.ingestion-endpoint");
         dcrId = optional("sentinel.dcr-id");
         awarenessDcrId = optional("sentinel.awareness-dcr-id");
         awarenessIngestionEndpoint = optional("sentinel.awareness-ingestion-endpoint");
         workspaceId = optional("sentinel.workspace-id");
-        threatIntelEndpoint = url("sentinel.ti-endpoint", "SENTINEL_TI_ENDPOINT", "https://api.ti.sentinel.azure.com",
-                List.of()).toString();
+        threatIntelEndpoint = orDefault("sentinel.ti-endpoint", "https://api.ti.sentinel.azure.com")
+                .replaceAll("/+$", "");
         threatIntelSource = orDefault("sentinel.ti-source-system", "Mimecast");
         if ("Microsoft Sentinel".equalsIgnoreCase(threatIntelSource)) {
             throw new ConfigurationException("SENTINEL_TI_SOURCE_SYSTEM", "must not be 'Microsoft Sentinel'");
@@ -158,6 +171,13 @@ public final class Settings {
         maxRateLimitWait = duration("mimecast.max-rate-limit-wait", "MIMECAST_MAX_RATE_LIMIT_WAIT",
                 Duration.ofMinutes(15));
         httpTimeout = duration("http.timeout", "HTTP_TIMEOUT", Duration.ofSeconds(60));
+        maxAnswerBytes = (int) size("mimecast.max-answer-bytes", "MIMECAST_MAX_ANSWER_BYTES", 32L << 20, 1L << 16,
+                1L << 30);
+        maxLineBytes = (int) size("mimecast.max-line-bytes", "MIMECAST_MAX_LINE_BYTES", 4L << 20, 1L << 10,
+                256L << 20);
+        maxFileBytes = size("mimecast.max-file-bytes", "MIMECAST_MAX_FILE_BYTES", 4L << 30, 1L << 20, 1L << 40);
+        maxInflateRatio = integer("mimecast.max-inflate-ratio", "MIMECAST_MAX_INFLATE_RATIO", 200, 10, 100_000);
+        stallPeriods = integer("readiness.stall-periods", "READINESS_STALL_PERIODS", 3, 1, 1000);
         leaseDuration = duration("lease.duration", "LEASE_DURATION", Duration.ofSeconds(30));
         if (leaseDuration.getSeconds() < 15 || leaseDuration.getSeconds() > 60) {
             throw new ConfigurationException("LEASE_DURATION", "must be from PT15S to PT60S (Azure Blob leases)");
@@ -204,7 +224,7 @@ public final class Settings {
             if (ingestionEndpoint == null) {
                 throw new ConfigurationException("SENTINEL_INGESTION_ENDPOINT", "is required when SINK=sentinel");
             }
-            requireHttpsUrl(ingestionEndpoint, "SENTINEL_INGESTION_ENDPOINT");
+            requireAzureUrl(ingestionEndpoint, "SENTINEL_INGESTION_ENDPOINT", INGESTION_DOMAINS);
             if (dcrId == null) {
                 throw new ConfigurationException("SENTINEL_DCR_ID", "is required when SINK=sentinel");
             }
@@ -222,15 +242,16 @@ public final class Settings {
                                 : "SENTINEL_AWARENESS_DCR_ID") + " (the Awareness Training DCR and its endpoint)");
             }
             if (awarenessIngestionEndpoint != null) {
-                requireHttpsUrl(awarenessIngestionEndpoint, "SENTINEL_AWARENESS_INGESTION_ENDPOINT");
+                requireAzureUrl(awarenessIngestionEndpoint, "SENTINEL_AWARENESS_INGESTION_ENDPOINT", INGESTION_DOMAINS);
             }
         }
         if (azureClientSecret != null && (azureTenantId == null || azureClientId == null)) {
             throw new ConfigurationException("AZURE_CLIENT_SECRET", "needs AZURE_TENANT_ID and AZURE_CLIENT_ID");
         }
         if (azureAuthorityHost != null) {
-            requireHttpsUrl(azureAuthorityHost, "AZURE_AUTHORITY_HOST");
+            requireAzureUrl(azureAuthorityHost, "AZURE_AUTHORITY_HOST", AUTHORITY_DOMAINS);
         }
+        requireAzureUrl(threatIntelEndpoint, "SENTINEL_TI_ENDPOINT", THREAT_INTEL_DOMAINS);
         if (checkpointStore == CheckpointStoreKind.BLOB) {
             if (storageConnectionString == null && storageAccountUrl == null) {
                 throw new ConfigurationException("AZURE_STORAGE_CONNECTION_STRING",
@@ -241,7 +262,7 @@ public final class Settings {
                         "and AZURE_STORAGE_ACCOUNT_URL are both set: choose one");
             }
             if (storageAccountUrl != null) {
-                requireHttpsUrl(storageAccountUrl, "AZURE_STORAGE_ACCOUNT_URL");
+                requireAzureUrl(storageAccountUrl, "AZURE_STORAGE_ACCOUNT_URL", STORAGE_DOMAINS);
             }
             if (!checkpointContainer.matches("[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]")) {
                 throw new ConfigurationException("CHECKPOINT_CONTAINER", "is not a valid blob container name");
@@ -294,12 +315,39 @@ public final class Settings {
         }
     }
 
-    private static void requireHttpsUrl(String value, String variable) {
+    /**
+     * Where Azure tokens (and the client secret) go: https on a domain of Azure's public or sovereign clouds for
+     * that service, or a host named in AZURE_ALLOW_HOSTS (a private endpoint under another name, a local fake).
+     */
+    private void requireAzureUrl(String value, String variable, List<String> domains) {
         URI uri = parseUri(value, variable);
         if (!"https".equals(uri.getScheme())) {
             throw new ConfigurationException(variable, "must be an https:// URL");
         }
+        if (uri.getRawUserInfo() != null) {
+            throw new ConfigurationException(variable, "must not carry user info");
+        }
+        String host = uri.getHost().toLowerCase(Locale.ROOT);
+        if (azureAllowHosts.contains(host)) {
+            return;
+        }
+        boolean azure = Hosts.classify(host) == Hosts.Kind.DNS_NAME
+                && domains.stream().anyMatch(domain -> host.endsWith("." + domain) || host.equals(domain));
+        if (!azure || uri.getPort() != -1 && uri.getPort() != 443) {
+            throw new ConfigurationException(variable, "must be on a domain of Azure (" + String.join(", ", domains)
+                    + ") on port 443, or its host named in AZURE_ALLOW_HOSTS");
+        }
     }
+
+    /** Azure's domains per service, public cloud, US Government, China. */
+    static final List<String> INGESTION_DOMAINS = List.of("ingest.monitor.azure.com", "ingest.monitor.azure.us",
+            "ingest.monitor.azure.cn");
+    static final List<String> THREAT_INTEL_DOMAINS = List.of("sentinel.azure.com", "sentinel.azure.us",
+            "sentinel.azure.cn");
+    static final List<String> STORAGE_DOMAINS = List.of("blob.core.windows.net", "blob.storage.azure.net",
+            "blob.core.usgovcloudapi.net", "blob.core.chinacloudapi.cn");
+    static final List<String> AUTHORITY_DOMAINS = List.of("login.microsoftonline.com", "login.microsoftonline.us",
+            "login.chinacloudapi.cn", "login.partner.microsoftonline.cn");
 
     private static URI parseUri(String value, String variable) {
         try {
@@ -320,7 +368,7 @@ public final class Settings {
     private URI url(String key, String variable, String defaultValue, List<String> httpHosts) {
         URI uri = parseUri(orDefault(key, defaultValue), variable);
         String host = uri.getHost().toLowerCase(Locale.ROOT);
-        boolean loopback = "localhost".equals(host) || host.startsWith("127.");
+        boolean loopback = Hosts.isLoopback(host);
         // plain http only for a simulator on this machine or one named explicitly: real credentials never travel
         // unencrypted
         if (!"https".equals(uri.getScheme())
@@ -336,6 +384,18 @@ public final class Settings {
      * container of a demo. A Mimecast domain is refused, so a real Mimecast is reached over https only.
      */
     private List<String> httpHosts(String key, String variable) {
+        List<String> hosts = hostList(key, variable);
+        for (String host : hosts) {
+            if (MIMECAST_DOMAINS.stream().anyMatch(d -> host.equals(d) || host.endsWith("." + d))) {
+                throw new ConfigurationException(variable,
+                        "must not name a Mimecast host: Mimecast is only reached over https");
+            }
+        }
+        return hosts;
+    }
+
+    /** Host names or IP literals, comma separated (no scheme, port or wildcard). */
+    private List<String> hostList(String key, String variable) {
         String value = optional(key);
         if (value == null) {
             return List.of();
@@ -343,15 +403,37 @@ public final class Settings {
         List<String> hosts = Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .map(s -> s.toLowerCase(Locale.ROOT)).distinct().toList();
         for (String host : hosts) {
-            if (!host.matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?")) {
-                throw new ConfigurationException(variable, "must list host names only (no scheme, port or wildcard)");
-            }
-            if (MIMECAST_DOMAINS.stream().anyMatch(d -> host.equals(d) || host.endsWith("." + d))) {
-                throw new ConfigurationException(variable,
-                        "must not name a Mimecast host: Mimecast is only reached over https");
+            if (Hosts.classify(host) == Hosts.Kind.INVALID) {
+                throw new ConfigurationException(variable, "must list host names or IP addresses only (no scheme, "
+                        + "port or wildcard)");
             }
         }
         return hosts;
+    }
+
+    /** A size in bytes: a number, or with KiB, MiB or GiB (K, M, G, KB, MB, GB read the same). */
+    private long size(String key, String variable, long defaultValue, long min, long max) {
+        String value = optional(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        java.util.regex.Matcher size = java.util.regex.Pattern.compile("(?i)(\\d{1,12})\\s*([kmg])?(i?b)?")
+                .matcher(value);
+        if (!size.matches()) {
+            throw new ConfigurationException(variable, "must be a size such as 4MiB, 512KiB or 1048576");
+        }
+        long bytes = Long.parseLong(size.group(1));
+        String unit = size.group(2) == null ? "" : size.group(2).toLowerCase(Locale.ROOT);
+        bytes <<= switch (unit) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            default -> 0;
+        };
+        if (bytes < min || bytes > max) {
+            throw new ConfigurationException(variable, "must be from " + min + " to " + max + " bytes");
+        }
+        return bytes;
     }
 
     private String optional(String key) {

@@ -63,6 +63,7 @@ public final class MimecastSimulator extends ServiceSupport {
     private final Map<String, BatchFeeds.Feed> batchFeeds;
     private final AwarenessFeeds awareness = new AwarenessFeeds(json, 40);
     private final Set<String> expiredFiles = ConcurrentHashMap.newKeySet();
+    private final List<String> fileRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Set<String> notLicensed = ConcurrentHashMap.newKeySet();
     private final Set<String> malformedFiles = ConcurrentHashMap.newKeySet();
     private final Set<String> truncatedFiles = ConcurrentHashMap.newKeySet();
@@ -84,6 +85,25 @@ public final class MimecastSimulator extends ServiceSupport {
             this.expireTokens = expireTokens;
         }
     }
+    /**
+     * The API's normal limits, all at once and for good (the fault suite's "degraded upstream"): every
+     * {@code rateLimitEvery}th API call a 429 with {@code X-RateLimit-Reset}, every {@code failEvery}th an HTTP 200
+     * with a retryable {@code fail[]}, every {@code revokeEvery}th call revokes every token issued, a share of API
+     * calls and file downloads a 500, and tokens that expire after {@code tokenSeconds}.
+     */
+    public record Chaos(int rateLimitEvery, long rateLimitResetMillis, int failEvery, int revokeEvery,
+            double serverErrorRate, int tokenSeconds, long seed) {
+    }
+
+    private volatile Chaos chaos;
+    private final java.util.concurrent.atomic.AtomicLong chaosCalls = new java.util.concurrent.atomic.AtomicLong();
+    private volatile java.util.Random chaosRandom = new java.util.Random(0);
+    private final Map<String, Instant> tokenExpiry = new ConcurrentHashMap<>();
+    /** Listing entries added after an hour's file (a test's hostile entries), and files served besides the hours'. */
+    private final Map<Long, List<ObjectNode>> extraEntries = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> extraFiles = new ConcurrentHashMap<>();
+    /** Put in front of every page token handed out, and expected back (a token is the answer's, not ours). */
+    private volatile String tokenPrefix = "";
     private final Map<String, EventGenerator> threatFeeds;
     private final EventGenerator legacyEvents;
     private final java.util.concurrent.atomic.AtomicInteger corruptLegacyFiles = new java.util.concurrent.atomic.AtomicInteger();
@@ -202,6 +222,11 @@ public final class MimecastSimulator extends ServiceSupport {
         return listingRequests.get();
     }
 
+    /** The raw paths of every file download asked for, in order. */
+    public List<String> fileRequests() {
+        return List.copyOf(fileRequests);
+    }
+
     /** SIEM batch file downloads so far. */
     public long fileDownloads() {
         return fileDownloads.get();
@@ -233,6 +258,36 @@ public final class MimecastSimulator extends ServiceSupport {
         fault = new Fault(after, count, status, headers, false);
     }
 
+    /** From now on, the API behaves as {@code chaos} says (null: as normal again). */
+    public void chaos(Chaos chaos) {
+        this.chaosRandom = new java.util.Random(chaos == null ? 0 : chaos.seed());
+        this.chaos = chaos;
+    }
+
+    /** Every page token, listing token, feed token and SIEM token handed out starts with this text. */
+    public void prefixTokens(String prefix) {
+        this.tokenPrefix = prefix;
+    }
+
+    /**
+     * A listing entry (any JSON, e.g. a URL that is not one) added to a SIEM listing page right after the file of
+     * this hour.
+     */
+    public void addListingEntry(long hour, ObjectNode entry) {
+        extraEntries.computeIfAbsent(hour, h -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(entry);
+    }
+
+    /**
+     * A file served at {@code /siem-files/<folder>/<name>} (gzip bytes as given: a bomb, a damaged file), listed
+     * right after the file of this hour.
+     */
+    public void addListedFile(long hour, String folder, String name, byte[] content) {
+        String path = "/siem-files/" + folder + "/" + name;
+        extraFiles.put(path, content);
+        addListingEntry(hour, json.createObjectNode().put("url", url() + path + "?sig=" + UUID.randomUUID())
+                .put("size", content.length));
+    }
+
     /** After {@code after} more API calls, every token issued so far stops being valid (expiry mid-run). */
     public void expireTokensAfter(int after) {
         fault = new Fault(after, 0, 401, Map.of(), true);
@@ -240,6 +295,31 @@ public final class MimecastSimulator extends ServiceSupport {
 
     /** Applies a pending fault to this call; true when the call was answered with it. */
     private boolean faulted(HttpExchange exchange) throws IOException {
+        Chaos degraded = chaos;
+        if (degraded != null) {
+            long call = chaosCalls.incrementAndGet();
+            if (degraded.revokeEvery() > 0 && call % degraded.revokeEvery() == 0) {
+                tokens.clear(); // this call, and every call with an older token, answers 401
+            }
+            if (degraded.rateLimitEvery() > 0 && call % degraded.rateLimitEvery() == 0) {
+                exchange.getResponseHeaders().add("X-RateLimit-Reset", String.valueOf(degraded.rateLimitResetMillis()));
+                respond(exchange, 429, json.createObjectNode().put("message", "Over throttling limit"));
+                return true;
+            }
+            if (degraded.failEvery() > 0 && call % degraded.failEvery() == 0) {
+                ObjectNode failed = json.createObjectNode();
+                failed.putObject("meta").put("status", 200);
+                failed.putArray("data");
+                failed.putArray("fail").addObject().putArray("errors").addObject().put("code", "err_xdk_internal")
+                        .put("message", "Internal server error, please retry").put("retryable", true);
+                respond(exchange, 200, failed);
+                return true;
+            }
+            if (chaosRandom.nextDouble() < degraded.serverErrorRate()) {
+                respond(exchange, 500, json.createObjectNode().put("message", "injected server error"));
+                return true;
+            }
+        }
         Fault current = fault;
         if (current == null || current.before.getAndDecrement() > 0) {
             return false;
@@ -303,10 +383,12 @@ public final class MimecastSimulator extends ServiceSupport {
             return;
         }
         String token = UUID.randomUUID().toString();
+        int lifetime = chaos != null && chaos.tokenSeconds() > 0 ? chaos.tokenSeconds() : 1800;
         tokens.add(token);
         issued.add(token);
+        tokenExpiry.put(token, Instant.now().plusSeconds(lifetime));
         respond(exchange, 200, json.createObjectNode().put("access_token", token).put("token_type", "Bearer")
-                .put("expires_in", 1800));
+                .put("expires_in", lifetime));
     }
 
     private void paged(HttpExchange exchange, PagedFeeds.Feed feed) throws IOException {
@@ -323,6 +405,10 @@ public final class MimecastSimulator extends ServiceSupport {
         JsonNode pagination = request.path("meta").path("pagination");
         int pageSize = Math.max(1, Math.min(500, pagination.path("pageSize").asInt(25)));
         int offset = decodeToken(pagination.path("pageToken").asText(""));
+        if (offset < 0) {
+            respond(exchange, 400, failure("err_invalid_page_token", "pageToken is not a token this API handed out"));
+            return;
+        }
         List<ObjectNode> events = feed.events().between(from, to);
         if (!filter.path("oldestFirst").asBoolean(false)) {
             Collections.reverse(events); // newest first unless asked otherwise, as the API does
@@ -358,6 +444,10 @@ public final class MimecastSimulator extends ServiceSupport {
         JsonNode pagination = request.path("meta").path("pagination");
         int pageSize = Math.max(1, Math.min(500, pagination.path("pageSize").asInt(25)));
         int offset = decodeToken(pagination.path("pageToken").asText(""));
+        if (offset < 0) {
+            respond(exchange, 400, failure("err_invalid_page_token", "pageToken is not a token this API handed out"));
+            return;
+        }
         String campaign = request.path("data").path(0).path("id").asText(null);
         if (path.equals(AwarenessFeeds.USER_DATA) && !AwarenessFeeds.CAMPAIGN_IDS.contains(campaign)) {
             respond(exchange, 400, json.createObjectNode().putArray("fail").addObject().putArray("errors")
@@ -373,7 +463,7 @@ public final class MimecastSimulator extends ServiceSupport {
     }
 
     /** One page of {@code all} from {@code offset} into {@code records}, with {@code meta.pagination}. */
-    private static void page(ObjectNode response, ArrayNode records, List<ObjectNode> all, int offset, int pageSize) {
+    private void page(ObjectNode response, ArrayNode records, List<ObjectNode> all, int offset, int pageSize) {
         int end = Math.min(all.size(), offset + pageSize);
         ObjectNode page = response.putObject("meta").put("status", 200).putObject("pagination");
         page.put("pageSize", pageSize).put("totalCount", all.size());
@@ -426,7 +516,7 @@ public final class MimecastSimulator extends ServiceSupport {
             return;
         }
         String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-        if (authorization == null || !tokens.contains(authorization.replaceFirst("^Bearer ", ""))) {
+        if (authorization == null || !valid(authorization.replaceFirst("^Bearer ", ""))) {
             respond(exchange, 401, json.createObjectNode().putObject("error").put("code", "unauthorized")
                     .put("message", "token missing or expired"));
             return;
@@ -435,7 +525,13 @@ public final class MimecastSimulator extends ServiceSupport {
                 : exchange.getRequestURI().getRawQuery());
         long hour;
         if (query.containsKey("nextPage")) {
-            hour = Long.parseLong(new String(java.util.Base64.getUrlDecoder().decode(query.get("nextPage")),
+            String token = unwrap(query.get("nextPage"));
+            if (token == null) {
+                respond(exchange, 400, json.createObjectNode().putObject("error").put("code", "invalid_token")
+                        .put("message", "nextPage is not a token this API handed out"));
+                return;
+            }
+            hour = Long.parseLong(new String(java.util.Base64.getUrlDecoder().decode(token),
                     StandardCharsets.UTF_8).substring("hour:".length()));
         } else {
             hour = java.time.LocalDate.parse(query.getOrDefault("dateRangeStartsAt", "1970-01-01"))
@@ -451,9 +547,10 @@ public final class MimecastSimulator extends ServiceSupport {
             urlSignatures.add(signature);
             value.addObject().put("url", url() + file + "?sig=" + signature)
                     .put("size", 1000).put("expiry", Instant.now().plusSeconds(900).toString());
+            extraEntries.getOrDefault(hour, List.of()).forEach(value::add);
             hour++;
         }
-        response.put("@nextPage", java.util.Base64.getUrlEncoder().withoutPadding()
+        response.put("@nextPage", tokenPrefix + java.util.Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(("hour:" + hour).getBytes(StandardCharsets.UTF_8)));
         response.put("isCaughtUp", hour >= completeHours);
         respond(exchange, 200, response);
@@ -462,12 +559,28 @@ public final class MimecastSimulator extends ServiceSupport {
     /** A pre-signed batch file: gzip NDJSON of one hour's events. Refuses an Authorization header. */
     private void file(HttpExchange exchange, BatchFeeds.Feed feed) throws IOException {
         String path = exchange.getRequestURI().getPath();
+        fileRequests.add(exchange.getRequestURI().getRawPath());
         if (exchange.getRequestHeaders().getFirst("Authorization") != null) {
             respond(exchange, 400, json.createObjectNode().put("error", "pre-signed URLs take no Authorization"));
             return;
         }
         if (expiredFiles.remove(path)) {
             respond(exchange, 403, json.createObjectNode().put("error", "Request has expired"));
+            return;
+        }
+        Chaos degraded = chaos;
+        if (degraded != null && chaosRandom.nextDouble() < degraded.serverErrorRate()) {
+            respond(exchange, 500, json.createObjectNode().put("error", "injected server error"));
+            return;
+        }
+        byte[] extra = extraFiles.get(path);
+        if (extra != null) {
+            fileDownloads.incrementAndGet();
+            exchange.getResponseHeaders().add("Content-Type", "application/gzip");
+            exchange.sendResponseHeaders(200, extra.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(extra);
+            }
             return;
         }
         long hour = Long.parseLong(path.substring(path.lastIndexOf('/') + 1).replace(".json.gz", ""));
@@ -539,7 +652,12 @@ public final class MimecastSimulator extends ServiceSupport {
         Instant to;
         int offset;
         if (filter.hasNonNull("token")) {
-            String[] token = new String(java.util.Base64.getUrlDecoder().decode(filter.path("token").asText()),
+            String given = unwrap(filter.path("token").asText());
+            if (given == null) {
+                respond(exchange, 400, failure("err_invalid_token", "not a token this API handed out"));
+                return;
+            }
+            String[] token = new String(java.util.Base64.getUrlDecoder().decode(given),
                     StandardCharsets.UTF_8).split("\\|");
             feedType = token[0];
             from = Instant.parse(token[1]);
@@ -570,11 +688,17 @@ public final class MimecastSimulator extends ServiceSupport {
         ArrayNode objects = bundle.putArray("objects");
         items.subList(offset, end).forEach(item -> ThreatFeeds.objects(item).forEach(objects::add));
         if (end < items.size()) {
-            exchange.getResponseHeaders().add("X-Mc-Threat-Feed-Next-Token", java.util.Base64.getUrlEncoder()
+            exchange.getResponseHeaders().add("X-Mc-Threat-Feed-Next-Token", tokenPrefix + java.util.Base64.getUrlEncoder()
                     .withoutPadding().encodeToString((feedType + "|" + from + "|" + to + "|" + end)
                             .getBytes(StandardCharsets.UTF_8)));
         }
         respond(exchange, 200, bundle);
+    }
+
+    /** A token issued, not revoked, not expired. */
+    private boolean valid(String token) {
+        Instant expiry = tokenExpiry.get(token);
+        return tokens.contains(token) && (expiry == null || Instant.now().isBefore(expiry));
     }
 
     /** API 1.0 callers sign requests; API 2.0 callers send a token. Either is accepted where both exist. */
@@ -584,7 +708,7 @@ public final class MimecastSimulator extends ServiceSupport {
             return false;
         }
         if (authorization.startsWith("Bearer ")) {
-            return tokens.contains(authorization.substring("Bearer ".length()));
+            return valid(authorization.substring("Bearer ".length()));
         }
         String date = exchange.getRequestHeaders().getFirst("x-mc-date");
         String requestId = exchange.getRequestHeaders().getFirst("x-mc-req-id");
@@ -619,8 +743,13 @@ public final class MimecastSimulator extends ServiceSupport {
             return;
         }
         JsonNode filter = json.readTree(read(exchange.getRequestBody())).path("data").path(0);
-        long position = filter.hasNonNull("token") ? Long.parseLong(new String(java.util.Base64.getUrlDecoder()
-                .decode(filter.path("token").asText()), StandardCharsets.UTF_8))
+        String given = filter.hasNonNull("token") ? unwrap(filter.path("token").asText()) : null;
+        if (filter.hasNonNull("token") && given == null) {
+            respond(exchange, 400, failure("err_invalid_token", "not a token this API handed out"));
+            return;
+        }
+        long position = given != null ? Long.parseLong(new String(java.util.Base64.getUrlDecoder()
+                .decode(given), StandardCharsets.UTF_8))
                 : (Instant.now().getEpochSecond() / 3600 - 24) * LEGACY_FILES.length;
         long hour = position / LEGACY_FILES.length;
         String kind = LEGACY_FILES[(int) (position % LEGACY_FILES.length)];
@@ -656,7 +785,7 @@ public final class MimecastSimulator extends ServiceSupport {
         }
         exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
         exchange.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"" + name + ".zip\"");
-        exchange.getResponseHeaders().add("mc-siem-token", java.util.Base64.getUrlEncoder().withoutPadding()
+        exchange.getResponseHeaders().add("mc-siem-token", tokenPrefix + java.util.Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(String.valueOf(position + 1).getBytes(StandardCharsets.UTF_8)));
         exchange.sendResponseHeaders(200, file.length);
         try (OutputStream out = exchange.getResponseBody()) {
@@ -684,17 +813,36 @@ public final class MimecastSimulator extends ServiceSupport {
         return event;
     }
 
-    private static String encodeToken(int offset) {
-        return java.util.Base64.getUrlEncoder().withoutPadding()
+    private String encodeToken(int offset) {
+        return tokenPrefix + java.util.Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(("offset:" + offset).getBytes(StandardCharsets.UTF_8));
     }
 
-    private static int decodeToken(String token) {
+    /** A page token's offset; -1 for a token this API did not hand out. */
+    private int decodeToken(String token) {
         if (token.isEmpty()) {
             return 0;
         }
-        String text = new String(java.util.Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+        String given = unwrap(token);
+        if (given == null) {
+            return -1;
+        }
+        String text = new String(java.util.Base64.getUrlDecoder().decode(given), StandardCharsets.UTF_8);
         return Integer.parseInt(text.substring("offset:".length()));
+    }
+
+    /** A token as handed out, without its prefix; null when it does not start with it (it was changed). */
+    private String unwrap(String token) {
+        return token.startsWith(tokenPrefix) ? token.substring(tokenPrefix.length()) : null;
+    }
+
+    private ObjectNode failure(String code, String message) {
+        ObjectNode answer = json.createObjectNode();
+        answer.putObject("meta").put("status", 400);
+        answer.putArray("data");
+        answer.putArray("fail").addObject().putArray("errors").addObject().put("code", code).put("message", message)
+                .put("retryable", false);
+        return answer;
     }
 
     private static String read(InputStream body) throws IOException {

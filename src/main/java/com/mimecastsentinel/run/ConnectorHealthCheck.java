@@ -13,7 +13,8 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * Readiness ({@code /observe/health/ready}): Mimecast authentication, the checkpoint store and the Azure
- * credential each work. Every probe's result is kept for a minute, so probes do not hammer the services.
+ * credential each work, and every log type makes progress. The result of a probe that calls a service is kept for a
+ * minute, so probes do not hammer the services.
  */
 public final class ConnectorHealthCheck extends AbstractHealthCheck {
     static final Duration KEEP = Duration.ofMinutes(1);
@@ -27,12 +28,15 @@ public final class ConnectorHealthCheck extends AbstractHealthCheck {
     }
 
     private final Map<String, Probe> probes;
+    private final java.util.Set<String> uncached;
     private final Clock clock;
     private final Map<String, Outcome> last = new ConcurrentHashMap<>();
 
-    public ConnectorHealthCheck(Map<String, Probe> probes, Clock clock) {
+    /** @param uncached the probes that call nothing outside this process: checked each time, not kept */
+    public ConnectorHealthCheck(Map<String, Probe> probes, java.util.Set<String> uncached, Clock clock) {
         super("mimecast-sentinel", "connector");
         this.probes = new LinkedHashMap<>(probes);
+        this.uncached = java.util.Set.copyOf(uncached);
         this.clock = clock;
     }
 
@@ -46,7 +50,7 @@ public final class ConnectorHealthCheck extends AbstractHealthCheck {
         builder.up();
         probes.forEach((name, probe) -> {
             Outcome outcome = last.get(name);
-            if (outcome == null || outcome.at().plus(KEEP).isBefore(clock.instant())) {
+            if (outcome == null || uncached.contains(name) || outcome.at().plus(KEEP).isBefore(clock.instant())) {
                 String error = null;
                 try {
                     probe.check();

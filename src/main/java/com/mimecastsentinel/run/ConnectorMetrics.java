@@ -38,15 +38,21 @@ public final class ConnectorMetrics {
             }
         }
 
+        /** Adds to a counter, registered (at zero) whatever the amount: a scrape finds every counter of a log type. */
         void count(String name, String description, long amount) {
-            if (registry != null && amount > 0) {
-                Counter.builder(name).description(description).tag("log_type", logType).register(registry)
-                        .increment(amount);
+            if (registry != null) {
+                Counter counter = Counter.builder(name).description(description).tag("log_type", logType)
+                        .register(registry);
+                if (amount > 0) {
+                    counter.increment(amount);
+                }
             }
         }
     }
 
     private final Map<String, LogTypeCounters> counters = new ConcurrentHashMap<>();
+    /** Per log type, when it last made progress: a run that ended without failure, or a batch delivered. */
+    private final Map<String, Instant> progress = new ConcurrentHashMap<>();
     private final Clock clock;
     private volatile MeterRegistry registry;
 
@@ -68,11 +74,24 @@ public final class ConnectorMetrics {
     public void delivered(String logType, long rows, long bytes, Instant newest) {
         LogTypeCounters c = of(logType);
         c.count("mimecast_events_delivered_total", "events the sink accepted", rows);
-        c.count("mimecast_ingestion_requests_total", "requests to the sink", 1);
+        c.count("mimecast_ingestion_requests_total", "requests to the sink", rows > 0 || bytes > 0 ? 1 : 0);
         c.count("mimecast_ingestion_bytes_total", "uncompressed JSON bytes the sink accepted", bytes);
         if (newest != null) {
             c.newestDelivered.accumulateAndGet(newest, (a, b) -> a == null || b.isAfter(a) ? b : a);
         }
+        if (rows > 0) {
+            progressed(logType);
+        }
+    }
+
+    /** The log type moved on: a run ended without failure (or stood by for another instance), a batch went out. */
+    public void progressed(String logType) {
+        progress.put(logType, clock.instant());
+    }
+
+    /** When the log type last made progress; null when it never did in this process. */
+    public Instant lastProgress(String logType) {
+        return progress.get(logType);
     }
 
     public void fetched(String logType, long events) {
@@ -94,15 +113,25 @@ public final class ConnectorMetrics {
 
     /** A Mimecast call of this log type answered 429 (it waits as told and tries again). */
     public void rateLimited(String logType) {
+        rateLimited(logType, 1);
+    }
+
+    private void rateLimited(String logType, long answers) {
         of(logType.isEmpty() ? "none" : logType).count("mimecast_rate_limited_total",
-                "Mimecast answers HTTP 429", 1);
+                "Mimecast answers HTTP 429", answers);
     }
 
     public void runFinished(String logType, boolean success) {
         LogTypeCounters c = of(logType);
         c.count("mimecast_runs_total", "runs of the log type", 1);
+        // every counter of the log type, at zero until it counts something
+        delivered(logType, 0, 0, null);
+        deadLettered(logType, 0);
+        rateLimited(logType, 0);
+        c.count("mimecast_failed_runs_total", "runs that failed", 0);
         if (success) {
             c.lastSuccessEpoch.set(clock.instant().getEpochSecond());
+            progressed(logType);
         } else {
             c.count("mimecast_failed_runs_total", "runs that failed", 1);
         }

@@ -125,6 +125,8 @@ public final class Runs extends RoutePolicySupport implements StartupListener {
             LOG.error("{}: run failed before it started: {}", logType, describe(failure));
             metrics.runFinished(logType, false);
             ok = false;
+        } else {
+            metrics.progressed(logType); // another instance runs it (this one stands by), or it is not for this API
         }
         if (settings.runOnce) {
             ranOnce(logType, ok && (run == null || !run.interrupted));
@@ -168,6 +170,47 @@ public final class Runs extends RoutePolicySupport implements StartupListener {
         LOG.error("{}; checkpoint not moved past undelivered events: {}", summary, describe(cause));
         metrics.runFinished(logType, false);
         return false;
+    }
+
+    /**
+     * The readiness check of the runs: fails naming every enabled log type that made no progress (a run ended
+     * without failure, a batch delivered) for READINESS_STALL_PERIODS periods of its schedule, counted from the
+     * start when it made none yet. Such a log type is stuck (a run that hangs, or fails every time).
+     */
+    public void requireProgress(Instant started, Instant now) {
+        if (camelContext == null || settings.runOnce) {
+            return;
+        }
+        List<String> stalled = new java.util.ArrayList<>();
+        for (String logType : enabledLogTypes()) {
+            if (!camelContext.getRouteController().getRouteStatus(logType).isStarted()) {
+                continue;
+            }
+            Duration allowed = period(settings.scheduleFor(logType), now).multipliedBy(settings.stallPeriods);
+            Instant last = metrics.lastProgress(logType);
+            Instant since = last != null ? last : started;
+            if (Duration.between(since, now).compareTo(allowed) > 0) {
+                stalled.add(logType + " (no run completed and no batch delivered since " + since + ", "
+                        + settings.stallPeriods + " schedule periods ago or more)");
+            }
+        }
+        if (!stalled.isEmpty()) {
+            throw new IllegalStateException("stalled: " + String.join("; ", stalled));
+        }
+    }
+
+    /** The time between the next two runs of a Quartz cron. */
+    static Duration period(String cron, Instant now) {
+        try {
+            org.quartz.CronExpression expression = new org.quartz.CronExpression(cron);
+            expression.setTimeZone(java.util.TimeZone.getTimeZone("UTC"));
+            java.util.Date next = expression.getNextValidTimeAfter(java.util.Date.from(now));
+            java.util.Date after = next == null ? null : expression.getNextValidTimeAfter(next);
+            return next == null || after == null ? Duration.ofDays(1)
+                    : Duration.between(next.toInstant(), after.toInstant());
+        } catch (java.text.ParseException e) {
+            throw new IllegalStateException(e); // validated at start-up
+        }
     }
 
     private void ranOnce(String logType, boolean ok) {

@@ -5,6 +5,8 @@ import java.util.Set;
 
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
+import com.azure.core.http.policy.ExponentialBackoffOptions;
+import com.azure.core.http.policy.RetryOptions;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.identity.ClientSecretCredentialBuilder;
 import com.azure.identity.DefaultAzureCredentialBuilder;
@@ -66,7 +68,7 @@ public final class AzureClients {
         String endpoint = dcr.ingestionEndpoint() != null ? dcr.ingestionEndpoint() : settings.ingestionEndpoint;
         String dcrId = dcr.dcrId() != null ? dcr.dcrId() : settings.dcrId;
         LogsIngestionClient client = new LogsIngestionClientBuilder().endpoint(endpoint)
-                .credential(credential()).httpClient(http).buildClient();
+                .credential(credential()).httpClient(http).retryOptions(retries()).buildClient();
         return new LogsIngestion(client, endpoint, dcrId);
     }
 
@@ -89,8 +91,18 @@ public final class AzureClients {
             throw new com.mimecastsentinel.config.ConfigurationException("SENTINEL_WORKSPACE_ID",
                     "is required to send threat intelligence to Sentinel");
         }
-        return new StixUpload(http, credential(), settings.threatIntelEndpoint, settings.workspaceId,
+        return new StixUpload(http, credential(), retries(), settings.threatIntelEndpoint, settings.workspaceId,
                 settings.threatIntelSource);
+    }
+
+    /**
+     * The retries of one request to Sentinel (the SDK's policy: 408, 429, 5xx and broken connections, waiting as
+     * {@code Retry-After} says, else backing off from 0.8 s to at most 30 s): MIMECAST_MAX_ATTEMPTS attempts of each
+     * request, whatever earlier requests of the run met.
+     */
+    private RetryOptions retries() {
+        return new RetryOptions(new ExponentialBackoffOptions().setMaxRetries(settings.maxAttempts - 1)
+                .setBaseDelay(java.time.Duration.ofMillis(800)).setMaxDelay(java.time.Duration.ofSeconds(30)));
     }
 
     public BlobServiceClient blobService() {

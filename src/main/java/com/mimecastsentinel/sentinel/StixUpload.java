@@ -18,6 +18,7 @@ import com.azure.core.http.HttpPipelineBuilder;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.http.policy.BearerTokenAuthenticationPolicy;
+import com.azure.core.http.policy.RetryOptions;
 import com.azure.core.http.policy.RetryPolicy;
 import com.azure.core.util.BinaryData;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
@@ -43,10 +44,10 @@ public final class StixUpload implements Destination {
     private final String url;
     private final String sourceSystem;
 
-    public StixUpload(HttpClient http, TokenCredential credential, String endpoint, String workspaceId,
-            String sourceSystem) {
+    public StixUpload(HttpClient http, TokenCredential credential, RetryOptions retries, String endpoint,
+            String workspaceId, String sourceSystem) {
         this.pipeline = new HttpPipelineBuilder().httpClient(http)
-                .policies(new RetryPolicy(), new BearerTokenAuthenticationPolicy(credential, SCOPE)).build();
+                .policies(new RetryPolicy(retries), new BearerTokenAuthenticationPolicy(credential, SCOPE)).build();
         this.url = endpoint.replaceAll("/+$", "") + "/workspaces/" + workspaceId
                 + "/threat-intelligence-stix-objects:upload?api-version=2024-02-01-preview";
         this.sourceSystem = sourceSystem;

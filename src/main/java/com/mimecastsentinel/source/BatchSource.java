@@ -1,8 +1,6 @@
 package com.mimecastsentinel.source;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -17,7 +15,6 @@ import com.mimecastsentinel.checkpoint.Checkpoint;
 import com.mimecastsentinel.sentinel.SentinelComponent;
 import com.mimecastsentinel.transform.Lines;
 import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,25 +68,41 @@ public class BatchSource extends MimecastSource {
         call(exchange, "GET", path, query.toString());
     }
 
-    /** The body: the URLs of the listing page's files not delivered yet; the next page token is noted. */
+    /**
+     * The body: the URLs of the listing page's files not delivered yet; the next page token is noted. An entry whose
+     * URL fails the checks of {@link FileUrls} is never fetched: it goes to the dead letters with its reason, once
+     * (its key is among the page's files done from then on), and the rest of the page is read.
+     */
     public List<String> files(Exchange exchange) {
         SourceRun run = run(exchange);
         JsonNode listing = exchange.getMessage().getBody(JsonNode.class);
         Checkpoint checkpoint = run.checkpoint;
-        run.nextToken = listing.path("@nextPage").asText(null);
+        JsonNode next = listing.path("@nextPage");
+        run.nextToken = next.isTextual() ? next.asText() : null;
         run.caughtUp = listing.path("isCaughtUp").asBoolean(false);
         run.pages++;
+        mustHoldLease(run);
         List<String> files = new ArrayList<>();
-        List<String> done = checkpoint.filesDone == null ? List.of() : checkpoint.filesDone;
-        for (JsonNode file : listing.path("value")) {
-            String url = file.path("url").asText(null);
-            if (url != null && !done.contains(fileKey(url))) {
+        List<String> done = checkpoint.filesDone == null ? new ArrayList<>() : new ArrayList<>(checkpoint.filesDone);
+        for (JsonNode entry : listing.path("value")) {
+            String url = entry.path("url").isTextual() ? entry.path("url").asText() : null;
+            String key = FileUrls.key(url == null ? entry.toString() : url);
+            if (done.contains(key)) {
+                continue;
+            }
+            try {
+                services().fileUrls().check(url);
                 files.add(url);
+            } catch (FileUrls.Refused refused) {
+                run.skipped.increment();
+                services().deadLetters().put(run.logType, "listing entry not fetched: " + refused.getMessage(),
+                        FileUrls.withoutQuery(url), entry.toString());
+                done.add(key); // committed with the page's next chunk or its end
             }
         }
+        checkpoint.filesDone = done.isEmpty() ? checkpoint.filesDone : done;
         run.relist = false;
         run.resume = checkpoint.fileInProgress;
-        mustHoldLease(run);
         run.listed = files;
         return files;
     }
@@ -120,10 +133,15 @@ public class BatchSource extends MimecastSource {
             }
 
             @Override
-            public void damaged(SourceRun damagedRun, String url, long line, String reason) {
-                deadLetterFile(damagedRun, url, line, reason);
+            public void damaged(SourceRun damagedRun, String url, String reason, StreamCapture file) {
+                deadLetter(damagedRun, url, reason, file);
             }
-        }, (int) (maxBytes * 0.97), () -> (int) run.rowOverhead, this::stopping);
+
+            @Override
+            public void lineTooLong(SourceRun longRun, String url, long line, String reason, StreamCapture content) {
+                deadLetter(longRun, url, reason, content);
+            }
+        }, (int) (maxBytes * 0.97), () -> (int) run.rowOverhead, this::stopping, limits());
     }
 
     /**
@@ -193,33 +211,25 @@ public class BatchSource extends MimecastSource {
         run.relist = true;
     }
 
+    private FileChunks.Limits limits() {
+        var settings = services().settings();
+        return new FileChunks.Limits(settings.maxLineBytes, settings.maxFileBytes, settings.maxInflateRatio);
+    }
+
     /**
-     * A file that cannot be read to its end (a truncated or corrupt gzip): the lines before the damage are
-     * delivered; the file itself goes to the dead letters as it is served (downloaded again for it), so nothing is
-     * lost, and the stream moves on.
+     * What cannot be read of a file (a truncated or corrupt gzip, one that inflates beyond the limits, a line over the
+     * line limit) goes to the dead letters as it was read: its first bytes, its size and SHA-256, the URL without its
+     * signature; the stream moves on.
      */
-    void deadLetterFile(SourceRun run, String url, long line, String reason) {
+    void deadLetter(SourceRun run, String url, String reason, StreamCapture read) {
         run.skipped.increment();
-        byte[] file;
-        String note = "";
-        try (ProducerTemplate producer = getCamelContext().createProducerTemplate()) {
-            Exchange download = producer.send("direct:mimecast-download-whole", e -> e.setVariable(FILE_URL, url));
-            if (download.getException() != null) {
-                throw download.getException();
-            }
-            file = download.getMessage().getBody(byte[].class);
-        } catch (Exception e) {
-            file = new byte[0];
-            note = "; the file could not be downloaded again (" + e.getClass().getSimpleName() + "): its URL "
-                    + "path is the source";
-        }
-        services().deadLetters().put(run.logType, "unreadable gzip after line " + line + " (" + reason
-                + "); the lines before it are delivered" + note, fileKey(url), file);
+        services().deadLetters().put(run.logType, reason, FileUrls.withoutQuery(url), read.prefix(), read.size(),
+                read.sha256());
     }
 
     /** The object's path: stable across listings, unlike the signature in the query. */
     static String fileKey(String url) {
-        return URI.create(url).getPath();
+        return FileUrls.key(url);
     }
 
     private static String encode(String value) {

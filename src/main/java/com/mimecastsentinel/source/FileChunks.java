@@ -14,12 +14,12 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
+import com.mimecastsentinel.deadletter.DeadLetters;
 import com.mimecastsentinel.transform.Lines;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -30,10 +30,13 @@ import org.apache.camel.ProducerTemplate;
  * downloaded in turn through {@value #FILE_ROUTE} (the Mimecast download route, then {@link #read} over the answer's
  * stream), and its lines are cut into chunks of about one request's worth of rows, across file ends, one chunk ahead
  * of the route; so reading and inflating overlaps sending, and files of any size stream through in constant memory.
- * Lines an earlier run delivered are skipped. A file damaged part-way (a truncated or corrupt gzip) ends after the
- * lines before the damage, reported to {@code damaged}; a stream that breaks off (the network) fails the split, so
- * the next run resumes after the last delivered line. A file URL that expired ends the chunks: the page is listed
- * again.
+ * Lines an earlier run delivered are skipped. A file damaged part-way (a truncated or corrupt gzip), or inflating
+ * beyond the limits (a gzip bomb), ends after the lines before, reported to {@code damaged} with what was read of it
+ * (its first bytes, size and digest: never the whole file in memory); a line longer than the line limit is read
+ * past and reported to {@code lineTooLong}; a stream that breaks off (the network) fails the split, so the next run
+ * resumes after the last delivered line. A file URL that expired ends the chunks: the page is listed again. An Error
+ * on the reader thread fails the split too, and a reader that ended without a word is noticed: the route never
+ * waits for a chunk that cannot come.
  */
 final class FileChunks implements Iterator<Lines>, Closeable {
     /** The route that downloads one file and hands its stream to {@link #read}: routes/mimecast-api.yaml. */
@@ -52,8 +55,17 @@ final class FileChunks implements Iterator<Lines>, Closeable {
         /** A file URL expired: the page is listed again. */
         void expired(SourceRun run);
 
-        /** A file is damaged after this line: it goes to the dead letters. */
-        void damaged(SourceRun run, String url, long line, String reason);
+        /** A file cannot be read to its end (damaged, too big): what was read of it goes to the dead letters. */
+        void damaged(SourceRun run, String url, String reason, StreamCapture file);
+
+        /** A line longer than MIMECAST_MAX_LINE_BYTES: its first bytes, size and digest go to the dead letters. */
+        void lineTooLong(SourceRun run, String url, long line, String reason, StreamCapture content);
+    }
+
+    /** What a file and its lines are read within: a line's bytes, a file's inflated bytes and its ratio. */
+    record Limits(int maxLineBytes, long maxFileBytes, int maxRatio) {
+        /** The ratio is judged once this much is inflated: a small file may compress very well. */
+        static final long RATIO_FLOOR = 16L << 20;
     }
 
     private final CamelContext camel;
@@ -63,6 +75,7 @@ final class FileChunks implements Iterator<Lines>, Closeable {
     private final int targetBytes;
     private final IntSupplier lineOverhead;
     private final BooleanSupplier stopping;
+    private final Limits limits;
     private final BlockingQueue<Object> ahead = new ArrayBlockingQueue<>(1);
     private final Future<?> reader;
     private volatile boolean closed;
@@ -71,7 +84,7 @@ final class FileChunks implements Iterator<Lines>, Closeable {
     private Object next;
 
     FileChunks(CamelContext camel, SourceRun run, List<String> urls, Source source, int targetBytes,
-            IntSupplier lineOverhead, BooleanSupplier stopping) {
+            IntSupplier lineOverhead, BooleanSupplier stopping, Limits limits) {
         this.camel = camel;
         this.run = run;
         this.urls = urls;
@@ -79,6 +92,8 @@ final class FileChunks implements Iterator<Lines>, Closeable {
         this.targetBytes = targetBytes;
         this.lineOverhead = lineOverhead;
         this.stopping = stopping;
+        this.limits = limits;
+        this.buffer = new byte[Math.min(1 << 16, limits.maxLineBytes())];
         this.reader = executor(camel).submit(this::readFiles);
     }
 
@@ -95,13 +110,20 @@ final class FileChunks implements Iterator<Lines>, Closeable {
 
     @Override
     public boolean hasNext() {
-        if (next == null) {
-            try {
-                next = ahead.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while reading a file", e);
+        try {
+            while (next == null) {
+                next = ahead.poll(1, TimeUnit.SECONDS);
+                if (next == null && reader.isDone()) {
+                    next = ahead.poll(); // handed over as it ended
+                    if (next == null) {
+                        throw new IllegalStateException(run.logType + ": the file reader ended without handing over "
+                                + "its last chunk or its failure");
+                    }
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading a file", e);
         }
         if (next instanceof RuntimeException failure) {
             throw failure;
@@ -138,6 +160,7 @@ final class FileChunks implements Iterator<Lines>, Closeable {
                     break;
                 }
                 fileKey = source.keyOf(url);
+                this.url = url;
                 long delivered = run.resume != null && fileKey.equals(run.resume.file) ? run.resume.lines : 0;
                 startFile(fileKey, delivered);
                 Exchange done = producer.send(FILE_ROUTE, exchange -> {
@@ -156,7 +179,7 @@ final class FileChunks implements Iterator<Lines>, Closeable {
                     break;
                 }
                 if (damage != null) {
-                    source.damaged(run, url, number, damage);
+                    source.damaged(run, url, damage, capture);
                 }
                 ended.add(fileKey);
                 run.files++;
@@ -166,12 +189,28 @@ final class FileChunks implements Iterator<Lines>, Closeable {
             last = failure;
         } catch (IOException closedMeanwhile) {
             last = END;
+        } catch (Error error) {
+            last = failed(error); // the run ends with it instead of waiting for a chunk forever
         }
         handOver(last);
     }
 
+    /** An Error while reading (an OutOfMemoryError): what the reader holds is let go, the run fails naming the file. */
+    private RuntimeException failed(Error error) {
+        segments.clear();
+        segment = new byte[0];
+        buffer = new byte[1 << 10];
+        longLine = null;
+        return new IllegalStateException(run.logType + ": reading " + fileKey + " failed: " + error, error);
+    }
+
     /** A file route's failure: a stream that broke off says so; anything else as it is. */
     private RuntimeException broken(Exception failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof Error error) {
+                return failed(error);
+            }
+        }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof IOException io) {
                 return new BatchSource.FileBrokeOff(run.logType + ": the download of " + fileKey + " broke off after "
@@ -186,7 +225,11 @@ final class FileChunks implements Iterator<Lines>, Closeable {
     private long delivered;
     private long number;
     private String damage;
-    private byte[] buffer = new byte[1 << 16];
+    private StreamCapture capture;
+    private String url;
+    /** The line being read past the line limit: its first bytes, size and digest. */
+    private StreamCapture longLine;
+    private byte[] buffer;
     // the chunk being filled: its files, lines, buffers
     private final List<String> files = new ArrayList<>();
     private final List<String> ended = new ArrayList<>();
@@ -210,14 +253,48 @@ final class FileChunks implements Iterator<Lines>, Closeable {
 
     /**
      * The last step of the file route: reads the downloaded gzip stream (the body) to its end, cutting its lines
-     * into the chunks. A damaged gzip ends the file quietly (reported once the route returns); a stream that breaks
-     * off throws.
+     * into the chunks. A damaged gzip, or one that inflates beyond the limits, ends the file quietly after the lines
+     * before (reported once the route returns, with what was read of the file); a line longer than the limit is
+     * reported and passed over; a stream that breaks off throws.
      */
     void read(InputStream body) throws IOException {
-        try (InputStream in = new GZIPInputStream(body, 1 << 16)) {
+        capture = new StreamCapture(body, DeadLetters.MAX_CONTENT);
+        longLine = null;
+        InputStream in = null;
+        try {
+            in = new GZIPInputStream(capture, 1 << 16);
             readLines(in);
         } catch (ZipException | EOFException damaged) {
-            damage = damaged.toString(); // the lines before it are delivered; the file goes to the dead letters
+            damage = "unreadable gzip after line " + number + " (" + damaged + "); the lines before it are delivered";
+        } catch (FileTooBig tooBig) {
+            damage = tooBig.getMessage() + " after line " + number + "; the lines before it are delivered";
+        } finally {
+            if (damage != null) {
+                longLine = null; // part of the file's dead letter
+                damage += digestOfTheRest();
+            }
+            if (in != null) {
+                in.close();
+            }
+        }
+    }
+
+    /** The rest of a file that cannot be read, read for its size and digest (as far as the limit). */
+    private String digestOfTheRest() {
+        try {
+            return capture.drain(DRAIN_LIMIT) ? "" : "; its size and SHA-256 are of its first " + capture.size() + " bytes";
+        } catch (IOException broken) {
+            return "; its size and SHA-256 are of the " + capture.size() + " bytes read before the download broke off";
+        }
+    }
+
+    /** How much more of a file that cannot be read is read for its digest. */
+    private static final long DRAIN_LIMIT = 256L << 20;
+
+    /** A file that inflates beyond MIMECAST_MAX_FILE_BYTES or MIMECAST_MAX_INFLATE_RATIO. */
+    private static final class FileTooBig extends IOException {
+        FileTooBig(String message) {
+            super(message);
         }
     }
 
@@ -225,10 +302,11 @@ final class FileChunks implements Iterator<Lines>, Closeable {
         int filled = 0;
         int lineStart = 0;
         int scanned = 0;
+        long inflated = 0;
         while (!closed && !stop) {
             for (int i = scanned; i < filled; i++) {
                 if (buffer[i] == '\n') {
-                    line(lineStart, i - lineStart);
+                    endLine(lineStart, i - lineStart);
                     lineStart = i + 1;
                 }
             }
@@ -238,17 +316,52 @@ final class FileChunks implements Iterator<Lines>, Closeable {
             scanned = filled;
             lineStart = 0;
             if (filled == buffer.length) {
-                buffer = Arrays.copyOf(buffer, buffer.length * 2); // a line longer than that
+                if (buffer.length < limits.maxLineBytes()) {
+                    buffer = Arrays.copyOf(buffer, (int) Math.min((long) buffer.length * 2, limits.maxLineBytes()));
+                } else {
+                    // a line longer than the limit: its bytes are counted and digested, not kept
+                    if (longLine == null) {
+                        longLine = new StreamCapture(InputStream.nullInputStream(), DeadLetters.MAX_CONTENT);
+                    }
+                    longLine.take(buffer, 0, filled);
+                    filled = 0;
+                    scanned = 0;
+                }
             }
             int read = in.read(buffer, filled, buffer.length - filled);
             if (read < 0) {
-                if (filled > 0) {
-                    line(0, filled); // no newline at the end
+                if (filled > 0 || longLine != null) {
+                    endLine(0, filled); // no newline at the end
                 }
                 return;
             }
+            inflated += read;
+            if (inflated > limits.maxFileBytes()) {
+                throw new FileTooBig("the file inflates beyond MIMECAST_MAX_FILE_BYTES (" + limits.maxFileBytes()
+                        + " bytes)");
+            }
+            if (inflated > Limits.RATIO_FLOOR && inflated > (long) limits.maxRatio() * capture.size()) {
+                throw new FileTooBig("the file inflates more than MIMECAST_MAX_INFLATE_RATIO (" + limits.maxRatio()
+                        + ") times its size (" + inflated + " bytes from " + capture.size() + ")");
+            }
             filled += read;
         }
+    }
+
+    /** A line's end: a line to deliver, or the end of one longer than the limit. */
+    private void endLine(int offset, int length) throws IOException {
+        if (longLine == null) {
+            line(offset, length);
+            return;
+        }
+        StreamCapture tooLong = longLine;
+        longLine = null;
+        tooLong.take(buffer, offset, length);
+        if (stop || ++number <= delivered) {
+            return; // reported by an earlier run
+        }
+        source.lineTooLong(run, url, number, "line " + number + " is " + tooLong.size()
+                + " bytes, longer than MIMECAST_MAX_LINE_BYTES (" + limits.maxLineBytes() + ")", tooLong);
     }
 
     private void line(int offset, int length) throws IOException {

@@ -4,36 +4,50 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 
+import com.mimecastsentinel.deadletter.DeadLetters;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
 /**
  * The step after a Mimecast call (the endpoint hands over the raw stream: no stream cache): the answer within a
- * deadline. An API answer is read whole (a page, a file of API 1.0), at most {@code deadline} long, and the connection
- * is given back; a SIEM batch file stays a stream for the split that reads it, its reads bounded by the deadline
- * together.
+ * deadline and a size. An API answer is read whole (a page, a file of API 1.0), at most {@code deadline} long and
+ * MIMECAST_MAX_ANSWER_BYTES big, and the connection is given back; a SIEM batch file stays a stream for the split
+ * that reads it, its reads bounded by the deadline together (its size by the file reader's limits).
+ *
+ * <p>An answer over the size: a JSON answer (a page) fails the call, naming the setting (a page cannot be passed
+ * over without losing its events, nor its next token read); a file of API 1.0 is kept as what its dead letter
+ * needs (its first bytes as the body, its size and SHA-256 in the variable {@value #TOO_LARGE}), so that the source
+ * passes it over and moves on with the answer's next token.
  */
 public final class MimecastAnswer implements Processor {
-    private final Duration deadline;
-    private final boolean whole;
+    /** Set when a pre-signed file URL answered 403 or 404: it expired. */
+    public static final String FILE_EXPIRED = "mimecastFileExpired";
+    /** Set (to a {@link TooLarge}) when an answer that is not JSON was bigger than MIMECAST_MAX_ANSWER_BYTES. */
+    public static final String TOO_LARGE = "mimecastAnswerTooLarge";
 
-    private MimecastAnswer(Duration deadline, boolean whole) {
-        this.deadline = deadline;
-        this.whole = whole;
+    /** What was read of an answer too large to keep: its size and the SHA-256 of what was read. */
+    public record TooLarge(long size, String sha256, boolean whole) {
     }
 
-    /** An API answer, read whole within {@code deadline}. */
-    public static MimecastAnswer whole(Duration deadline) {
-        return new MimecastAnswer(deadline, true);
+    private final Duration deadline;
+    private final boolean whole;
+    private final int maxBytes;
+
+    private MimecastAnswer(Duration deadline, boolean whole, int maxBytes) {
+        this.deadline = deadline;
+        this.whole = whole;
+        this.maxBytes = maxBytes;
+    }
+
+    /** An API answer, read whole within {@code deadline}, at most {@code maxBytes}. */
+    public static MimecastAnswer whole(Duration deadline, int maxBytes) {
+        return new MimecastAnswer(deadline, true, maxBytes);
     }
 
     /** A file, read as it is used; its reads together within {@code deadline}. */
     public static MimecastAnswer stream(Duration deadline) {
-        return new MimecastAnswer(deadline, false);
+        return new MimecastAnswer(deadline, false, Integer.MAX_VALUE);
     }
-
-    /** Set when a pre-signed file URL answered 403 or 404: it expired. */
-    public static final String FILE_EXPIRED = "mimecastFileExpired";
 
     @Override
     public void process(Exchange exchange) throws IOException {
@@ -51,14 +65,31 @@ public final class MimecastAnswer implements Processor {
             exchange.getMessage().setBody(new byte[0]);
             return;
         }
-        String what = "Mimecast " + exchange.getMessage().getHeader(Exchange.HTTP_PATH, "a file", String.class);
-        InputStream bounded = new DeadlineInputStream(body, deadline, what);
+        String path = exchange.getMessage().getHeader(Exchange.HTTP_PATH, "a file", String.class);
+        InputStream bounded = new DeadlineInputStream(body, deadline, "Mimecast " + path);
         if (!whole) {
             exchange.getMessage().setBody(bounded);
             return;
         }
-        try (bounded) {
-            exchange.getMessage().setBody(bounded.readAllBytes());
+        try (StreamCapture answer = new StreamCapture(bounded, maxBytes)) {
+            byte[] scratch = new byte[1 << 16];
+            while (answer.read(scratch, 0, scratch.length) >= 0 && !answer.overflowed()) {
+                // read up to one byte past the bound
+            }
+            if (!answer.overflowed()) {
+                exchange.getMessage().setBody(answer.prefix());
+                return;
+            }
+            String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, "", String.class);
+            if (contentType.contains("json")) {
+                throw new MimecastFailure("Mimecast " + path + " answered more than MIMECAST_MAX_ANSWER_BYTES ("
+                        + maxBytes + " bytes): lower MIMECAST_PAGE_SIZE or raise MIMECAST_MAX_ANSWER_BYTES", status);
+            }
+            boolean all = answer.drain(4L * maxBytes);
+            byte[] prefix = answer.prefix();
+            exchange.getMessage().setBody(prefix.length <= DeadLetters.MAX_CONTENT ? prefix
+                    : java.util.Arrays.copyOf(prefix, DeadLetters.MAX_CONTENT));
+            exchange.setVariable(TOO_LARGE, new TooLarge(answer.size(), answer.sha256(), all));
         }
     }
 }

@@ -37,15 +37,14 @@ public final class MimecastAuth implements Processor {
     }
 
     /**
-     * The step after a 401 (its {@code onExceptionOccurred}): an OAuth token that expired early is forgotten, so the
-     * retry fetches a new one. (An HMAC signature does not expire: its retry fails the same way.)
+     * The call sent with this {@code Authorization} header was refused (401): its OAuth token was revoked or expired
+     * early, so it is forgotten and the retry fetches a new one (unless another call already did). An HMAC signature
+     * does not expire: API 1.0 calls are not tried again on a 401.
      */
-    public Processor tokenExpired() {
-        return exchange -> {
-            if (oauth != null) {
-                oauth.forget();
-            }
-        };
+    public void rejected(String authorization) {
+        if (oauth != null && authorization != null && authorization.startsWith("Bearer ")) {
+            oauth.forget(authorization.substring("Bearer ".length()));
+        }
     }
 
     /** Proves the credentials work where that can be known without a call (a token can be had). */

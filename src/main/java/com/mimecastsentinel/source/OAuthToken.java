@@ -50,10 +50,15 @@ public final class OAuthToken {
         return token;
     }
 
-    /** The token expired before its time (a 401): the next {@link #get} fetches a new one. */
-    public synchronized void forget() {
-        token = null;
-        refreshAt = Instant.MIN;
+    /**
+     * This token was refused before its time (a 401): the next {@link #get} fetches a new one. A token other calls
+     * already replaced is left alone, so log types refused at once fetch one new token, not one each.
+     */
+    public synchronized void forget(String refused) {
+        if (token != null && token.equals(refused)) {
+            token = null;
+            refreshAt = Instant.MIN;
+        }
     }
 
     private void fetch() {

@@ -78,13 +78,22 @@ public class SiemFileSource extends MimecastSource {
         String fileName = name != null && name.find() ? name.group(1) : "unnamed";
         run.fileKey = fileName;
         mustHoldLease(run);
+        MimecastAnswer.TooLarge tooLarge = exchange.getVariable(MimecastAnswer.TOO_LARGE, MimecastAnswer.TooLarge.class);
+        if (tooLarge != null) {
+            run.skipped.increment();
+            services().deadLetters().put(run.logType, "SIEM file bigger than MIMECAST_MAX_ANSWER_BYTES ("
+                    + services().settings().maxAnswerBytes + " bytes)" + (tooLarge.whole() ? ""
+                            : "; its size and SHA-256 are of its first " + tooLarge.size() + " bytes"),
+                    fileName, file, tooLarge.size(), tooLarge.sha256());
+            return List.of();
+        }
         try {
-            List<ObjectNode> events = read(file, logtypeOf(fileName));
+            List<ObjectNode> events = read(file, logtypeOf(fileName), services().settings().maxAnswerBytes);
             run.files++;
             run.fetched.add(events.size());
             return events;
         } catch (IOException | RuntimeException e) {
-            // a truncated or corrupt file must not stall the stream for days: report it and move on
+            // a truncated, corrupt or oversized file must not stall the stream for days: report it and move on
             run.skipped.increment();
             LOG.error("{}: file {} ({} bytes) is corrupt and was passed over: {}", run.logType, fileName, file.length,
                     e.toString());
@@ -114,13 +123,16 @@ public class SiemFileSource extends MimecastSource {
         return null;
     }
 
-    private static List<ObjectNode> read(byte[] zip, String logtype) throws IOException {
+    /** The events of a zip's JSON members, its members together inflating to at most {@code maxBytes}. */
+    private static List<ObjectNode> read(byte[] zip, String logtype, long maxBytes) throws IOException {
         List<ObjectNode> events = new ArrayList<>();
         boolean sawEntry = false;
         try (ZipInputStream entries = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            InputStream bounded = new BoundedInputStream(entries, maxBytes,
+                    "its members inflate beyond MIMECAST_MAX_ANSWER_BYTES (" + maxBytes + " bytes)");
             for (ZipEntry entry = entries.getNextEntry(); entry != null; entry = entries.getNextEntry()) {
                 sawEntry = true;
-                JsonNode member = JSON.readTree(nonClosing(entries));
+                JsonNode member = JSON.readTree(nonClosing(bounded));
                 for (JsonNode event : member.path("data")) {
                     if (event.isObject()) {
                         ((ObjectNode) event).put("Logtype", logtype);

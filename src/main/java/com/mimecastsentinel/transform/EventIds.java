@@ -18,7 +18,7 @@ public final class EventIds {
     /** Looking a digest up per event showed in profiles; a digest is not thread-safe, so one per thread. */
     private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(EventIds::newDigest);
 
-    static MessageDigest newDigest() {
+    public static MessageDigest newDigest() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -142,13 +142,16 @@ public class RowMapping implements Processor, CamelContextAware {
                 continue;
             }
             boolean written;
+            String problem = null;
             try (JsonParser in = JSON.createParser(buffer, start, length)) {
                 written = writer.write(in, null, run);
             } catch (IOException malformed) {
                 written = false; // the writer already dropped what it wrote of the row
+                problem = malformed instanceof com.fasterxml.jackson.core.JsonProcessingException json
+                        ? json.getOriginalMessage() : malformed.toString();
             }
             if (!written) {
-                badLine(exchange, run, lines, i);
+                badLine(exchange, run, lines, i, problem);
             }
         }
         if (run != null) {
@@ -158,7 +161,7 @@ public class RowMapping implements Processor, CamelContextAware {
         return writer.finish();
     }
 
-    private void badLine(Exchange exchange, Run run, Lines lines, int index) {
+    private void badLine(Exchange exchange, Run run, Lines lines, int index, String problem) {
         byte[] line = Arrays.copyOfRange(lines.buffer(index), lines.start(index),
                 lines.start(index) + lines.length(index));
         String logType = run != null ? run.logType : exchange.getFromRouteId();
@@ -166,8 +169,9 @@ public class RowMapping implements Processor, CamelContextAware {
             run.skipped.increment();
         }
         String text = utf8(line);
+        String why = problem == null ? "" : ": " + (problem.length() > 300 ? problem.substring(0, 300) + "…" : problem);
         deadLetters().put(logType, "line " + lines.lineNumber(index) + (text == null ? " is not valid UTF-8"
-                : " is not a JSON object"), lines.file(index), line);
+                : " is not a JSON object") + why, lines.file(index), line);
     }
 
     private static boolean isBlank(byte[] buffer, int start, int length) {

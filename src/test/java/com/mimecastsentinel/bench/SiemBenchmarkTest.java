@@ -24,6 +24,7 @@ import com.mimecastsentinel.demo.MimecastSimulator;
 import com.mimecastsentinel.support.AzureFake;
 import com.mimecastsentinel.support.Azurite;
 import com.mimecastsentinel.support.ConnectorProcess;
+import com.mimecastsentinel.support.ProcessUsage;
 import com.mimecastsentinel.support.TestTls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -63,6 +64,8 @@ class SiemBenchmarkTest {
         try (IngestionMeter sentinel = new IngestionMeter()) {
             Map<String, String> env = new LinkedHashMap<>();
             env.put("MIMECAST_BASE_URL", simulator.url().toString());
+            env.put("MIMECAST_ALLOW_PRIVATE_HOSTS", "localhost");
+            env.put("AZURE_ALLOW_HOSTS", "localhost");
             env.put("MIMECAST_CLIENT_ID", MimecastSimulator.DEMO_CLIENT_ID);
             env.put("MIMECAST_CLIENT_SECRET", MimecastSimulator.DEMO_CLIENT_SECRET);
             env.put("AZURE_TENANT_ID", AzureFake.TENANT);
@@ -79,10 +82,10 @@ class SiemBenchmarkTest {
             env.put("RUN_ONCE", "true");
             env.put("LOG_LEVEL", "INFO");
             ConnectorProcess connector = new ConnectorProcess(run);
-            long harnessBefore = cpuMillis(ProcessHandle.current()) + azuriteCpuMillis();
+            long harnessBefore = ProcessUsage.cpuMillis(ProcessHandle.current()) + azuriteCpuMillis();
             Process process = connector.start(env, "connector", jvm);
-            Usage usage = usageUntilExit(process);
-            long harnessMillis = cpuMillis(ProcessHandle.current()) + azuriteCpuMillis() - harnessBefore;
+            ProcessUsage usage = ProcessUsage.untilExit(process);
+            long harnessMillis = ProcessUsage.cpuMillis(ProcessHandle.current()) + azuriteCpuMillis() - harnessBefore;
             String log = Files.readString(connector.log("connector"));
             assertEquals(0, process.exitValue(), log.substring(Math.max(0, log.length() - 4000)));
             Matcher summary = SUMMARY.matcher(log);
@@ -124,44 +127,17 @@ class SiemBenchmarkTest {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), CeilingLoop.class.getName(),
                 files.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        Usage usage = usageUntilExit(process);
+        ProcessUsage usage = ProcessUsage.untilExit(process);
         String[] out = new String(process.getInputStream().readAllBytes()).trim().split("\\s+");
         assertEquals(0, process.exitValue(), String.join(" ", out));
         return new Measured(Long.parseLong(out[0]), Long.parseLong(out[1]), usage.peakRssKb(), usage.cpuMillis());
-    }
-
-    record Usage(long peakRssKb, long cpuMillis) {
-    }
-
-    /** VmHWM (peak resident set) and CPU time of the process, read until it exits. */
-    private static Usage usageUntilExit(Process process) throws Exception {
-        Path status = Path.of("/proc", String.valueOf(process.pid()), "status");
-        long peak = 0;
-        long cpu = 0;
-        while (!process.waitFor(100, TimeUnit.MILLISECONDS)) {
-            cpu = Math.max(cpu, cpuMillis(process.toHandle()));
-            try {
-                for (String line : Files.readAllLines(status)) {
-                    if (line.startsWith("VmHWM:")) {
-                        peak = Math.max(peak, Long.parseLong(line.replaceAll("[^0-9]", "")));
-                    }
-                }
-            } catch (java.io.IOException gone) {
-                // exited between the check and the read
-            }
-        }
-        return new Usage(peak, cpu);
-    }
-
-    private static long cpuMillis(ProcessHandle process) {
-        return process.info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(0L);
     }
 
     /** Azurite runs beside the tests (a node process started by them); 0 when it runs elsewhere. */
     private static long azuriteCpuMillis() {
         return ProcessHandle.current().descendants()
                 .filter(p -> p.info().commandLine().orElse("").contains("azurite"))
-                .mapToLong(SiemBenchmarkTest::cpuMillis).sum();
+                .mapToLong(ProcessUsage::cpuMillis).sum();
     }
 
     private static List<String> table(SiemBacklog.Summary backlog, Measured ceiling, Measured route,

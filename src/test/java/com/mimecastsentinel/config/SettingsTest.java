@@ -124,6 +124,68 @@ class SettingsTest {
     }
 
     @Test
+    void loopbackMeansLocalhostOrALoopbackAddressNotADnsNameThatLooksLikeOne() {
+        production();
+        properties.put("mimecast.base-url", "http://localhost:8080");
+        assertEquals("http://localhost:8080", settings().mimecastBaseUrl.toString());
+        properties.put("mimecast.base-url", "http://[::1]:8080");
+        assertEquals("http://[::1]:8080", settings().mimecastBaseUrl.toString());
+        for (String url : List.of("http://127.attacker.example:8080", "http://127.0.0.1.nip.io", "http://2130706433")) {
+            properties.put("mimecast.base-url", url);
+            assertEquals("MIMECAST_BASE_URL", rejected().setting(), url);
+        }
+    }
+
+    @Test
+    void azureTokensAndSecretsGoToAzureDomainsOrHostsNamedForThem() {
+        Map<String, String> endpoints = Map.of("sentinel.ingestion-endpoint", "SENTINEL_INGESTION_ENDPOINT",
+                "sentinel.ti-endpoint", "SENTINEL_TI_ENDPOINT", "azure.storage.account-url", "AZURE_STORAGE_ACCOUNT_URL",
+                "azure.authority-host", "AZURE_AUTHORITY_HOST");
+        Map<String, String> good = Map.of("sentinel.ingestion-endpoint",
+                "https://my-dcr-abcd.westeurope-1.ingest.monitor.azure.com", "sentinel.ti-endpoint",
+                "https://api.ti.sentinel.azure.us", "azure.storage.account-url", "https://acct.blob.core.chinacloudapi.cn",
+                "azure.authority-host", "https://login.microsoftonline.us");
+        endpoints.forEach((key, variable) -> {
+            properties.clear();
+            production();
+            properties.put(key, good.get(key));
+            settings(); // public and sovereign clouds
+            for (String url : List.of("https://collector.example.com", "https://ingest.monitor.azure.com.evil.example",
+                    "http://my-dcr.westeurope-1.ingest.monitor.azure.com", "https://127.0.0.1",
+                    "https://user:pw@acct.blob.core.windows.net", "https://acct.blob.core.windows.net:8443")) {
+                properties.put(key, url);
+                assertEquals(variable, rejected().setting(), key + " = " + url);
+            }
+            properties.put(key, "https://localhost:8443");
+            assertEquals(variable, rejected().setting(), "a fake, not named");
+            properties.put("azure.allow-hosts", "localhost");
+            settings(); // named: the tests' fakes
+            properties.put("azure.allow-hosts", "localhost:8443");
+            assertEquals("AZURE_ALLOW_HOSTS", rejected().setting(), "host names only");
+        });
+    }
+
+    @Test
+    void boundsOfWhatMimecastSendsAreSizes() {
+        Settings defaults = settings();
+        assertEquals(4 << 20, defaults.maxLineBytes);
+        assertEquals(32 << 20, defaults.maxAnswerBytes);
+        assertEquals(4L << 30, defaults.maxFileBytes);
+        assertEquals(200, defaults.maxInflateRatio);
+        properties.put("mimecast.max-line-bytes", "512KiB");
+        properties.put("mimecast.max-file-bytes", "1 GB");
+        properties.put("mimecast.max-answer-bytes", "1048576");
+        Settings set = settings();
+        assertEquals(512 << 10, set.maxLineBytes);
+        assertEquals(1L << 30, set.maxFileBytes);
+        assertEquals(1 << 20, set.maxAnswerBytes);
+        for (String bad : List.of("4 megabytes", "-1", "0", "999GiB")) {
+            properties.put("mimecast.max-line-bytes", bad);
+            assertEquals("MIMECAST_MAX_LINE_BYTES", rejected().setting(), bad);
+        }
+    }
+
+    @Test
     void perLogTypeScheduleOverridesTheDefault() {
         properties.put("schedule.audit", "0 0/5 * * * ?");
         Settings settings = settings();

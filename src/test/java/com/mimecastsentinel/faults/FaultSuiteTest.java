@@ -44,6 +44,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The fault suite: each scenario runs the real routes against the simulator (HTTPS) and the Azure fakes with a
@@ -68,7 +70,8 @@ class FaultSuiteTest {
     private final ObjectMapper json = new ObjectMapper();
     private SimulatedAccount account;
 
-    @TempDir
+    /** The connectors' working directories and logs: kept when a scenario fails, to read what happened. */
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     Path work;
 
     @BeforeEach
@@ -107,6 +110,64 @@ class FaultSuiteTest {
         assertEquals(0, account.runOnce("audit", audit(Map.of())));
         assertTrue(System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(2400), "waited as told, twice");
         record("Mimecast 429 with X-RateLimit-Reset", verifyAudit());
+    }
+
+    /**
+     * The API as Mimecast and Azure document it can behave, for every log type at once and for the whole run: 429s,
+     * server errors, failures inside HTTP 200s, revoked and short-lived tokens; Sentinel throttling. Each of
+     * {@code faults.degraded-runs} (default 10) fresh accounts has its first run counted: it must complete (exit 0)
+     * in at least 9 of 10, with no row twice and none lost. (Single faults, as the scenarios above inject, left
+     * this unseen: a retry budget spent per run instead of per call only shows when faults keep coming.)
+     */
+    @Test
+    void everyLogTypeAtOnceCompletesItsFirstRunUnderTheApisNormalLimits() throws Exception {
+        int runs = Integer.getInteger("faults.degraded-runs", 10);
+        int completed = 0;
+        int source = 0;
+        int delivered = 0;
+        int duplicates = 0;
+        int lost = 0;
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            try (SimulatedAccount degraded = new SimulatedAccount(Duration.ofMinutes(10))) {
+                degraded.simulator.chaos(new com.mimecastsentinel.demo.MimecastSimulator.Chaos(7, 1000, 11, 40, 0.05,
+                        90, 1000 + i));
+                degraded.azure.acceptUploads();
+                degraded.azure.server.stubFor(post(urlPathMatching("/workspaces/.*"))
+                        .willReturn(aResponse().withStatus(200)));
+                degraded.azure.throttle(5, 0.05, 2000 + i);
+                Map<String, String> env = new HashMap<>();
+                env.put("MIMECAST_LOG_TYPES", "");
+                env.put("SENTINEL_WORKSPACE_ID", "11111111-2222-3333-4444-555555555555");
+                env.put("SENTINEL_TI_ENDPOINT", com.mimecastsentinel.support.HttpsFake.url(degraded.azure.server));
+                int exit = degraded.runOnce("", env);
+                completed += exit == 0 ? 1 : 0;
+                if (exit != 0) {
+                    failures.add("run " + i + " exited " + exit);
+                }
+                for (String stream : List.of("Custom-Audit", "Custom-Seg_Dlp", "Custom-Ttp_Url", "Custom-Ttp_Attachment",
+                        "Custom-Ttp_Impersonation", "Custom-Archive_Search", "Custom-Held_Release", "Custom-Seg_Cg",
+                        "Custom-Cloud_Integrated", "Custom-Awareness_User_Data")) {
+                    Map<String, Integer> ids = degraded.azure.deliveredIds(stream);
+                    duplicates += ids.values().stream().mapToInt(n -> n - 1).sum();
+                }
+                Set<String> audit = degraded.simulator.events(AUDIT).between(
+                        degraded.start.atStartOfDay(ZoneOffset.UTC).toInstant(), Instant.parse(
+                                degraded.checkpoint("audit").path("completedUntil").asText()))
+                        .stream().map(e -> e.path("id").asText()).collect(Collectors.toSet());
+                Map<String, Integer> auditDelivered = degraded.azure.deliveredIds("Custom-Audit");
+                source += audit.size();
+                delivered += auditDelivered.size();
+                audit.removeAll(auditDelivered.keySet());
+                lost += audit.size();
+            }
+        }
+        boolean passed = completed * 10 >= runs * 9 && duplicates == 0 && lost == 0;
+        TABLE.add(String.format("%-56s %8d %9d %10d %5d %13d  %s", "degraded APIs, all log types: " + completed + "/"
+                + runs + " first runs complete", source, delivered, duplicates, lost, 0, passed ? "PASS" : "FAIL"));
+        assertEquals(0, duplicates, "no row twice");
+        assertEquals(0, lost, "no audit event lost");
+        assertTrue(completed * 10 >= runs * 9, completed + " of " + runs + " first runs completed: " + failures);
     }
 
     @Test
@@ -257,13 +318,22 @@ class FaultSuiteTest {
         record("SIGTERM during a snapshot (awareness)", verify(AWARENESS_STREAM, expectedAwareness()));
     }
 
-    @Test
-    void twoInstancesNeverBothSendAndTheStandbyTakesOver(@TempDir Path second) throws Exception {
+    /**
+     * Two instances on one checkpoint store: one runs the log type, the other stands by and takes over once the
+     * first dies. Also when both were given the same INSTANCE_ID (Azure grants a lease again to the same lease id):
+     * the second process sees the first's live claim and stands by, saying why.
+     */
+    @ParameterizedTest(name = "same INSTANCE_ID: {0}")
+    @ValueSource(booleans = { false, true })
+    void twoInstancesNeverBothSendAndTheStandbyTakesOver(boolean sameInstanceId) throws Exception {
         Map<String, String> env = new HashMap<>(account.environment("audit", Map.of("MIMECAST_PAGE_SIZE", "50",
                 "START_DATE", account.start.minusDays(3).toString(), "RUN_ONCE", "false",
                 "SCHEDULE", "0/2 * * * * ?", "LEASE_DURATION", "PT15S")));
-        ConnectorProcess one = new ConnectorProcess(work);
-        ConnectorProcess two = new ConnectorProcess(second);
+        if (sameInstanceId) {
+            env.put("INSTANCE_ID", "connector-0");
+        }
+        ConnectorProcess one = new ConnectorProcess(Files.createDirectories(work.resolve("one")));
+        ConnectorProcess two = new ConnectorProcess(Files.createDirectories(work.resolve("two")));
         Process first = one.start(env, "one");
         Process other = two.start(env, "two");
         try {
@@ -285,6 +355,10 @@ class FaultSuiteTest {
             }
             assertTrue(Files.readString(standby.log(standbyLog)).contains("standing by"), "the other stands by");
             assertTrue(!Files.readString(standby.log(standbyLog)).contains("this instance holds the lease"));
+            if (sameInstanceId) {
+                assertTrue(Files.readString(standby.log(standbyLog)).contains("another live process uses this "
+                        + "INSTANCE_ID"), "and says why");
+            }
 
             (leader == one ? first : other).destroyForcibly().waitFor(30, TimeUnit.SECONDS); // the leader dies
             long killedAt = System.nanoTime();
@@ -303,14 +377,16 @@ class FaultSuiteTest {
             first.waitFor(60, TimeUnit.SECONDS);
             other.waitFor(60, TimeUnit.SECONDS);
             Files.createDirectories(Path.of("target", "fault-logs"));
-            Files.copy(one.log("one"), Path.of("target", "fault-logs", "two-instances-one.log"),
+            String label = sameInstanceId ? "same-id-" : "";
+            Files.copy(one.log("one"), Path.of("target", "fault-logs", "two-instances-" + label + "one.log"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Files.copy(two.log("two"), Path.of("target", "fault-logs", "two-instances-two.log"),
+            Files.copy(two.log("two"), Path.of("target", "fault-logs", "two-instances-" + label + "two.log"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         Result result = verify("Custom-Audit", expectedAudit(account.start.minusDays(3)));
         int resent = resentRequests("Custom-Audit");
-        TABLE.add(String.format("%-56s %8d %9d %10d %5d %13d  %s", "two instances, the lease holder killed",
+        TABLE.add(String.format("%-56s %8d %9d %10d %5d %13d  %s", sameInstanceId
+                ? "two processes, one INSTANCE_ID, the holder killed" : "two instances, the lease holder killed",
                 result.source(), result.delivered(), result.duplicates(), result.lost(), result.deadLettered(),
                 result.lost() == 0 && resent <= 1 ? "PASS" : "FAIL"));
         assertEquals(0, result.lost(), "nothing lost");

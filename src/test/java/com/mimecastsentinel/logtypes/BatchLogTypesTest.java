@@ -91,8 +91,12 @@ class BatchLogTypesTest extends SimulatedAccountTest {
         assertEquals(3, deadLetters.size(), "the malformed lines and the truncated file");
         JsonNode truncated = deadLetters.stream().filter(d -> d.path("reason").asText().contains("unreadable gzip"))
                 .findFirst().orElseThrow();
-        assertEquals(folder + (thirdHour + 2) + ".json.gz", truncated.path("source").asText());
+        assertEquals(simulator.url() + folder + (thirdHour + 2) + ".json.gz", truncated.path("source").asText(),
+                "the URL without its signature");
         assertEquals("base64", truncated.path("contentEncoding").asText(), "the file as it came");
+        assertEquals(truncated.path("contentBytes").asLong(), Base64.getDecoder().decode(
+                truncated.path("content").asText()).length, "small enough to be kept whole");
+        assertFalse(truncated.path("contentTruncated").asBoolean());
         deadLetters.stream().filter(d -> d != truncated)
                 .forEach(d -> assertEquals(folder + (thirdHour + 1) + ".json.gz", d.path("source").asText()));
         JsonNode notJson = deadLetters.stream().filter(d -> d.path("reason").asText().contains("not a JSON object"))

@@ -31,7 +31,8 @@ public final class AzureFake implements AutoCloseable {
     public static final String DCR = "dcr-00000000000000000000000000000001";
     public static final String AWARENESS_DCR = "dcr-00000000000000000000000000000002";
 
-    public final WireMockServer server = HttpsFake.start();
+    private final Throttling throttling = new Throttling();
+    public final WireMockServer server = HttpsFake.start(throttling);
     /** The connector's Entra client secret and the token Entra hands out: secrets, never to be written anywhere. */
     public final String clientSecret = "az-secret-" + java.util.UUID.randomUUID();
     public final String token = "az-token-" + java.util.UUID.randomUUID();
@@ -69,6 +70,45 @@ public final class AzureFake implements AutoCloseable {
                 .whenScenarioStateIs(state).willReturn(aResponse().withStatus(status))));
     }
 
+    /**
+     * Sentinel under load, for good: every {@code throttleEvery}th upload (Logs Ingestion and STIX) answers 429
+     * with {@code Retry-After: 1}, and a share of them 503; the others as stubbed.
+     */
+    public void throttle(int throttleEvery, double unavailableRate, long seed) {
+        throttling.every = throttleEvery;
+        throttling.unavailable = unavailableRate;
+        throttling.random = new java.util.Random(seed);
+    }
+
+    /** Answers uploads with 429 and 503 as {@link #throttle} set (a WireMock transformer of every answer). */
+    private static final class Throttling implements com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2 {
+        volatile int every;
+        volatile double unavailable;
+        volatile java.util.Random random = new java.util.Random(0);
+        private final java.util.concurrent.atomic.AtomicLong uploads = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public com.github.tomakehurst.wiremock.http.ResponseDefinition transform(ServeEvent event) {
+            String url = event.getRequest().getUrl();
+            boolean upload = url.startsWith("/dataCollectionRules/") || url.startsWith("/workspaces/");
+            if (every <= 0 || !upload) {
+                return event.getResponseDefinition();
+            }
+            if (uploads.incrementAndGet() % every == 0) {
+                return aResponse().withStatus(429).withHeader("Retry-After", "1").build();
+            }
+            if (random.nextDouble() < unavailable) {
+                return aResponse().withStatus(503).build();
+            }
+            return event.getResponseDefinition();
+        }
+
+        @Override
+        public String getName() {
+            return "throttling";
+        }
+    }
+
     /** Removes the failures set up by {@link #acceptThenFail}. */
     public void heal() {
         flaky.forEach(server::removeStubMapping);
@@ -86,6 +126,8 @@ public final class AzureFake implements AutoCloseable {
         env.put("AZURE_CLIENT_ID", "it-azure-client");
         env.put("AZURE_CLIENT_SECRET", clientSecret);
         env.put("AZURE_AUTHORITY_HOST", HttpsFake.url(server));
+        // the fakes are not on Azure's domains: named as hosts that may receive Azure tokens
+        env.put("AZURE_ALLOW_HOSTS", "localhost");
         env.put("SENTINEL_INGESTION_ENDPOINT", HttpsFake.url(server));
         env.put("SENTINEL_DCR_ID", DCR);
         env.put("SENTINEL_AWARENESS_INGESTION_ENDPOINT", HttpsFake.url(server));

@@ -9,11 +9,11 @@ public final class HttpsFake {
     private HttpsFake() {
     }
 
-    public static WireMockServer start() {
+    public static WireMockServer start(com.github.tomakehurst.wiremock.extension.Extension... extensions) {
         TestTls.ensureKeystore();
         WireMockServer server = new WireMockServer(options().bindAddress("127.0.0.1").httpDisabled(true)
                 .httpsPort(0).keystorePath(TestTls.KEYSTORE.toString()).keystoreType("PKCS12")
-                .keystorePassword(TestTls.PASSWORD).keyManagerPassword(TestTls.PASSWORD));
+                .keystorePassword(TestTls.PASSWORD).keyManagerPassword(TestTls.PASSWORD).extensions(extensions));
         server.start();
         return server;
     }

@@ -38,6 +38,8 @@ public final class SimulatedAccount implements AutoCloseable {
     public Map<String, String> environment(String logType, Map<String, String> extra) {
         Map<String, String> env = new LinkedHashMap<>(azure.environment());
         env.put("MIMECAST_BASE_URL", simulator.url().toString());
+        // the simulator's file URLs point at it, on this machine
+        env.put("MIMECAST_ALLOW_PRIVATE_HOSTS", "localhost");
         env.put("MIMECAST_CLIENT_ID", MimecastSimulator.DEMO_CLIENT_ID);
         env.put("MIMECAST_CLIENT_SECRET", MimecastSimulator.DEMO_CLIENT_SECRET);
         env.put("CHECKPOINT_STORE", "blob");
