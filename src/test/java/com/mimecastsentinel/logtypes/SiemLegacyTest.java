@@ -31,13 +31,51 @@ class SiemLegacyTest {
     private static final Map<String, String> LOGTYPES = Map.of("receipt", "email_receipt", "process",
             "email_process", "jrnl", "email_journal");
 
+    private static final Map<String, String> LEGACY = Map.of("MIMECAST_CLIENT_ID", "", "MIMECAST_CLIENT_SECRET", "",
+            "MIMECAST_APP_ID", MimecastSimulator.DEMO_APP_ID, "MIMECAST_APP_KEY", MimecastSimulator.DEMO_APP_KEY,
+            "MIMECAST_ACCESS_KEY", MimecastSimulator.DEMO_ACCESS_KEY,
+            "MIMECAST_SECRET_KEY", MimecastSimulator.DEMO_SECRET_KEY);
+
+    /**
+     * A file is read within MIMECAST_MAX_ANSWER_BYTES, as it comes and as its zip members inflate: a bigger one is
+     * dead-lettered (its first bytes, size and SHA-256) and the stream moves on with its token.
+     */
+    @Test
+    void filesBeyondTheAnswerBoundArePassedOver() throws Exception {
+        try (SimulatedAccount account = new SimulatedAccount(Duration.ofSeconds(5))) { // about 100 KB of JSON a file
+            account.azure.acceptUploads();
+            Map<String, String> env = new java.util.HashMap<>(LEGACY);
+            env.put("MIMECAST_MAX_ANSWER_BYTES", "64KiB");
+            long firstHour = Instant.now().getEpochSecond() / 3600 - 24;
+            assertEquals(0, account.runOnce("siem-legacy", env), "the stream moves on");
+            List<JsonNode> letters = account.deadLetters("siem-legacy");
+            assertTrue(letters.size() >= 24, "the receipt files (the biggest) of every hour: " + letters.size());
+            Set<String> passedOver = new java.util.HashSet<>();
+            for (JsonNode letter : letters) {
+                assertTrue(letter.path("reason").asText().contains("MIMECAST_MAX_ANSWER_BYTES"), letter.toString());
+                assertTrue(letter.path("contentSha256").asText().matches("[0-9a-f]{64}"));
+                passedOver.add(letter.path("source").asText().replace(".zip", ""));
+            }
+            // every event of the files that fit, none of those passed over
+            java.time.format.DateTimeFormatter hourly = java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHH")
+                    .withZone(java.time.ZoneOffset.UTC);
+            Set<String> expected = account.simulator.legacyEvents(Instant.ofEpochSecond(firstHour * 3600),
+                    Instant.ofEpochSecond((Instant.now().getEpochSecond() / 3600) * 3600 - 1)).stream()
+                    .filter(e -> !passedOver.contains(e.path("kind").asText() + "_" + hourly.format(Instant.parse(
+                            e.path("datetime").asText().replace("+0000", "Z")))))
+                    .map(e -> {
+                        ObjectNode row = e.deepCopy();
+                        row.put("Logtype", LOGTYPES.get(row.remove("kind").asText()));
+                        return EventIds.of(row, null, List.of("*"));
+                    }).collect(Collectors.toSet());
+            assertEquals(expected, account.azure.deliveredIds("Custom-Seg_Cg").keySet(), "nothing half-read");
+        }
+    }
+
     @Test
     void signedFileByFileWithACorruptFilePassedOver() throws Exception {
         try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(10))) {
-            Map<String, String> legacy = Map.of("MIMECAST_CLIENT_ID", "", "MIMECAST_CLIENT_SECRET", "",
-                    "MIMECAST_APP_ID", MimecastSimulator.DEMO_APP_ID, "MIMECAST_APP_KEY", MimecastSimulator.DEMO_APP_KEY,
-                    "MIMECAST_ACCESS_KEY", MimecastSimulator.DEMO_ACCESS_KEY,
-                    "MIMECAST_SECRET_KEY", MimecastSimulator.DEMO_SECRET_KEY);
+            Map<String, String> legacy = LEGACY;
             long firstHour = Instant.now().getEpochSecond() / 3600 - 24;
             account.azure.acceptUploads();
             account.azure.acceptThenFail("Custom-Seg_Cg", 5, 400);
