@@ -29,8 +29,8 @@ FROM eclipse-temurin:17-jre@sha256:13cc28a6cc72a38ce1f00c906be3580c1a3e604b8984d
 LABEL org.opencontainers.image.title="mimecast-sentinel" \
       org.opencontainers.image.description="Moves Mimecast logs into Microsoft Sentinel (Apache Camel)"
 
-# no HTTP download tools in the image that runs (the health check is the connector's own probe): removed where the
-# base image has them
+# no HTTP download tools in the image that runs (the health check is bash's /dev/tcp): removed where the base
+# image has them
 RUN for tool in curl wget; do \
         if dpkg -s "$tool" >/dev/null 2>&1; then \
             DEBIAN_FRONTEND=noninteractive apt-get purge -y --auto-remove "$tool"; \
@@ -62,11 +62,11 @@ USER 10001:10001
 # health and metrics (MANAGEMENT_PORT): /observe/health/live, /observe/health/ready, /observe/metrics
 EXPOSE 9876
 # liveness: a broken dependency (Mimecast, Blob, Azure) shows on /observe/health/ready instead, because
-# restarting would not mend it. The probe (a small JVM) asks http://127.0.0.1:${MANAGEMENT_PORT:-9876}/observe/health/live
-# and fails unless it answers 200 (or 401: credentials are required there, the server lives)
-HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
-    CMD ["java", "-Xmx24m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", \
-         "-cp", "/opt/mimecast-sentinel/mimecast-sentinel.jar", "com.mimecastsentinel.HealthProbe"]
+# restarting would not mend it. bash asks http://127.0.0.1:${MANAGEMENT_PORT:-9876}/observe/health/live over
+# /dev/tcp (no curl, and no second JVM beside the connector's heap) and fails unless it answers 200 (or 401:
+# credentials are required there, the server lives)
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${MANAGEMENT_PORT:-9876} && printf 'GET /observe/health/live HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -Eq '^HTTP/1\\.[01] (200|401) '"]
 
 # SIGTERM ends the run in flight after its batch, checkpoint committed: give it time (docker stop -t 45)
 ENTRYPOINT ["java", "-jar", "/opt/mimecast-sentinel/mimecast-sentinel.jar"]

@@ -97,8 +97,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
         // the Mimecast steps of routes/mimecast-api.yaml
         ConnectorMetrics metrics = new ConnectorMetrics(clock);
         MimecastAuth auth = settings.usesApi2()
-                ? MimecastAuth.oauth(new OAuthToken(context.createProducerTemplate(), mimecastUrl, clientId,
-                        clientSecret, clock))
+                ? MimecastAuth.oauth(new OAuthToken(context.createProducerTemplate(), clientId, clientSecret, clock))
                 : MimecastAuth.hmac(new HmacSigner(settings.mimecastAppId, settings.mimecastAppKey,
                         settings.mimecastAccessKey, settings.mimecastSecretKey));
         FileUrls fileUrls = new FileUrls(settings.mimecastHttpHosts, privateHosts);
@@ -125,6 +124,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
                 logType -> metrics.deadLettered(logType, 1));
         CheckpointRepository checkpoints = new CheckpointRepository(store, settings.overlap, clock, json,
                 settings.checkpointPatience, settings.checkpointNamespace());
+        checkpoints.onCommitted(metrics::progressed);
         registry.bind(CheckpointRepository.BEAN, checkpoints);
         registry.bind(DeadLetters.BEAN, deadLetters);
         registry.bind("leases", leases);
@@ -186,7 +186,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
         return new Storage(
                 new BlobDocuments(producer, endpoint, settings.checkpointContainer, BlobDocuments.CHECKPOINTS),
                 new BlobDocuments(producer, endpoint, settings.checkpointContainer, BlobDocuments.DEAD_LETTERS),
-                new BlobLeases(container, settings.leaseId(), settings.leaseDuration));
+                new BlobLeases(container, settings.leaseId(), settings.leaseDuration, settings.checkpointNamespace()));
     }
 
     /**
@@ -246,13 +246,15 @@ public class ConnectorConfiguration implements CamelConfiguration {
     /**
      * HTTP_TIMEOUT for the HTTP client that calls Mimecast: connecting, a connection from the pool, each read. The
      * client's own retries are off: the Mimecast routes' error handling is the one retry, bounded by
-     * MIMECAST_MAX_ATTEMPTS.
+     * MIMECAST_MAX_ATTEMPTS. It asks for no compressed answers (SIEM files are gzip anyway): the raw stream of an
+     * answer stays one that can be hung up on (DeadlineInputStream), where a decompressing one would be read to its
+     * end on close.
      */
     private static void configureHttp(CamelContext context, Duration timeout) {
         // by name, not class: a host that loads components when first asked (the Camel CLI) gets camel-http here
         Map<String, Object> options = Map.of("connectTimeout", timeout.toMillis(), "connectionRequestTimeout",
                 timeout.toMillis(), "soTimeout", timeout.toMillis(), "responseTimeout", timeout.toMillis(),
-                "automaticRetriesDisabled", true);
+                "automaticRetriesDisabled", true, "contentCompressionDisabled", true);
         for (String scheme : new String[] { "http", "https" }) {
             org.apache.camel.support.PropertyBindingSupport.build().withCamelContext(context)
                     .withTarget(context.getComponent(scheme)).withProperties(new LinkedHashMap<>(options))

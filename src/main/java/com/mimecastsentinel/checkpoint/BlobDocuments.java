@@ -72,8 +72,13 @@ public final class BlobDocuments implements CheckpointStore, com.mimecastsentine
 
     /** A dead letter: written once, never over another. */
     @Override
-    public void write(String name, byte[] document) {
-        write(name, document, null);
+    public boolean write(String name, byte[] document) {
+        try {
+            write(name, document, null);
+            return true;
+        } catch (CheckpointConflictException written) {
+            return false;
+        }
     }
 
     private static BlobStorageException blobFailure(Throwable failure) {

@@ -33,13 +33,15 @@ public final class BlobLeases implements Leases {
     private final InstanceClaim claim;
     private final Map<String, BlobLeaseClient> held = new ConcurrentHashMap<>();
 
-    public BlobLeases(BlobContainerClient container, String leaseId, Duration duration) {
+    /** @param namespace the checkpoint namespace (a backfill's), whose INSTANCE_ID claim is its own */
+    public BlobLeases(BlobContainerClient container, String leaseId, Duration duration, String namespace) {
         this.container = container;
         this.leaseId = leaseId;
         this.seconds = (int) duration.getSeconds();
-        // the heartbeat of the INSTANCE_ID claim: six a lease, so a restart after a crash waits a third of one at most
-        this.claim = new InstanceClaim(container.getBlobClient(InstanceClaim.blobName(leaseId)), duration.dividedBy(6),
-                Clock.systemUTC(), held::clear);
+        // the heartbeat of the INSTANCE_ID claim: six a lease, so a process that stopped is taken over from within a
+        // third of one
+        this.claim = new InstanceClaim(container.getBlobClient(InstanceClaim.blobName(namespace, leaseId)),
+                duration.dividedBy(6), Clock.systemUTC(), held::clear);
     }
 
     @Override
@@ -48,7 +50,7 @@ public final class BlobLeases implements Leases {
             held.clear();
             return false; // another live process uses this INSTANCE_ID (it says so in the log)
         }
-        BlobLeaseClient lease = held.get(logType);
+        BlobLeaseClient lease = claim.holding() ? held.get(logType) : null;
         if (lease != null) {
             try {
                 lease.renewLease();
@@ -64,6 +66,10 @@ public final class BlobLeases implements Leases {
         try {
             lease.acquireLease(seconds);
             held.put(logType, lease);
+            if (!claim.holding()) {
+                held.remove(logType); // the claim was lost meanwhile
+                return false;
+            }
             LOG.info("{}: this instance holds the lease", logType);
             return true;
         } catch (BlobStorageException e) {
@@ -76,7 +82,7 @@ public final class BlobLeases implements Leases {
 
     @Override
     public boolean holds(String logType) {
-        return held.containsKey(logType);
+        return held.containsKey(logType) && claim.holding();
     }
 
     @Override

@@ -55,6 +55,8 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
     /** A digest of the state last written per log type (its time aside): an unchanged one is not written again. */
     private final Map<String, String> written = new ConcurrentHashMap<>();
     private final Map<String, Ids> byLogType = new ConcurrentHashMap<>();
+    /** Told the log type of every commit that went through (readiness counts it as progress). */
+    private volatile java.util.function.Consumer<String> onCommitted = logType -> { };
 
     /**
      * @param namespace a folder of the store for this instance's documents (a backfill's), "" for the live ones
@@ -79,6 +81,11 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
 
     public CheckpointStore store() {
         return store;
+    }
+
+    /** Who is told of each commit that went through (written, or found unchanged). */
+    public void onCommitted(java.util.function.Consumer<String> listener) {
+        this.onCommitted = listener;
     }
 
     // ---- the route steps ----
@@ -127,6 +134,7 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
             boolean unchanged = run.checkpointUnchanged && run.deliveredSinceCommit.sum() == 0;
             run.checkpointUnchanged = false;
             if (unchanged) {
+                onCommitted.accept(run.logType); // read on, nothing to move
                 return;
             }
             synchronized (run) {
@@ -198,11 +206,13 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
         String state = java.util.HexFormat.of().formatHex(sha256(serialize(checkpoint)));
         if (etags.containsKey(logType) && state.equals(written.get(logType))) {
             checkpoint.updatedAt = updatedAt;
+            onCommitted.accept(logType);
             return;
         }
         checkpoint.updatedAt = clock.instant();
         etags.put(logType, writeWithPatience(logType, serialize(checkpoint)));
         written.put(logType, state);
+        onCommitted.accept(logType);
     }
 
     private byte[] serialize(Checkpoint checkpoint) {

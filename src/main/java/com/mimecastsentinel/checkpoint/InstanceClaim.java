@@ -1,5 +1,7 @@
 package com.mimecastsentinel.checkpoint;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -17,23 +19,31 @@ import org.slf4j.LoggerFactory;
  * Which live process uses this INSTANCE_ID. The Blob leases of an instance carry a lease id made from its
  * INSTANCE_ID, so that a restarted instance takes them back at once; but Azure grants a lease again to anyone who
  * asks with the same id, so two live processes given one INSTANCE_ID would both hold every lease and both run every
- * log type. So each process also claims the blob {@code leases/instances/<lease id>} with a nonce of its own and a
- * heartbeat in its metadata, renewed every {@code period}, each write conditional on the blob being as last seen
- * (If-Match). Only the process whose claim stands uses the leases; another one with the same INSTANCE_ID stands by
- * and says why, and takes over once the heartbeat stops: when it did not move for two periods as this process sees
- * it, or is two periods old by this process's clock. A restart on the same host takes over at once: the claim
- * names its process (host, pid, start time), and that process no longer runs. A process whose heartbeat write finds
- * the blob changed lost its claim: it lets its leases go at once.
+ * log type. So each process also claims a blob of its own namespace, {@code leases/instances/<namespace><lease id>},
+ * with a nonce of its own and a heartbeat in its metadata, renewed every {@code period}, each write conditional on
+ * the blob being as last seen (If-Match).
+ *
+ * <ul>
+ * <li>Only the process whose claim stands uses the leases. Another one with the same INSTANCE_ID stands by and says
+ * why; it takes over once the heartbeat stops: when it did not move for two periods as this process sees it, or is
+ * two periods old by this process's clock.</li>
+ * <li>A restart takes over at once where it can tell that the claim's process ended: the claim names its process
+ * (boot, PID namespace, pid and start time), and on the same boot and in the same PID namespace that process no
+ * longer runs.</li>
+ * <li>A holder whose heartbeat cannot be written for a period and a half (the store away, the blob gone) stops using
+ * the leases before anyone could take over; one whose write finds the blob claimed by another lets them go at
+ * once.</li>
+ * </ul>
  */
 final class InstanceClaim {
     private static final Logger LOG = LoggerFactory.getLogger(InstanceClaim.class);
     static final String PREFIX = "leases/instances/";
     static final String HOLDER = "holder";
     static final String BEAT = "beat";
-    static final String HOST = "host";
-    static final String PID = "pid";
-    static final String STARTED = "started";
+    static final String PROCESS = "process";
     private static final ProcessHandle SELF = ProcessHandle.current();
+    /** This process among all: boot, PID namespace, pid, start time (only what Linux tells; empty elsewhere). */
+    private static final String PROCESS_ID = processId(SELF);
 
     enum State { UNDECIDED, HELD, OTHER }
 
@@ -43,11 +53,15 @@ final class InstanceClaim {
     private final Runnable onLost;
     private final String nonce = UUID.randomUUID().toString();
     private volatile State state = State.UNDECIDED;
+    /** When (System.nanoTime) this process last wrote its heartbeat. */
+    private volatile long lastBeat;
+    private volatile String lastError = "";
     private String etag;
     /** The other process's heartbeat as last seen, and when (this process's clock) it was first seen so. */
     private String seenBeat;
     private long seenAt;
     private boolean warned;
+    private boolean released;
     private Thread beating;
 
     InstanceClaim(BlobClient blob, Duration period, Clock clock, Runnable onLost) {
@@ -57,63 +71,77 @@ final class InstanceClaim {
         this.onLost = onLost;
     }
 
-    static String blobName(String leaseId) {
-        return PREFIX + leaseId;
+    /** The claim's blob for a lease id in a checkpoint namespace (a backfill's claim is not the live one's). */
+    static String blobName(String namespace, String leaseId) {
+        return PREFIX + namespace.replace('/', '-') + leaseId;
     }
 
     /**
      * Whether this process is the one that uses the INSTANCE_ID. The first call starts the heartbeat and waits until
-     * that is decided: at once when the claim is free or stale, after at most two periods when another process's
-     * heartbeat is fresh (to see whether it still moves).
+     * that is decided: at once when the claim is free, stale or its process ended, after at most two periods when
+     * another process's heartbeat is fresh (to see whether it still moves). Fails when it cannot be decided (the
+     * store cannot be reached): a run then fails rather than standing by for nothing.
      */
     boolean held() {
         synchronized (this) {
-            if (beating == null) {
+            released = false;
+            if (beating == null || !beating.isAlive()) {
                 beating = new Thread(this::beat, "instance-claim");
                 beating.setDaemon(true);
-                tick();
                 beating.start();
             }
         }
         long deadline = System.nanoTime() + 3 * periodMillis * 1_000_000;
         while (state == State.UNDECIDED && System.nanoTime() < deadline) {
             try {
-                Thread.sleep(Math.min(200, periodMillis));
+                Thread.sleep(Math.min(100, periodMillis));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
         }
-        return state == State.HELD;
+        if (state == State.UNDECIDED) {
+            throw new IllegalStateException("cannot tell whether another process uses this INSTANCE_ID: " + lastError);
+        }
+        return holding();
+    }
+
+    /** Whether this process holds the claim now, its heartbeat written within a period and a half. */
+    boolean holding() {
+        return state == State.HELD && System.nanoTime() - lastBeat < periodMillis * 1_500_000L;
     }
 
     private void beat() {
+        boolean first = true;
         while (!Thread.currentThread().isInterrupted()) {
             try {
-                Thread.sleep(state == State.UNDECIDED ? Math.min(500, periodMillis) : periodMillis);
+                if (!first) {
+                    Thread.sleep(state == State.UNDECIDED ? Math.min(500, periodMillis) : periodMillis);
+                }
+                first = false;
                 tick();
+                lastError = "";
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                LOG.warn("INSTANCE_ID claim: {}", e.toString());
+                lastError = e.toString();
+                LOG.warn("INSTANCE_ID claim: {}", lastError);
+                if (state == State.HELD && !holding()) {
+                    LOG.error("cannot renew this process's INSTANCE_ID claim: it stops running its log types until "
+                            + "it can (another process with the same INSTANCE_ID could take over meanwhile)");
+                    state = State.UNDECIDED;
+                    onLost.run();
+                }
             }
         }
     }
 
     synchronized void tick() {
-        if (state == State.HELD) {
-            try {
-                etag = write(nonce, etag);
-                return;
-            } catch (BlobStorageException e) {
-                if (e.getStatusCode() != 412) {
-                    throw e; // the store is away: the claim stays until it is back (the leases lapse meanwhile)
-                }
-                state = State.OTHER;
-                LOG.error("another process took over this INSTANCE_ID; this one stops running its log types now "
-                        + "(give every process an INSTANCE_ID of its own)");
-                onLost.run();
-            }
+        if (released) {
+            return;
+        }
+        if (state == State.HELD && beatOwn()) {
+            return;
         }
         BlobLeases.createIfMissing(blob);
         BlobProperties properties = blob.getProperties();
@@ -126,23 +154,16 @@ final class InstanceClaim {
             seenBeat = beat;
             seenAt = now;
         }
-        boolean stopped = now - seenAt >= 2 * periodMillis || now - number(beat) >= 2 * periodMillis
-                || endedOnThisHost(metadata);
-        if (holder.isEmpty() || holder.equals(nonce) || stopped) {
-            try {
-                etag = write(nonce, properties.getETag());
+        boolean ended = now - seenAt >= 2 * periodMillis || now - number(beat) >= 2 * periodMillis
+                || endedHere(metadata.getOrDefault(PROCESS, ""));
+        if (holder.isEmpty() || holder.equals(nonce) || ended) {
+            if (claim(properties.getETag())) {
                 if (!holder.isEmpty() && !holder.equals(nonce)) {
                     LOG.info("took over this INSTANCE_ID from a process that stopped (its heartbeat did)");
                 }
-                state = State.HELD;
-                warned = false;
                 return;
-            } catch (BlobStorageException e) {
-                if (e.getStatusCode() != 412) {
-                    throw e;
-                }
-                // another process wrote first: judged on the next tick
             }
+            // another process wrote first: judged on the next tick
         }
         if (moved || state == State.OTHER) {
             state = State.OTHER; // its heartbeat moved while this process watched: it lives
@@ -154,39 +175,61 @@ final class InstanceClaim {
         }
     }
 
+    /** The heartbeat of a held claim; false when the blob was claimed by another or is gone (then judged anew). */
+    private boolean beatOwn() {
+        try {
+            etag = write(nonce, etag);
+            lastBeat = System.nanoTime();
+            return true;
+        } catch (BlobStorageException e) {
+            if (e.getStatusCode() == 404) {
+                state = State.UNDECIDED; // the blob was deleted: claimed again below
+                return false;
+            }
+            if (e.getStatusCode() != 412) {
+                throw e; // the store is away: holding() says how long this process may go on
+            }
+        }
+        BlobProperties properties = blob.getProperties();
+        if (nonce.equals(properties.getMetadata() == null ? null : properties.getMetadata().get(HOLDER))) {
+            etag = properties.getETag(); // a retried write that had gone through: still ours
+            return beatOwn();
+        }
+        state = State.OTHER;
+        LOG.error("another process took over this INSTANCE_ID; this one stops running its log types now (give every "
+                + "process an INSTANCE_ID of its own)");
+        onLost.run();
+        return false;
+    }
+
+    private boolean claim(String ifMatch) {
+        try {
+            etag = write(nonce, ifMatch);
+        } catch (BlobStorageException e) {
+            if (e.getStatusCode() != 412) {
+                throw e;
+            }
+            return false;
+        }
+        lastBeat = System.nanoTime();
+        state = State.HELD;
+        warned = false;
+        return true;
+    }
+
     private String write(String holder, String ifMatch) {
-        Map<String, String> metadata = Map.of(HOLDER, holder, BEAT, String.valueOf(clock.millis()), HOST, host(),
-                PID, String.valueOf(SELF.pid()), STARTED, String.valueOf(started(SELF)));
+        Map<String, String> metadata = Map.of(HOLDER, holder, BEAT, String.valueOf(clock.millis()), PROCESS,
+                PROCESS_ID);
         return blob.setMetadataWithResponse(metadata, new BlobRequestConditions().setIfMatch(ifMatch), null,
                 Context.NONE).getHeaders().getValue(com.azure.core.http.HttpHeaderName.ETAG);
     }
 
-    /** The claim's process ran on this host and runs no more (a restart after a crash, in a container or not). */
-    private static boolean endedOnThisHost(Map<String, String> metadata) {
-        long started = number(metadata.getOrDefault(STARTED, "0"));
-        if (!host().equals(metadata.get(HOST)) || started == 0) {
-            return false;
-        }
-        return ProcessHandle.of(number(metadata.getOrDefault(PID, "0")))
-                .map(process -> Math.abs(started(process) - started) > 1000).orElse(true);
-    }
-
-    private static long started(ProcessHandle process) {
-        return process.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
-    }
-
-    private static String host() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "";
-        }
-    }
-
     /** Gives the claim up (shutdown): a restart, or another process with this INSTANCE_ID, need not wait. */
     synchronized void release() {
+        released = true;
         if (beating != null) {
             beating.interrupt();
+            beating = null;
         }
         if (state == State.HELD) {
             try {
@@ -196,6 +239,46 @@ final class InstanceClaim {
             }
         }
         state = State.UNDECIDED;
+    }
+
+    /**
+     * The claim's process ran on this boot, in this PID namespace, and runs no more (a restart after a crash). Where
+     * that cannot be told (another host or container, not Linux) it is not assumed.
+     */
+    static boolean endedHere(String claimed) {
+        String[] parts = claimed.split("\\|");
+        String[] self = PROCESS_ID.split("\\|");
+        if (parts.length != 4 || self.length != 4 || parts[0].isEmpty() || !parts[0].equals(self[0])
+                || !parts[1].equals(self[1])) {
+            return false;
+        }
+        long started = number(parts[3]);
+        return ProcessHandle.of(number(parts[2])).map(process -> !String.valueOf(started(process)).equals(parts[3])
+                && started != 0).orElse(true);
+    }
+
+    private static String processId(ProcessHandle process) {
+        String boot = read("/proc/sys/kernel/random/boot_id");
+        String namespace;
+        try {
+            namespace = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
+        } catch (Exception e) {
+            namespace = "";
+        }
+        return boot.isEmpty() || namespace.isEmpty() ? ""
+                : boot + "|" + namespace + "|" + process.pid() + "|" + started(process);
+    }
+
+    private static String read(String file) {
+        try {
+            return Files.readString(Path.of(file)).trim();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    private static long started(ProcessHandle process) {
+        return process.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
     }
 
     private static long number(String text) {

@@ -245,6 +245,16 @@ public final class Settings {
                 requireAzureUrl(awarenessIngestionEndpoint, "SENTINEL_AWARENESS_INGESTION_ENDPOINT", INGESTION_DOMAINS);
             }
         }
+        if ("true".equalsIgnoreCase(optional("camel.management.authentication-enabled"))
+                && optional("camel.management.jwt-keystore-type") == null) {
+            String users = optional("camel.management.basic-properties-file");
+            if (users == null) {
+                throw new ConfigurationException("MANAGEMENT_USERS_FILE", "is required with MANAGEMENT_AUTH_ENABLED=true");
+            }
+            if (!Files.isReadable(Path.of(users))) {
+                throw new ConfigurationException("MANAGEMENT_USERS_FILE", "names a file that cannot be read");
+            }
+        }
         if (azureClientSecret != null && (azureTenantId == null || azureClientId == null)) {
             throw new ConfigurationException("AZURE_CLIENT_SECRET", "needs AZURE_TENANT_ID and AZURE_CLIENT_ID");
         }
@@ -313,6 +323,14 @@ public final class Settings {
         if (value == null) {
             throw new ConfigurationException(variable, "is required with " + with);
         }
+    }
+
+    /**
+     * A Logs Ingestion endpoint named elsewhere (a {@code sentinel:} endpoint's {@code ingestionEndpoint} option in a
+     * route) passes the same check as SENTINEL_INGESTION_ENDPOINT.
+     */
+    public void requireIngestionEndpoint(String value, String where) {
+        requireAzureUrl(value, where, INGESTION_DOMAINS);
     }
 
     /**

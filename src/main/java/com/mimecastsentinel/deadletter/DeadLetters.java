@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * for bytes that are not UTF-8). The content is kept up to {@value #MAX_CONTENT} bytes (every row Sentinel can take
  * fits whole); of bigger input, its first bytes, with the size and SHA-256 of the whole ({@code contentBytes},
  * {@code contentSha256}, {@code contentTruncated}), so a dead letter never needs the whole input in memory.
- * Documents are named {@code <logType>/<time>-<id>.json}.
+ * Documents are named {@code <logType>/<digest>.json} after the item, its source and reason: an item dead-lettered
+ * again (a run that failed after reading it, read again) stays one document.
  */
 public final class DeadLetters {
     /** Its name in the registry. */
@@ -35,7 +35,8 @@ public final class DeadLetters {
 
     /** Where the documents are written: a blob container folder or a directory. */
     public interface Store {
-        void write(String name, byte[] document);
+        /** Writes a new document; false when one of that name is there already (it is left as it is). */
+        boolean write(String name, byte[] document);
 
         String describe();
     }
@@ -95,11 +96,19 @@ public final class DeadLetters {
                 .put("source", Secrets.mask(source)).put("contentEncoding", encoding)
                 .put("content", Secrets.maskValues(content)).put("contentBytes", size).put("contentSha256", sha256)
                 .put("contentTruncated", truncated);
-        String name = logType + "/" + now.toString().replace(':', '-') + "-" + UUID.randomUUID() + ".json";
+        // named by what it holds: the same item dead-lettered again (a run that failed after it read it again) is
+        // one document
+        String name = logType + "/" + sha256((source + "\n" + reason + "\n" + sha256).getBytes(StandardCharsets.UTF_8))
+                .substring(0, 40) + ".json";
+        boolean added;
         try {
-            store.write(name, json.writeValueAsBytes(document));
+            added = store.write(name, json.writeValueAsBytes(document));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+        if (!added) {
+            LOG.info("{}: {} ({}) was dead-lettered before: {}", logType, source, reason, name);
+            return;
         }
         written.incrementAndGet();
         onWritten.accept(logType);

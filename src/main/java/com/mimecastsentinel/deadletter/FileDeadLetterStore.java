@@ -15,12 +15,15 @@ public final class FileDeadLetterStore implements DeadLetters.Store {
     }
 
     @Override
-    public void write(String name, byte[] document) {
+    public boolean write(String name, byte[] document) {
         Path file = directory.resolve(name);
         try {
             Files.createDirectories(file.getParent());
             Files.write(file, document, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                     StandardOpenOption.SYNC);
+            return true;
+        } catch (java.nio.file.FileAlreadyExistsException written) {
+            return false;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write dead letter " + file, e);
         }

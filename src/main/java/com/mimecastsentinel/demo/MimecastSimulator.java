@@ -107,6 +107,8 @@ public final class MimecastSimulator extends ServiceSupport {
     private final Map<String, EventGenerator> threatFeeds;
     private final EventGenerator legacyEvents;
     private final java.util.concurrent.atomic.AtomicInteger corruptLegacyFiles = new java.util.concurrent.atomic.AtomicInteger();
+    /** API 1.0 SIEM files (by their position in the stream) served with a padding member of this many bytes. */
+    private final Map<Long, byte[]> paddedLegacyFiles = new ConcurrentHashMap<>();
     private final String bindHost;
     private final int requestedPort;
     private final URI publicUrl;
@@ -354,6 +356,14 @@ public final class MimecastSimulator extends ServiceSupport {
     }
 
     /** The next SIEM 1.0 file served is truncated, as a corrupt download would be. */
+    /**
+     * The API 1.0 SIEM file at this position of the stream (0: the first served) gets a second zip member holding
+     * {@code padding}: random bytes make the file itself big, zeros make a member that inflates big.
+     */
+    public void padLegacyFile(long position, byte[] padding) {
+        paddedLegacyFiles.put(position, padding);
+    }
+
     public void corruptNextLegacyFile() {
         corruptLegacyFiles.incrementAndGet();
     }
@@ -778,6 +788,13 @@ public final class MimecastSimulator extends ServiceSupport {
             zip.putNextEntry(new java.util.zip.ZipEntry(name + ".json"));
             zip.write(json.writeValueAsBytes(member));
             zip.closeEntry();
+            byte[] padding = paddedLegacyFiles.get(position - (Instant.now().getEpochSecond() / 3600 - 24)
+                    * LEGACY_FILES.length);
+            if (padding != null) {
+                zip.putNextEntry(new java.util.zip.ZipEntry(name + "-padding.json"));
+                zip.write(padding);
+                zip.closeEntry();
+            }
         }
         byte[] file = bytes.toByteArray();
         if (corruptLegacyFiles.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {

@@ -174,8 +174,9 @@ public final class Runs extends RoutePolicySupport implements StartupListener {
 
     /**
      * The readiness check of the runs: fails naming every enabled log type that made no progress (a run ended
-     * without failure, a batch delivered) for READINESS_STALL_PERIODS periods of its schedule, counted from the
-     * start when it made none yet. Such a log type is stuck (a run that hangs, or fails every time).
+     * without failure, a checkpoint committed, a batch delivered) while READINESS_STALL_PERIODS of its scheduled runs
+     * came and went, counted from the start when it made none yet. Such a log type is stuck (a run that hangs, or
+     * that fails every time).
      */
     public void requireProgress(Instant started, Instant now) {
         if (camelContext == null || settings.runOnce) {
@@ -183,15 +184,15 @@ public final class Runs extends RoutePolicySupport implements StartupListener {
         }
         List<String> stalled = new java.util.ArrayList<>();
         for (String logType : enabledLogTypes()) {
-            if (!camelContext.getRouteController().getRouteStatus(logType).isStarted()) {
+            org.apache.camel.ServiceStatus status = camelContext.getRouteController().getRouteStatus(logType);
+            if (status == null || !status.isStarted()) {
                 continue;
             }
-            Duration allowed = period(settings.scheduleFor(logType), now).multipliedBy(settings.stallPeriods);
             Instant last = metrics.lastProgress(logType);
             Instant since = last != null ? last : started;
-            if (Duration.between(since, now).compareTo(allowed) > 0) {
-                stalled.add(logType + " (no run completed and no batch delivered since " + since + ", "
-                        + settings.stallPeriods + " schedule periods ago or more)");
+            if (now.isAfter(afterRuns(settings.scheduleFor(logType), since, settings.stallPeriods))) {
+                stalled.add(logType + " (nothing completed, committed or delivered since " + since + ", while "
+                        + settings.stallPeriods + " scheduled runs came and went)");
             }
         }
         if (!stalled.isEmpty()) {
@@ -199,15 +200,19 @@ public final class Runs extends RoutePolicySupport implements StartupListener {
         }
     }
 
-    /** The time between the next two runs of a Quartz cron. */
-    static Duration period(String cron, Instant now) {
+    /**
+     * When the runs a Quartz cron schedules after {@code since} have all had their time: the schedule's
+     * {@code runs + 1}st time after it (a weekday schedule gives no run a weekend to go stale in).
+     */
+    static Instant afterRuns(String cron, Instant since, int runs) {
         try {
             org.quartz.CronExpression expression = new org.quartz.CronExpression(cron);
             expression.setTimeZone(java.util.TimeZone.getTimeZone("UTC"));
-            java.util.Date next = expression.getNextValidTimeAfter(java.util.Date.from(now));
-            java.util.Date after = next == null ? null : expression.getNextValidTimeAfter(next);
-            return next == null || after == null ? Duration.ofDays(1)
-                    : Duration.between(next.toInstant(), after.toInstant());
+            java.util.Date at = java.util.Date.from(since);
+            for (int i = 0; i <= runs && at != null; i++) {
+                at = expression.getNextValidTimeAfter(at);
+            }
+            return at == null ? Instant.MAX : at.toInstant();
         } catch (java.text.ParseException e) {
             throw new IllegalStateException(e); // validated at start-up
         }

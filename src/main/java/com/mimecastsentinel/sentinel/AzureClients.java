@@ -66,6 +66,9 @@ public final class AzureClients {
     /** The Logs Ingestion API for a DCR: the configured one (SENTINEL_DCR_ID) unless the endpoint names another. */
     public LogsIngestion logsIngestion(SentinelComponent.Dcr dcr) {
         String endpoint = dcr.ingestionEndpoint() != null ? dcr.ingestionEndpoint() : settings.ingestionEndpoint;
+        if (dcr.ingestionEndpoint() != null) {
+            settings.requireIngestionEndpoint(endpoint, "the ingestionEndpoint option of a sentinel: endpoint");
+        }
         String dcrId = dcr.dcrId() != null ? dcr.dcrId() : settings.dcrId;
         LogsIngestionClient client = new LogsIngestionClientBuilder().endpoint(endpoint)
                 .credential(credential()).httpClient(http).retryOptions(retries()).buildClient();

@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mimecastsentinel.checkpoint.Checkpoint;
 import com.mimecastsentinel.sentinel.SentinelComponent;
 import com.mimecastsentinel.transform.Lines;
@@ -86,18 +87,23 @@ public class BatchSource extends MimecastSource {
         List<String> done = checkpoint.filesDone == null ? new ArrayList<>() : new ArrayList<>(checkpoint.filesDone);
         for (JsonNode entry : listing.path("value")) {
             String url = entry.path("url").isTextual() ? entry.path("url").asText() : null;
-            String key = FileUrls.key(url == null ? entry.toString() : url);
-            if (done.contains(key)) {
-                continue;
-            }
             try {
                 services().fileUrls().check(url);
-                files.add(url);
+                if (!done.contains(FileUrls.key(url))) {
+                    files.add(url);
+                }
             } catch (FileUrls.Refused refused) {
-                run.skipped.increment();
-                services().deadLetters().put(run.logType, "listing entry not fetched: " + refused.getMessage(),
-                        FileUrls.withoutQuery(url), entry.toString());
-                done.add(key); // committed with the page's next chunk or its end
+                String key = FileUrls.refusedKey(url != null ? url : entry.toString());
+                if (!done.contains(key)) { // done from now on, committed with the page's next chunk or its end
+                    done.add(key);
+                    run.skipped.increment();
+                    ObjectNode kept = entry.isObject() ? ((ObjectNode) entry).deepCopy() : null;
+                    if (kept != null && url != null) {
+                        kept.put("url", FileUrls.withoutQuery(url)); // its signature is no one's business
+                    }
+                    services().deadLetters().put(run.logType, "listing entry not fetched: " + refused.getMessage(),
+                            FileUrls.withoutQuery(url), kept != null ? kept.toString() : entry.toString());
+                }
             }
         }
         checkpoint.filesDone = done.isEmpty() ? checkpoint.filesDone : done;

@@ -246,6 +246,9 @@ final class FileChunks implements Iterator<Lines>, Closeable {
     private int overhead = -1;
 
     private void startFile(String key, long alreadyDelivered) { // key: the file's, kept in fileKey
+        if (buffer.length > 1 << 16) {
+            buffer = new byte[1 << 16]; // a long line of the file before grew it: not kept for the files after
+        }
         delivered = alreadyDelivered;
         number = 0;
         damage = null;
@@ -264,6 +267,7 @@ final class FileChunks implements Iterator<Lines>, Closeable {
         try {
             in = new GZIPInputStream(capture, 1 << 16);
             readLines(in);
+            capture.drain(TRAILING_LIMIT); // to the answer's end (the connection is kept), unless more follows
         } catch (ZipException | EOFException damaged) {
             damage = "unreadable gzip after line " + number + " (" + damaged + "); the lines before it are delivered";
         } catch (FileTooBig tooBig) {
@@ -287,6 +291,9 @@ final class FileChunks implements Iterator<Lines>, Closeable {
             return "; its size and SHA-256 are of the " + capture.size() + " bytes read before the download broke off";
         }
     }
+
+    /** What may follow a file's gzip stream in its answer and is still read (to keep the connection). */
+    private static final long TRAILING_LIMIT = 64 << 10;
 
     /** How much more of a file that cannot be read is read for its digest. */
     private static final long DRAIN_LIMIT = 256L << 20;
@@ -316,8 +323,9 @@ final class FileChunks implements Iterator<Lines>, Closeable {
             scanned = filled;
             lineStart = 0;
             if (filled == buffer.length) {
-                if (buffer.length < limits.maxLineBytes()) {
-                    buffer = Arrays.copyOf(buffer, (int) Math.min((long) buffer.length * 2, limits.maxLineBytes()));
+                // a line of the limit's length and its newline still fit
+                if (buffer.length <= limits.maxLineBytes()) {
+                    buffer = Arrays.copyOf(buffer, (int) Math.min((long) buffer.length * 2, limits.maxLineBytes() + 1L));
                 } else {
                     // a line longer than the limit: its bytes are counted and digested, not kept
                     if (longLine == null) {

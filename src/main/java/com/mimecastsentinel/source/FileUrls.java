@@ -15,8 +15,9 @@ import com.mimecastsentinel.config.Hosts;
  * unless it is an absolute URI as RFC 3986 writes one (so no {@code {}}, spaces or other characters a URI does not
  * allow: nothing Camel could read as a placeholder or an expression), at most {@value #MAX_LENGTH} characters, https
  * (plain http only for a host of MIMECAST_ALLOW_HTTP_HOSTS, or a loopback host allowed below), without user info,
- * on its scheme's default port, and its host a DNS name or a public IP literal. Loopback, private and link-local
- * hosts, and other ports, only for hosts named in MIMECAST_ALLOW_PRIVATE_HOSTS (or MIMECAST_ALLOW_HTTP_HOSTS).
+ * on its scheme's default port, and its host a public DNS name (with a dot, not under {@code .internal}, {@code .svc}
+ * and the like) or a public IP literal. Loopback, private and link-local hosts, names of a local network, and other
+ * ports, only for hosts named in MIMECAST_ALLOW_PRIVATE_HOSTS (or MIMECAST_ALLOW_HTTP_HOSTS).
  */
 public final class FileUrls {
     static final int MAX_LENGTH = 8192;
@@ -73,9 +74,10 @@ public final class FileUrls {
         boolean privateAllowed = privateHosts.contains(host);
         switch (kind) {
             case INVALID -> throw new Refused("host " + host + " is neither a DNS name nor a canonical IP address");
-            case LOOPBACK, NOT_PUBLIC -> {
+            case LOOPBACK, NOT_PUBLIC, LOCAL_NAME -> {
                 if (!privateAllowed && !httpAllowed) {
-                    throw new Refused("host " + host + " is " + (kind == Hosts.Kind.LOOPBACK ? "loopback" : "not public")
+                    throw new Refused("host " + host + " is " + (kind == Hosts.Kind.LOOPBACK ? "loopback"
+                            : kind == Hosts.Kind.LOCAL_NAME ? "a name of a local network" : "not public")
                             + " (MIMECAST_ALLOW_PRIVATE_HOSTS does not name it)");
                 }
             }
@@ -110,19 +112,16 @@ public final class FileUrls {
         return bare.length() > 1024 ? bare.substring(0, 1024) + "…" : bare;
     }
 
-    /**
-     * The key a listing entry is known by in the checkpoint: its path (stable across listings, unlike the
-     * signature in the query); for a URL that cannot be parsed, a hash of it without its query.
-     */
+    /** The key a file is known by in the checkpoint: its path (stable across listings, unlike the signature). */
     public static String key(String url) {
-        try {
-            String path = new URI(url).getPath();
-            if (path != null && !path.isEmpty() && url.length() <= MAX_LENGTH) {
-                return path;
-            }
-        } catch (URISyntaxException | RuntimeException unparsable) {
-            // below
-        }
+        return URI.create(url).getPath();
+    }
+
+    /**
+     * The key a refused listing entry is known by: a hash of its URL without the query (stable across listings),
+     * never a path a file of the listing may have.
+     */
+    public static String refusedKey(String url) {
         return "refused:" + java.util.HexFormat.of().formatHex(sha256(withoutQuery(url)), 0, 16);
     }
 

@@ -2,28 +2,42 @@ package com.mimecastsentinel.source;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import com.mimecastsentinel.deadletter.DeadLetters;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.apache.camel.http.base.HttpOperationFailedException;
 
 /**
- * The step after a Mimecast call (the endpoint hands over the raw stream: no stream cache): the answer within a
- * deadline and a size. An API answer is read whole (a page, a file of API 1.0), at most {@code deadline} long and
+ * The step after a Mimecast call (the endpoint hands over the raw stream, whatever its status: no stream cache, no
+ * exception of camel-http's, which would read an error's body whole): the answer within a deadline and a size.
+ * An API answer is read whole (a page, a file of API 1.0, the token), at most {@code deadline} long and
  * MIMECAST_MAX_ANSWER_BYTES big, and the connection is given back; a SIEM batch file stays a stream for the split
  * that reads it, its reads bounded by the deadline together (its size by the file reader's limits).
  *
- * <p>An answer over the size: a JSON answer (a page) fails the call, naming the setting (a page cannot be passed
- * over without losing its events, nor its next token read); a file of API 1.0 is kept as what its dead letter
- * needs (its first bytes as the body, its size and SHA-256 in the variable {@value #TOO_LARGE}), so that the source
- * passes it over and moves on with the answer's next token.
+ * <ul>
+ * <li>A status that is not 2xx fails the call with camel-http's {@link HttpOperationFailedException} (what the retry
+ * decisions read: the status, the headers), carrying at most {@value #ERROR_BODY} bytes of the body; a file URL
+ * that answers 403 or 404 expired instead (the variable {@value #FILE_EXPIRED}).</li>
+ * <li>An answer over the size: a JSON answer (a page) fails the call, naming the setting (a page cannot be passed
+ * over without losing its events, nor its next token read); a file of API 1.0 is kept as what its dead letter needs
+ * (its first bytes as the body, its size and SHA-256 in the variable {@value #TOO_LARGE}), so that the source passes
+ * it over and moves on with the answer's next token.</li>
+ * <li>A compressed body (the client asks for none, so only an answer that compresses anyway) is decoded here,
+ * within the same bounds.</li>
+ * </ul>
  */
 public final class MimecastAnswer implements Processor {
     /** Set when a pre-signed file URL answered 403 or 404: it expired. */
     public static final String FILE_EXPIRED = "mimecastFileExpired";
     /** Set (to a {@link TooLarge}) when an answer that is not JSON was bigger than MIMECAST_MAX_ANSWER_BYTES. */
     public static final String TOO_LARGE = "mimecastAnswerTooLarge";
+    /** The most of an error answer's body kept (for the failure's message). */
+    static final int ERROR_BODY = 4096;
 
     /** What was read of an answer too large to keep: its size and the SHA-256 of what was read. */
     public record TooLarge(long size, String sha256, boolean whole) {
@@ -50,23 +64,27 @@ public final class MimecastAnswer implements Processor {
     }
 
     @Override
-    public void process(Exchange exchange) throws IOException {
+    public void process(Exchange exchange) throws IOException, HttpOperationFailedException {
+        exchange.removeVariable(TOO_LARGE); // the call's exchange is a copy of its caller's: only this answer's
         InputStream body = exchange.getMessage().getBody(InputStream.class);
         int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class);
-        if (!whole && (status == 403 || status == 404)) {
-            if (body != null) {
-                body.close();
-            }
-            exchange.setVariable(FILE_EXPIRED, true);
-            exchange.getMessage().setBody(null);
-            return;
-        }
-        if (body == null) {
-            exchange.getMessage().setBody(new byte[0]);
-            return;
-        }
         String path = exchange.getMessage().getHeader(Exchange.HTTP_PATH, "a file", String.class);
-        InputStream bounded = new DeadlineInputStream(body, deadline, "Mimecast " + path);
+        InputStream bounded = body == null ? InputStream.nullInputStream()
+                : new DeadlineInputStream(body, deadline, "Mimecast " + path);
+        String encoding = exchange.getMessage().getHeader("Content-Encoding", "", String.class).trim();
+        if (body != null && (encoding.equalsIgnoreCase("gzip") || encoding.equalsIgnoreCase("x-gzip"))) {
+            bounded = new java.util.zip.GZIPInputStream(bounded, 1 << 16);
+        }
+        if (status < 200 || status > 299) {
+            try (InputStream error = bounded) {
+                if (!whole && (status == 403 || status == 404)) {
+                    exchange.setVariable(FILE_EXPIRED, true);
+                    exchange.getMessage().setBody(null);
+                    return;
+                }
+                throw failed(exchange, status, new String(error.readNBytes(ERROR_BODY), StandardCharsets.UTF_8));
+            }
+        }
         if (!whole) {
             exchange.getMessage().setBody(bounded);
             return;
@@ -91,5 +109,20 @@ public final class MimecastAnswer implements Processor {
                     : java.util.Arrays.copyOf(prefix, DeadLetters.MAX_CONTENT));
             exchange.setVariable(TOO_LARGE, new TooLarge(answer.size(), answer.sha256(), all));
         }
+    }
+
+    /** The failure of a call whose answer was not 2xx, as camel-http would have thrown it, with a bounded body. */
+    private static HttpOperationFailedException failed(Exchange exchange, int status, String body) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        exchange.getMessage().getHeaders().forEach((name, value) -> {
+            if (value != null && !name.startsWith("Camel") && !MimecastAuth.signs(name)) {
+                headers.put(name, value.toString());
+            }
+        });
+        String to = exchange.getProperty(Exchange.TO_ENDPOINT, "", String.class);
+        String uri = to.replaceAll("\\?.*", "") + exchange.getMessage().getHeader(Exchange.HTTP_PATH, "", String.class);
+        String file = exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class);
+        return new HttpOperationFailedException(file != null ? FileUrls.withoutQuery(file) : uri, status,
+                exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_TEXT, "", String.class), null, headers, body);
     }
 }

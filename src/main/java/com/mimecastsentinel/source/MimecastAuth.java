@@ -10,6 +10,10 @@ import org.apache.camel.Processor;
  * ({@code CamelHttpPath}). A fresh signature each attempt: a retried request is signed again.
  */
 public final class MimecastAuth implements Processor {
+    /** The headers that sign a request (API 2.0 and 1.0), lower case. */
+    private static final java.util.Set<String> SIGNATURE = java.util.Set.of("authorization", "x-mc-date",
+            "x-mc-req-id", "x-mc-app-id");
+
     private final OAuthToken oauth;
     private final HmacSigner hmac;
 
@@ -52,6 +56,11 @@ public final class MimecastAuth implements Processor {
         if (oauth != null) {
             oauth.get();
         }
+    }
+
+    /** Whether a header is one that signs a request (it must not travel on with an answer). */
+    public static boolean signs(String header) {
+        return SIGNATURE.contains(header.toLowerCase(java.util.Locale.ROOT));
     }
 
     public boolean api2() {

@@ -1,7 +1,7 @@
 package com.mimecastsentinel.source;
 
-import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
@@ -9,36 +9,52 @@ import org.apache.camel.Message;
 
 /**
  * How the answer of a Mimecast call comes back to its caller (the {@code enrich} of {@code direct:mimecast-call},
- * routes/mimecast-api.yaml): the call ran on an exchange of its own, so that its retries and their budget were its
- * own; the caller gets the answer (the body), the answer's headers and what the answer step noted, but none of the
- * call's state: no {@code Camel*} header (the redelivery counters among them) and not the request's signature
- * ({@code Authorization}, {@code x-mc-date}, {@code x-mc-req-id}, {@code x-mc-app-id}), which must not travel on with the records.
+ * routes/mimecast-api.yaml, which aggregates on failure too): the call ran on an exchange of its own, so that its
+ * retries and their budget were its own. The caller gets the answer (the body), or the call's failure, and the
+ * answer's headers as data, in the variable {@value #HEADERS} (read by name, whatever their case), never as message
+ * headers: a header Mimecast sends must not steer a step of the log type's route (a component reading its own
+ * headers). Nothing else of the call comes back: no redelivery state, no request signature.
  */
 public final class MimecastCallAnswer implements AggregationStrategy {
-    /** The headers that sign a request (API 2.0 and 1.0). */
-    private static final java.util.Set<String> SIGNATURE = java.util.Set.of("authorization", "x-mc-date", "x-mc-req-id",
-            "x-mc-app-id");
+    /** The answer's headers (a map whose keys ignore case), for the sources. */
+    public static final String HEADERS = "mimecastAnswerHeaders";
 
     @Override
     public Exchange aggregate(Exchange caller, Exchange call) {
         if (call == null) {
             return caller;
         }
-        Message answer = call.getMessage();
         Message message = caller.getMessage();
-        message.setBody(answer.getBody());
         message.getHeaders().clear();
-        for (Map.Entry<String, Object> header : answer.getHeaders().entrySet()) {
-            String name = header.getKey().toLowerCase(Locale.ROOT);
-            if (!name.startsWith("camel") && !name.startsWith("org.apache.camel") && !SIGNATURE.contains(name)) {
-                message.setHeader(header.getKey(), header.getValue());
-            }
-        }
-        Object tooLarge = call.getVariable(MimecastAnswer.TOO_LARGE);
+        caller.removeVariable(HEADERS);
         caller.removeVariable(MimecastAnswer.TOO_LARGE);
+        if (call.getException() != null) {
+            caller.setException(call.getException());
+            return caller;
+        }
+        Message answer = call.getMessage();
+        message.setBody(answer.getBody());
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        answer.getHeaders().forEach((name, value) -> {
+            String lower = name.toLowerCase(java.util.Locale.ROOT);
+            if (value != null && !lower.startsWith("camel") && !lower.startsWith("org.apache.camel")
+                    && !MimecastAuth.signs(name)) {
+                headers.put(name, value.toString());
+            }
+        });
+        caller.setVariable(HEADERS, headers);
+        Object tooLarge = call.getVariable(MimecastAnswer.TOO_LARGE);
         if (tooLarge != null) {
             caller.setVariable(MimecastAnswer.TOO_LARGE, tooLarge);
         }
         return caller;
+    }
+
+    /** A header of the last answer (the variable {@value #HEADERS}), or null. */
+    @SuppressWarnings("unchecked")
+    public static String header(Exchange exchange, String name) {
+        Map<String, String> headers = exchange.getVariable(HEADERS, Map.class);
+        String value = headers == null ? null : headers.get(name);
+        return value == null || value.isBlank() ? null : value;
     }
 }

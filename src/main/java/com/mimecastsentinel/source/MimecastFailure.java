@@ -17,7 +17,12 @@ public class MimecastFailure extends RuntimeException {
     }
 
     public MimecastFailure(String message, int status, List<String> codes) {
-        super(message);
+        this(message, status, codes, null);
+    }
+
+    /** @param cause the failed answer (its status and headers tell the retry how long to wait) */
+    public MimecastFailure(String message, int status, List<String> codes, Throwable cause) {
+        super(message, cause);
         this.status = status;
         this.codes = List.copyOf(codes);
     }
@@ -36,6 +41,10 @@ public class MimecastFailure extends RuntimeException {
     public static final class Retryable extends MimecastFailure {
         public Retryable(String message, int status, List<String> codes) {
             super(message, status, codes);
+        }
+
+        public Retryable(String message, int status, Throwable cause) {
+            super(message, status, List.of(), cause);
         }
     }
 }

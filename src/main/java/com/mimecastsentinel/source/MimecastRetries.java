@@ -16,14 +16,15 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  * route's error handling it judges each failure, and {@link #retryWhile} tells Camel whether to try again:
  * <ul>
  * <li>429, 5xx, no answer in time, a broken connection, a failure Mimecast marks retryable: up to
- * MIMECAST_MAX_ATTEMPTS attempts of the call; a 429 waits as long as the answer says ({@code X-RateLimit-Reset} in
- * milliseconds, or {@code Retry-After} in seconds), at most MIMECAST_MAX_RATE_LIMIT_WAIT, by setting Camel's
- * {@code CamelRedeliveryDelay}; without either header (and for the other failures) the route's backoff applies;</li>
+ * MIMECAST_MAX_ATTEMPTS attempts of the call, 1 s, 2 s, 4 s … (at most 30 s, with jitter) apart; a 429 waits as long
+ * as the answer says ({@code X-RateLimit-Reset} in milliseconds, or {@code Retry-After} in seconds or as a date), at
+ * most MIMECAST_MAX_RATE_LIMIT_WAIT;</li>
  * <li>401 with an OAuth token (it was revoked or expired early): that token is forgotten, and the call gets one
  * fresh token and one more try at once, whatever the other failures of the call;</li>
  * <li>anything else (a 4xx, an answer that is not what was asked for, a refused URL): no retry.</li>
  * </ul>
- * 429s are counted in {@code mimecast_rate_limited_total}.
+ * Every wait is set here, as Camel's {@code CamelRedeliveryDelay}: the next one never follows from the last. 429s
+ * are counted in {@code mimecast_rate_limited_total}.
  */
 public final class MimecastRetries implements Processor {
     /** Exchange properties of the call: its retryable failures and 401s so far, and the decision on the last one. */
@@ -50,28 +51,40 @@ public final class MimecastRetries implements Processor {
 
     @Override
     public void process(Exchange exchange) {
+        exchange.setProperty(RETRY, false); // decided below; a failure here must not leave an earlier decision
         Throwable failure = exchange.getException() != null ? exchange.getException()
                 : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         int status = status(failure);
         boolean retry;
+        long delay;
         if (status == 401) {
             int unauthorized = count(exchange, UNAUTHORIZED);
             retry = auth.api2() && unauthorized == 1;
             if (retry) {
                 auth.rejected(exchange.getMessage().getHeader("Authorization", String.class));
-                exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, 0L); // a new token, at once
             }
+            delay = 0; // a new token, at once
         } else if (retryable(failure, status)) {
-            retry = count(exchange, FAILURES) < maxAttempts;
+            int failures = count(exchange, FAILURES);
+            retry = failures < maxAttempts;
+            delay = backoff(failures);
             if (status == 429) {
                 Run run = Run.of(exchange);
                 metrics.rateLimited(run != null ? run.logType : "");
-                wait(exchange, headers(failure));
+                delay = asked(headers(failure)).orElse(delay);
             }
         } else {
             retry = false;
+            delay = 0;
         }
+        exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, delay);
         exchange.setProperty(RETRY, retry);
+    }
+
+    /** 1 s, 2 s, 4 s … at most 30 s, give or take 15 % (calls failing together do not come back together). */
+    static long backoff(int failures) {
+        long base = Math.min(30_000L, 1000L << Math.min(failures - 1, 15));
+        return (long) (base * (0.85 + 0.3 * java.util.concurrent.ThreadLocalRandom.current().nextDouble()));
     }
 
     private static int count(Exchange exchange, String property) {
@@ -117,7 +130,11 @@ public final class MimecastRetries implements Processor {
         return false;
     }
 
-    private void wait(Exchange exchange, Map<String, String> headers) {
+    /**
+     * How long a 429 asks to wait: {@code X-RateLimit-Reset} (milliseconds), else {@code Retry-After} (seconds, or
+     * an HTTP date), at most MIMECAST_MAX_RATE_LIMIT_WAIT.
+     */
+    private java.util.Optional<Long> asked(Map<String, String> headers) {
         OptionalLong resetMillis = number(headers, "X-RateLimit-Reset");
         OptionalLong retryAfterSeconds = number(headers, "Retry-After");
         Duration wait;
@@ -126,9 +143,28 @@ public final class MimecastRetries implements Processor {
         } else if (retryAfterSeconds.isPresent()) {
             wait = Duration.ofSeconds(retryAfterSeconds.getAsLong());
         } else {
-            return;
+            wait = date(headers, "Retry-After");
+            if (wait == null) {
+                return java.util.Optional.empty();
+            }
         }
-        exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, Math.min(wait.toMillis(), maxWait.toMillis()));
+        return java.util.Optional.of(Math.min(Math.max(0, wait.toMillis()), maxWait.toMillis()));
+    }
+
+    /** A header holding an HTTP date, as the time from now until then; null when there is none. */
+    private static Duration date(Map<String, String> headers, String name) {
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            if (header.getKey().equalsIgnoreCase(name) && header.getValue() != null) {
+                try {
+                    java.time.ZonedDateTime at = java.time.ZonedDateTime.parse(header.getValue().trim(),
+                            java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
+                    return Duration.between(java.time.Instant.now(), at.toInstant());
+                } catch (java.time.format.DateTimeParseException notADate) {
+                    return null;
+                }
+            }
+        }
+        return null;
     }
 
     /** A header's number, whatever case the server wrote its name in. */

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mimecastsentinel.logging.Secrets;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.http.base.HttpOperationFailedException;
 
 /**
  * The API 2.0 OAuth 2.0 client-credentials token, fetched from {@code /oauth/token} through camel-http, cached until
@@ -22,7 +23,6 @@ public final class OAuthToken {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ProducerTemplate producer;
-    private final String tokenEndpoint;
     private final String clientId;
     private final String clientSecret;
     private final Clock clock;
@@ -30,13 +30,11 @@ public final class OAuthToken {
     private String token;
     private Instant refreshAt = Instant.MIN;
 
-    /**
-     * @param baseUrl the Mimecast API base URL; the token endpoint is {@code <baseUrl>/oauth/token}
-     */
-    public OAuthToken(ProducerTemplate producer, String baseUrl, String clientId, String clientSecret, Clock clock) {
+    /** The route that asks for a token (routes/mimecast-api.yaml): its answer read within the answers' bounds. */
+    static final String ROUTE = "direct:mimecast-token";
+
+    public OAuthToken(ProducerTemplate producer, String clientId, String clientSecret, Clock clock) {
         this.producer = producer;
-        // the answer's status is read here (a refused secret is a configuration error, not a retry)
-        this.tokenEndpoint = baseUrl + "/oauth/token?throwExceptionOnFailure=false";
         this.clientId = clientId;
         this.clientSecret = clientSecret;
         this.clock = clock;
@@ -64,28 +62,32 @@ public final class OAuthToken {
     private void fetch() {
         String form = "client_id=" + encode(clientId) + "&client_secret=" + encode(clientSecret)
                 + "&grant_type=client_credentials";
-        Exchange answer = producer.send(tokenEndpoint, exchange -> {
-            exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
-            exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/x-www-form-urlencoded");
-            exchange.getMessage().setHeader("Accept", "application/json");
-            exchange.getMessage().setBody(form);
-        });
-        if (answer.getException() != null) {
-            // no answer at all: retried like any transport failure of a Mimecast call
-            throw new MimecastFailure.Retryable("Mimecast token request failed: " + answer.getException(), 0,
-                    java.util.List.of());
+        Exchange answer = producer.send(ROUTE, exchange -> exchange.getMessage().setBody(form));
+        Exception failure = answer.getException();
+        HttpOperationFailedException refused = null;
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof HttpOperationFailedException http) {
+                refused = http;
+                break;
+            }
         }
-        int status = answer.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
-        byte[] body = answer.getMessage().getBody(byte[].class);
+        int status = refused != null ? refused.getStatusCode() : 200;
         if (status == 400 || status == 401 || status == 403) {
             throw new MimecastFailure("Mimecast rejected the OAuth client credentials (HTTP " + status
                     + "): check MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET", status);
         }
-        if (status != 200) {
-            String message = "Mimecast token request failed with HTTP " + status;
-            throw status >= 500 ? new MimecastFailure.Retryable(message, status, java.util.List.of())
-                    : new MimecastFailure(message, status);
+        if (refused != null && (status == 429 || status >= 500)) {
+            // tried again like the call it is for, waiting as the answer says
+            throw new MimecastFailure.Retryable("Mimecast token request answered HTTP " + status, status, refused);
         }
+        if (failure != null && refused == null && !(failure instanceof MimecastFailure)) {
+            // no answer at all: retried like any transport failure of a Mimecast call
+            throw new MimecastFailure.Retryable("Mimecast token request failed: " + failure, 0, failure);
+        }
+        if (failure != null) {
+            throw new MimecastFailure("Mimecast token request failed: " + failure.getMessage(), status);
+        }
+        byte[] body = answer.getMessage().getBody(byte[].class);
         try {
             JsonNode json = JSON.readTree(body);
             String accessToken = json.path("access_token").asText(null);

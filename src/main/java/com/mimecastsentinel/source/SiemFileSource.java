@@ -72,8 +72,8 @@ public class SiemFileSource extends MimecastSource {
         }
         byte[] file = exchange.getMessage().getBody(byte[].class);
         run.caughtUp = false;
-        run.nextToken = header(exchange, TOKEN_HEADER);
-        String disposition = header(exchange, "Content-Disposition");
+        run.nextToken = MimecastCallAnswer.header(exchange, TOKEN_HEADER);
+        String disposition = MimecastCallAnswer.header(exchange, "Content-Disposition");
         Matcher name = disposition == null ? null : FILE_NAME.matcher(disposition);
         String fileName = name != null && name.find() ? name.group(1) : "unnamed";
         run.fileKey = fileName;
@@ -113,17 +113,6 @@ public class SiemFileSource extends MimecastSource {
         continueIf(exchange, moved && !run.caughtUp);
     }
 
-    private static String header(Exchange exchange, String name) {
-        for (Map.Entry<String, Object> header : exchange.getMessage().getHeaders().entrySet()) {
-            if (header.getKey().equalsIgnoreCase(name) && header.getValue() != null
-                    && !header.getValue().toString().isBlank()) {
-                return header.getValue().toString();
-            }
-        }
-        return null;
-    }
-
-    /** The events of a zip's JSON members, its members together inflating to at most {@code maxBytes}. */
     private static List<ObjectNode> read(byte[] zip, String logtype, long maxBytes) throws IOException {
         List<ObjectNode> events = new ArrayList<>();
         boolean sawEntry = false;

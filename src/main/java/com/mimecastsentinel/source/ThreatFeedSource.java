@@ -85,14 +85,7 @@ public class ThreatFeedSource extends MimecastSource {
         String feedType = feedTypes.get(run.feedIndex);
         JsonNode bundle = exchange.getMessage().getBody(JsonNode.class);
         run.pages++;
-        String token = null;
-        for (var header : exchange.getMessage().getHeaders().entrySet()) {
-            if (header.getKey().equalsIgnoreCase(NEXT_TOKEN) && header.getValue() != null
-                    && !header.getValue().toString().isBlank()) {
-                token = header.getValue().toString();
-            }
-        }
-        run.nextToken = token;
+        run.nextToken = MimecastCallAnswer.header(exchange, NEXT_TOKEN);
         if (run.nextToken != null && !run.tokensSeen.add(feedType + "|" + run.nextToken)) {
             throw new MimecastFailure(run.logType + ": the " + feedType + " feed returned a token it returned "
                     + "before; stopping instead of paging in a circle", 200);

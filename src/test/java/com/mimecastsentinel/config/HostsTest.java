@@ -41,6 +41,17 @@ class HostsTest {
     }
 
     @Test
+    void namesOfALocalNetworkOnly() {
+        for (String host : List.of("simulator", "kubernetes.default.svc", "api.default.svc.cluster.local",
+                "metadata.google.internal", "printer.local", "nas.home.arpa")) {
+            assertEquals(Hosts.Kind.LOCAL_NAME, Hosts.classify(host), host);
+        }
+        for (String host : List.of("64:ff9b::a00:1", "::10.0.0.1", "2002:a00:1::1", "2001:0:4136:e378::1")) {
+            assertEquals(Hosts.Kind.NOT_PUBLIC, Hosts.classify(host), "an IPv4 address inside: " + host);
+        }
+    }
+
+    @Test
     void dnsNames() {
         for (String host : List.of("example.com", "mimecast-siem.s3.eu-west-1.amazonaws.com", "x1.example.",
                 "my_bucket.example.net", "1e100.net")) {

@@ -57,11 +57,18 @@ class HostileListingTest {
     @Test
     void badEntriesCostThemselvesAndMemoryStaysFlat() throws Exception {
         byte[] bomb = bomb();
-        Run normal;
-        try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(2))) {
-            account.azure.acceptUploads();
-            normal = run(account, "normal");
-            assertEquals(0, normal.exit(), "the ordinary listing");
+        // the ordinary listing twice: the same run's peak RSS varies by tens of MB (G1 sizing its heap); the higher
+        // one is what an ordinary run may take
+        Run normal = null;
+        for (int i = 0; i < 2; i++) {
+            try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(2))) {
+                account.azure.acceptUploads();
+                Run ordinary = run(account, "normal-" + i);
+                assertEquals(0, ordinary.exit(), "the ordinary listing");
+                if (normal == null || ordinary.usage().peakRssKb() > normal.usage().peakRssKb()) {
+                    normal = ordinary;
+                }
+            }
         }
         try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(2))) {
             account.azure.acceptUploads();
@@ -111,7 +118,7 @@ class HostileListingTest {
                     "Hostile SIEM listing (512 MB heap): a 1.5 GB single-line gzip bomb (" + bomb.length
                             + " bytes), a line nested " + NESTING + " deep, a URL holding {{env:HOME}}",
                     String.format("%-40s %10s %12s %14s", "", "exit", "peak RSS MB", "dead letters"),
-                    String.format("%-40s %10d %12.0f %14d", "ordinary listing", normal.exit(),
+                    String.format("%-40s %10d %12.0f %14d", "ordinary listing (the higher of two)", normal.exit(),
                             normal.usage().peakRssKb() / 1024.0, 0),
                     String.format("%-40s %10d %12.0f %14d", "with the three bad entries", hostile.exit(),
                             hostile.usage().peakRssKb() / 1024.0, letters.size()),

@@ -183,4 +183,51 @@ class AuditRouteTest {
         assertTrue(seconds < 12, "each attempt gave up after its deadline, not the answer's 8 s: " + seconds + " s");
         assertEquals(2, fakes.mimecastPageRequests().size());
     }
+
+    @Test
+    void anAnswerWithoutEndIsGivenUpNotReadToItsEnd() throws Exception {
+        fakes.azureFake.acceptUploads();
+        // an answer that says it has 100 MB and sends 200 bytes a second: past its deadline the rest is not read
+        // (closing the stream would read it to its end, for days)
+        com.sun.net.httpserver.HttpServer endless = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        endless.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        endless.createContext("/oauth/token", exchange -> {
+            byte[] token = "{\"access_token\":\"t\",\"expires_in\":1800}".getBytes();
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, token.length);
+            exchange.getResponseBody().write(token);
+            exchange.close();
+        });
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        endless.createContext(AUDIT_PATH, exchange -> {
+            calls.incrementAndGet();
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, 100_000_000L);
+            try (java.io.OutputStream out = exchange.getResponseBody()) {
+                out.write("{\"data\":[],\"padding\":\"".getBytes());
+                for (int i = 0; i < 100_000; i++) {
+                    out.write("x".repeat(20).getBytes());
+                    out.flush();
+                    Thread.sleep(100);
+                }
+            } catch (java.io.IOException | InterruptedException gone) {
+                // the connector hung up: what it should do
+            }
+        });
+        endless.start();
+        try {
+            java.util.Properties settings = fakes.properties();
+            settings.put("mimecast.base-url", "http://127.0.0.1:" + endless.getAddress().getPort());
+            settings.put("http.timeout", "PT1S");
+            settings.put("mimecast.max-attempts", "2");
+            long started = System.nanoTime();
+            assertEquals(1, Application.run(settings), "no complete answer within twice HTTP_TIMEOUT, twice");
+            long seconds = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+            assertTrue(seconds < 30, "each attempt gave up after its deadline, not at the answer's end: " + seconds);
+            assertEquals(2, calls.get());
+        } finally {
+            endless.stop(0);
+        }
+    }
 }

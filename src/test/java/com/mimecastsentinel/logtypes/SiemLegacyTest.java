@@ -38,37 +38,53 @@ class SiemLegacyTest {
 
     /**
      * A file is read within MIMECAST_MAX_ANSWER_BYTES, as it comes and as its zip members inflate: a bigger one is
-     * dead-lettered (its first bytes, size and SHA-256) and the stream moves on with its token.
+     * dead-lettered (its first bytes, size and SHA-256) and the stream moves on with its token; the files after it
+     * are read as usual.
      */
     @Test
-    void filesBeyondTheAnswerBoundArePassedOver() throws Exception {
-        try (SimulatedAccount account = new SimulatedAccount(Duration.ofSeconds(5))) { // about 100 KB of JSON a file
+    void filesBeyondTheAnswerBoundArePassedOverAndTheOthersRead() throws Exception {
+        try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(10))) {
             account.azure.acceptUploads();
+            byte[] random = new byte[100_000];
+            new java.util.Random(7).nextBytes(random);
+            account.simulator.padLegacyFile(2, random); // the third file: 100 KB as it comes
+            account.simulator.padLegacyFile(5, ("{\"data\":[],\"pad\":\"" + "x".repeat(200_000) + "\"}")
+                    .getBytes(StandardCharsets.UTF_8)); // the sixth: small, with a member inflating to 200 KB
             Map<String, String> env = new java.util.HashMap<>(LEGACY);
             env.put("MIMECAST_MAX_ANSWER_BYTES", "64KiB");
             long firstHour = Instant.now().getEpochSecond() / 3600 - 24;
             assertEquals(0, account.runOnce("siem-legacy", env), "the stream moves on");
+
             List<JsonNode> letters = account.deadLetters("siem-legacy");
-            assertTrue(letters.size() >= 24, "the receipt files (the biggest) of every hour: " + letters.size());
-            Set<String> passedOver = new java.util.HashSet<>();
-            for (JsonNode letter : letters) {
-                assertTrue(letter.path("reason").asText().contains("MIMECAST_MAX_ANSWER_BYTES"), letter.toString());
-                assertTrue(letter.path("contentSha256").asText().matches("[0-9a-f]{64}"));
-                passedOver.add(letter.path("source").asText().replace(".zip", ""));
-            }
-            // every event of the files that fit, none of those passed over
+            assertEquals(2, letters.size(), "the two files, and no other: " + letters);
             java.time.format.DateTimeFormatter hourly = java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHH")
                     .withZone(java.time.ZoneOffset.UTC);
+            String third = "jrnl_" + hourly.format(Instant.ofEpochSecond(firstHour * 3600));
+            String sixth = "jrnl_" + hourly.format(Instant.ofEpochSecond((firstHour + 1) * 3600));
+            JsonNode big = letters.stream().filter(l -> l.path("source").asText().startsWith(third)).findFirst()
+                    .orElseThrow(() -> new AssertionError(third + ": " + letters));
+            assertTrue(big.path("reason").asText().contains("bigger than MIMECAST_MAX_ANSWER_BYTES"), big.toString());
+            assertTrue(big.path("contentBytes").asLong() > 100_000, "the size as it came");
+            assertTrue(big.path("contentSha256").asText().matches("[0-9a-f]{64}"));
+            JsonNode inflating = letters.stream().filter(l -> l.path("source").asText().startsWith(sixth))
+                    .findFirst().orElseThrow(() -> new AssertionError(sixth + ": " + letters));
+            assertTrue(inflating.path("reason").asText().contains("inflate beyond MIMECAST_MAX_ANSWER_BYTES"),
+                    inflating.toString());
+
+            // every event of every other file
+            JsonNode checkpoint = account.checkpoint("siem-legacy");
+            long lastHour = Long.parseLong(new String(Base64.getUrlDecoder().decode(checkpoint.path("nextPage")
+                    .asText()), StandardCharsets.UTF_8)) / 3;
             Set<String> expected = account.simulator.legacyEvents(Instant.ofEpochSecond(firstHour * 3600),
-                    Instant.ofEpochSecond((Instant.now().getEpochSecond() / 3600) * 3600 - 1)).stream()
-                    .filter(e -> !passedOver.contains(e.path("kind").asText() + "_" + hourly.format(Instant.parse(
-                            e.path("datetime").asText().replace("+0000", "Z")))))
+                    Instant.ofEpochSecond(lastHour * 3600 - 1)).stream()
+                    .filter(e -> !Set.of(third, sixth).contains(e.path("kind").asText() + "_" + hourly.format(
+                            Instant.parse(e.path("datetime").asText().replace("+0000", "Z")))))
                     .map(e -> {
                         ObjectNode row = e.deepCopy();
                         row.put("Logtype", LOGTYPES.get(row.remove("kind").asText()));
                         return EventIds.of(row, null, List.of("*"));
                     }).collect(Collectors.toSet());
-            assertEquals(expected, account.azure.deliveredIds("Custom-Seg_Cg").keySet(), "nothing half-read");
+            assertEquals(expected, account.azure.deliveredIds("Custom-Seg_Cg").keySet(), "the others whole");
         }
     }
 

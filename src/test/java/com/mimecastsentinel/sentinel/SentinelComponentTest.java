@@ -52,8 +52,8 @@ class SentinelComponentTest {
         camel = new DefaultCamelContext();
         DeadLetters letters = new DeadLetters(new DeadLetters.Store() {
             @Override
-            public void write(String name, byte[] document) {
-                deadLetters.add(new String(document, StandardCharsets.UTF_8));
+            public boolean write(String name, byte[] document) {
+                return deadLetters.add(new String(document, StandardCharsets.UTF_8));
             }
 
             @Override

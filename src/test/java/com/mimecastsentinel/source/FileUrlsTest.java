@@ -41,7 +41,8 @@ class FileUrlsTest {
                 "https://user:pw@files.example.com/f.gz", "https://files.example.com:8443/f.gz",
                 "https://localhost/f.gz", "https://127.0.0.1/f.gz", "https://10.0.0.5/f.gz",
                 "https://169.254.169.254/latest/meta-data/", "https://[::1]/f.gz", "https://2130706433/f.gz",
-                "https://0x7f.1/f.gz")) {
+                "https://0x7f.1/f.gz", "https://metadata.google.internal/f.gz", "https://kubernetes.default.svc/f.gz",
+                "https://simulator/f.gz", "https://[64:ff9b::a9fe:a9fe]/f.gz")) {
             FileUrls.Refused refused = assertThrows(FileUrls.Refused.class, () -> strict.check(url), url);
             assertFalse(refused.getMessage().contains("f.gz"), "the URL is not in the message: " + refused);
         }
@@ -59,12 +60,14 @@ class FileUrlsTest {
     }
 
     @Test
-    void aKeyIsThePathOrForAUrlThatIsNotOneAHashWithoutItsQuery() {
+    void aKeyIsThePathOrForARefusedEntryAHashWithoutItsQuery() {
         assertEquals("/cg/1.json.gz", FileUrls.key("https://files.example.com/cg/1.json.gz?sig=a"));
-        String bad = FileUrls.key("https://files.example.com/{{env:HOME}}.gz?sig=a");
+        String bad = FileUrls.refusedKey("https://files.example.com/{{env:HOME}}.gz?sig=a");
         assertTrue(bad.startsWith("refused:"), bad);
-        assertEquals(bad, FileUrls.key("https://files.example.com/{{env:HOME}}.gz?sig=other"),
+        assertEquals(bad, FileUrls.refusedKey("https://files.example.com/{{env:HOME}}.gz?sig=other"),
                 "stable across listings: the signature is not part of it");
+        assertFalse(FileUrls.refusedKey("http://10.0.0.5/cg/1.json.gz").equals("/cg/1.json.gz"),
+                "never the path of a file the listing may hold");
         assertEquals("https://files.example.com/{{env:HOME}}.gz",
                 FileUrls.withoutQuery("https://files.example.com/{{env:HOME}}.gz?sig=secret"));
     }

@@ -38,8 +38,8 @@ class RowMappingTest {
         camel = new DefaultCamelContext();
         camel.getRegistry().bind(DeadLetters.BEAN, new DeadLetters(new DeadLetters.Store() {
             @Override
-            public void write(String name, byte[] document) {
-                deadLettered.add(new String(document, StandardCharsets.UTF_8));
+            public boolean write(String name, byte[] document) {
+                return deadLettered.add(new String(document, StandardCharsets.UTF_8));
             }
 
             @Override
