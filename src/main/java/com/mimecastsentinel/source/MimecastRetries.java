@@ -15,10 +15,11 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  * its own, so what earlier calls of a run spent never counts). As the {@code onExceptionOccurred} step of the call
  * route's error handling it judges each failure, and {@link #retryWhile} tells Camel whether to try again:
  * <ul>
- * <li>429, 5xx, no answer in time, a broken connection, a failure Mimecast marks retryable: up to
- * MIMECAST_MAX_ATTEMPTS attempts of the call, 1 s, 2 s, 4 s … (at most 30 s, with jitter) apart; a 429 waits as long
- * as the answer says ({@code X-RateLimit-Reset} in milliseconds, or {@code Retry-After} in seconds or as a date), at
- * most MIMECAST_MAX_RATE_LIMIT_WAIT;</li>
+ * <li>429 (the API's flow control, not a failure): waits as long as the answer says ({@code X-RateLimit-Reset} in
+ * milliseconds, or {@code Retry-After} in seconds or as a date; else 1 s, 2 s, 4 s …) and tries again, as long as
+ * the call's waits on rate limits stay within MIMECAST_MAX_RATE_LIMIT_WAIT in all;</li>
+ * <li>5xx, no answer in time, a broken connection, a failure Mimecast marks retryable: up to MIMECAST_MAX_ATTEMPTS
+ * attempts of the call, 1 s, 2 s, 4 s … (at most 30 s, with jitter) apart;</li>
  * <li>401 with an OAuth token (it was revoked or expired early): that token is forgotten, and the call gets one
  * fresh token and one more try at once, whatever the other failures of the call;</li>
  * <li>anything else (a 4xx, an answer that is not what was asked for, a refused URL): no retry.</li>
@@ -29,6 +30,8 @@ import org.apache.camel.http.base.HttpOperationFailedException;
 public final class MimecastRetries implements Processor {
     /** Exchange properties of the call: its retryable failures and 401s so far, and the decision on the last one. */
     static final String FAILURES = "mimecastCallFailures";
+    static final String RATE_LIMITED = "mimecastCallRateLimited";
+    static final String WAITED = "mimecastCallRateLimitWaited";
     static final String UNAUTHORIZED = "mimecastCallUnauthorized";
     static final String RETRY = "mimecastCallRetry";
 
@@ -64,15 +67,20 @@ public final class MimecastRetries implements Processor {
                 auth.rejected(exchange.getMessage().getHeader("Authorization", String.class));
             }
             delay = 0; // a new token, at once
+        } else if (status == 429) {
+            // flow control, not a failure: waited out as asked, as long as the call's waits on rate limits stay
+            // within MIMECAST_MAX_RATE_LIMIT_WAIT
+            Run run = Run.of(exchange);
+            metrics.rateLimited(run != null ? run.logType : "");
+            int limited = count(exchange, RATE_LIMITED);
+            delay = asked(headers(failure)).orElse(backoff(limited));
+            long waited = exchange.getProperty(WAITED, 0L, Long.class) + delay;
+            exchange.setProperty(WAITED, waited);
+            retry = waited <= maxWait.toMillis();
         } else if (retryable(failure, status)) {
             int failures = count(exchange, FAILURES);
             retry = failures < maxAttempts;
             delay = backoff(failures);
-            if (status == 429) {
-                Run run = Run.of(exchange);
-                metrics.rateLimited(run != null ? run.logType : "");
-                delay = asked(headers(failure)).orElse(delay);
-            }
         } else {
             retry = false;
             delay = 0;
