@@ -203,7 +203,6 @@ public class ConnectorConfiguration implements CamelConfiguration {
 
             @Override
             public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-                meterTags(context);
                 HealthCheckRegistry checks = HealthCheckRegistry.get(context);
                 if (checks != null) {
                     health.setCamelContext(context);

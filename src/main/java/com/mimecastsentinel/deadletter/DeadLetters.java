@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mimecastsentinel.logging.Secrets;
+import com.mimecastsentinel.transform.EventIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,11 +134,7 @@ public final class DeadLetters {
     }
 
     private static String sha256(byte[] raw) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(raw));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return java.util.HexFormat.of().formatHex(EventIds.newDigest().digest(raw));
     }
 
     private static String utf8(byte[] raw) {

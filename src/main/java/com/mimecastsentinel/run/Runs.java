@@ -263,6 +263,16 @@ public final class Runs extends RoutePolicySupport implements StartupListener {
         return cause;
     }
 
+    /** The path of a failed call's URI (a file URL's is cut at 1024 characters: then what is left of it). */
+    private static String pathOf(String uri) {
+        try {
+            String path = java.net.URI.create(uri).getPath();
+            return path == null ? uri : path;
+        } catch (IllegalArgumentException notWhole) {
+            return uri;
+        }
+    }
+
     /** A failure in a few words: for a Mimecast answer, its path, status and what it said. */
     static String describe(Throwable failure) {
         if (failure == null) {
@@ -270,7 +280,7 @@ public final class Runs extends RoutePolicySupport implements StartupListener {
         }
         Throwable cause = cause(failure);
         if (cause instanceof HttpOperationFailedException http) {
-            String path = java.net.URI.create(http.getUri()).getPath();
+            String path = pathOf(http.getUri());
             if (http.getStatusCode() == 418) {
                 return "Mimecast API 1.0 access key binding expired (HTTP 418) on " + path
                         + ": an administrator must bind the access and secret keys again";

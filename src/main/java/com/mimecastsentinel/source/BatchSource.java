@@ -129,11 +129,6 @@ public class BatchSource extends MimecastSource {
         // chunks are cut to make about 97 % of a request once mapped: a line counts its bytes and what its row adds
         return new FileChunks(getCamelContext(), run, urls, new FileChunks.Source() {
             @Override
-            public String keyOf(String url) {
-                return fileKey(url);
-            }
-
-            @Override
             public void expired(SourceRun expiredRun) {
                 relist(expiredRun);
             }
@@ -231,11 +226,6 @@ public class BatchSource extends MimecastSource {
         run.skipped.increment();
         services().deadLetters().put(run.logType, reason, FileUrls.withoutQuery(url), read.prefix(), read.size(),
                 read.sha256());
-    }
-
-    /** The object's path: stable across listings, unlike the signature in the query. */
-    static String fileKey(String url) {
-        return FileUrls.key(url);
     }
 
     private static String encode(String value) {

@@ -49,9 +49,6 @@ final class FileChunks implements Iterator<Lines>, Closeable {
 
     /** What the reader needs of its source. */
     interface Source {
-        /** The file key (the URL's path) of a file URL. */
-        String keyOf(String url);
-
         /** A file URL expired: the page is listed again. */
         void expired(SourceRun run);
 
@@ -159,10 +156,10 @@ final class FileChunks implements Iterator<Lines>, Closeable {
                     run.stopped = !closed; // shutting down: the files left are read by the next run
                     break;
                 }
-                fileKey = source.keyOf(url);
+                fileKey = FileUrls.key(url);
                 this.url = url;
                 long delivered = run.resume != null && fileKey.equals(run.resume.file) ? run.resume.lines : 0;
-                startFile(fileKey, delivered);
+                startFile(delivered);
                 Exchange done = producer.send(FILE_ROUTE, exchange -> {
                     exchange.setVariable(BatchSource.FILE_URL, url);
                     exchange.setVariable(READER, this);
@@ -245,7 +242,7 @@ final class FileChunks implements Iterator<Lines>, Closeable {
     private long cost;
     private int overhead = -1;
 
-    private void startFile(String key, long alreadyDelivered) { // key: the file's, kept in fileKey
+    private void startFile(long alreadyDelivered) {
         if (buffer.length > 1 << 16) {
             buffer = new byte[1 << 16]; // a long line of the file before grew it: not kept for the files after
         }
@@ -266,8 +263,9 @@ final class FileChunks implements Iterator<Lines>, Closeable {
         InputStream in = null;
         try {
             in = new GZIPInputStream(capture, 1 << 16);
-            readLines(in);
-            capture.drain(TRAILING_LIMIT); // to the answer's end (the connection is kept), unless more follows
+            if (readLines(in)) {
+                capture.drain(TRAILING_LIMIT); // to the answer's end (the connection is kept), unless more follows
+            }
         } catch (ZipException | EOFException damaged) {
             damage = "unreadable gzip after line " + number + " (" + damaged + "); the lines before it are delivered";
         } catch (FileTooBig tooBig) {
@@ -305,7 +303,8 @@ final class FileChunks implements Iterator<Lines>, Closeable {
         }
     }
 
-    private void readLines(InputStream in) throws IOException {
+    /** Cuts the file's lines into the chunks: true once read to its end, false when the reader stopped first. */
+    private boolean readLines(InputStream in) throws IOException {
         int filled = 0;
         int lineStart = 0;
         int scanned = 0;
@@ -341,7 +340,7 @@ final class FileChunks implements Iterator<Lines>, Closeable {
                 if (filled > 0 || longLine != null) {
                     endLine(0, filled); // no newline at the end
                 }
-                return;
+                return true;
             }
             inflated += read;
             if (inflated > limits.maxFileBytes()) {
@@ -354,6 +353,7 @@ final class FileChunks implements Iterator<Lines>, Closeable {
             }
             filled += read;
         }
+        return false;
     }
 
     /** A line's end: a line to deliver, or the end of one longer than the limit. */

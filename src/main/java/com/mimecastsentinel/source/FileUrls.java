@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Set;
 
 import com.mimecastsentinel.config.Hosts;
+import com.mimecastsentinel.transform.EventIds;
 
 /**
  * The check every file URL of a SIEM listing passes before it is fetched (and again in the download route, where it
@@ -126,10 +127,6 @@ public final class FileUrls {
     }
 
     private static byte[] sha256(String text) {
-        try {
-            return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return EventIds.newDigest().digest(text.getBytes(StandardCharsets.UTF_8));
     }
 }

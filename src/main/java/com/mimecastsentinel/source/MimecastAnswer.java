@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 import com.mimecastsentinel.deadletter.DeadLetters;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
@@ -111,14 +113,25 @@ public final class MimecastAnswer implements Processor {
         }
     }
 
-    /** The failure of a call whose answer was not 2xx, as camel-http would have thrown it, with a bounded body. */
-    private static HttpOperationFailedException failed(Exchange exchange, int status, String body) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        exchange.getMessage().getHeaders().forEach((name, value) -> {
-            if (value != null && !name.startsWith("Camel") && !MimecastAuth.signs(name)) {
+    /**
+     * The headers of an answer, as data (a map whose keys ignore case): not Camel's own, not the request's
+     * signature.
+     */
+    static Map<String, String> headers(Message answer) {
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        answer.getHeaders().forEach((name, value) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (value != null && !lower.startsWith("camel") && !lower.startsWith("org.apache.camel")
+                    && !MimecastAuth.signs(name)) {
                 headers.put(name, value.toString());
             }
         });
+        return headers;
+    }
+
+    /** The failure of a call whose answer was not 2xx, as camel-http would have thrown it, with a bounded body. */
+    private static HttpOperationFailedException failed(Exchange exchange, int status, String body) {
+        Map<String, String> headers = headers(exchange.getMessage());
         String to = exchange.getProperty(Exchange.TO_ENDPOINT, "", String.class);
         String uri = to.replaceAll("\\?.*", "") + exchange.getMessage().getHeader(Exchange.HTTP_PATH, "", String.class);
         String file = exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class);

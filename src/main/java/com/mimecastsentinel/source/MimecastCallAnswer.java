@@ -1,7 +1,6 @@
 package com.mimecastsentinel.source;
 
 import java.util.Map;
-import java.util.TreeMap;
 
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
@@ -34,15 +33,7 @@ public final class MimecastCallAnswer implements AggregationStrategy {
         }
         Message answer = call.getMessage();
         message.setBody(answer.getBody());
-        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        answer.getHeaders().forEach((name, value) -> {
-            String lower = name.toLowerCase(java.util.Locale.ROOT);
-            if (value != null && !lower.startsWith("camel") && !lower.startsWith("org.apache.camel")
-                    && !MimecastAuth.signs(name)) {
-                headers.put(name, value.toString());
-            }
-        });
-        caller.setVariable(HEADERS, headers);
+        caller.setVariable(HEADERS, MimecastAnswer.headers(answer));
         Object tooLarge = call.getVariable(MimecastAnswer.TOO_LARGE);
         if (tooLarge != null) {
             caller.setVariable(MimecastAnswer.TOO_LARGE, tooLarge);

@@ -57,7 +57,8 @@ public final class MimecastRetries implements Processor {
         exchange.setProperty(RETRY, false); // decided below; a failure here must not leave an earlier decision
         Throwable failure = exchange.getException() != null ? exchange.getException()
                 : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        int status = status(failure);
+        HttpOperationFailedException answer = answer(failure);
+        int status = answer != null ? answer.getStatusCode() : 0;
         boolean retry;
         long delay;
         if (status == 401) {
@@ -73,7 +74,7 @@ public final class MimecastRetries implements Processor {
             Run run = Run.of(exchange);
             metrics.rateLimited(run != null ? run.logType : "");
             int limited = count(exchange, RATE_LIMITED);
-            delay = asked(headers(failure)).orElse(backoff(limited));
+            delay = asked(answer.getResponseHeaders()).orElse(backoff(limited));
             long waited = exchange.getProperty(WAITED, 0L, Long.class) + delay;
             exchange.setProperty(WAITED, waited);
             retry = waited <= maxWait.toMillis();
@@ -101,23 +102,14 @@ public final class MimecastRetries implements Processor {
         return count;
     }
 
-    /** The HTTP status of the answer the call failed on; 0 when it got none. */
-    private static int status(Throwable failure) {
+    /** The answer a call failed on (not 2xx): the failure or one of its causes; null when it got none. */
+    static HttpOperationFailedException answer(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof HttpOperationFailedException http) {
-                return http.getStatusCode();
+                return http;
             }
         }
-        return 0;
-    }
-
-    private static Map<String, String> headers(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof HttpOperationFailedException http) {
-                return http.getResponseHeaders();
-            }
-        }
-        return Map.of();
+        return null;
     }
 
     private static boolean retryable(Throwable failure, int status) {
@@ -143,6 +135,9 @@ public final class MimecastRetries implements Processor {
      * an HTTP date), at most MIMECAST_MAX_RATE_LIMIT_WAIT.
      */
     private java.util.Optional<Long> asked(Map<String, String> headers) {
+        if (headers == null) {
+            return java.util.Optional.empty();
+        }
         OptionalLong resetMillis = number(headers, "X-RateLimit-Reset");
         OptionalLong retryAfterSeconds = number(headers, "Retry-After");
         Duration wait;

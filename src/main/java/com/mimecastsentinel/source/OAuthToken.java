@@ -64,13 +64,7 @@ public final class OAuthToken {
                 + "&grant_type=client_credentials";
         Exchange answer = producer.send(ROUTE, exchange -> exchange.getMessage().setBody(form));
         Exception failure = answer.getException();
-        HttpOperationFailedException refused = null;
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof HttpOperationFailedException http) {
-                refused = http;
-                break;
-            }
-        }
+        HttpOperationFailedException refused = MimecastRetries.answer(failure);
         int status = refused != null ? refused.getStatusCode() : 200;
         if (status == 400 || status == 401 || status == 403) {
             throw new MimecastFailure("Mimecast rejected the OAuth client credentials (HTTP " + status
