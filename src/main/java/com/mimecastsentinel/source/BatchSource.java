@@ -79,7 +79,7 @@ public class BatchSource extends MimecastSource {
         JsonNode listing = exchange.getMessage().getBody(JsonNode.class);
         Checkpoint checkpoint = run.checkpoint;
         JsonNode next = listing.path("@nextPage");
-        run.nextToken = next.isTextual() ? next.asText() : null;
+        run.nextToken = next.isTextual() ? pageToken(run, next.asText()) : null;
         run.caughtUp = listing.path("isCaughtUp").asBoolean(false);
         run.pages++;
         mustHoldLease(run);

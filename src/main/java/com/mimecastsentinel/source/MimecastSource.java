@@ -102,6 +102,22 @@ public abstract class MimecastSource implements CamelContextAware {
         exchange.setVariable(QUERY, query);
     }
 
+    /** The longest page token taken (Mimecast's are some hundred characters; FileUrls bounds a URL the same). */
+    static final int MAX_TOKEN_LENGTH = 8192;
+
+    /**
+     * An answer's next page token, or null: one longer than {@value #MAX_TOKEN_LENGTH} characters fails the run
+     * before it goes into the checkpoint and the next call (where it would fail every run after).
+     */
+    protected static String pageToken(SourceRun run, String token) {
+        if (token != null && token.length() > MAX_TOKEN_LENGTH) {
+            throw new MimecastFailure(run.logType + ": Mimecast returned a page token of " + token.length()
+                    + " characters, more than " + MAX_TOKEN_LENGTH + "; stopping before it goes into the checkpoint",
+                    200);
+        }
+        return token;
+    }
+
     /**
      * Sets whether the run goes on. On shutdown (SIGTERM) the run ends after the batch it is in, its checkpoint
      * committed: nothing in flight is cut in half.

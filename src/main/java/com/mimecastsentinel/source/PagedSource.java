@@ -95,7 +95,7 @@ public class PagedSource extends MimecastSource {
             }
         }
         String next = answer.path("meta").path("pagination").path("next").asText(null);
-        run.nextToken = page.isEmpty() || next == null || next.isEmpty() ? null : next;
+        run.nextToken = page.isEmpty() || next == null || next.isEmpty() ? null : pageToken(run, next);
         if (run.nextToken != null && !run.tokensSeen.add(run.nextToken)) {
             throw new MimecastFailure(run.logType + ": Mimecast returned a page token it returned before; stopping "
                     + "instead of paging in a circle", 200);

@@ -72,7 +72,7 @@ public class SiemFileSource extends MimecastSource {
         }
         byte[] file = exchange.getMessage().getBody(byte[].class);
         run.caughtUp = false;
-        run.nextToken = MimecastCallAnswer.header(exchange, TOKEN_HEADER);
+        run.nextToken = pageToken(run, MimecastCallAnswer.header(exchange, TOKEN_HEADER));
         String disposition = MimecastCallAnswer.header(exchange, "Content-Disposition");
         Matcher name = disposition == null ? null : FILE_NAME.matcher(disposition);
         String fileName = name != null && name.find() ? name.group(1) : "unnamed";

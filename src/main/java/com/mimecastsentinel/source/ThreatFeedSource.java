@@ -85,7 +85,7 @@ public class ThreatFeedSource extends MimecastSource {
         String feedType = feedTypes.get(run.feedIndex);
         JsonNode bundle = exchange.getMessage().getBody(JsonNode.class);
         run.pages++;
-        run.nextToken = MimecastCallAnswer.header(exchange, NEXT_TOKEN);
+        run.nextToken = pageToken(run, MimecastCallAnswer.header(exchange, NEXT_TOKEN));
         if (run.nextToken != null && !run.tokensSeen.add(feedType + "|" + run.nextToken)) {
             throw new MimecastFailure(run.logType + ": the " + feedType + " feed returned a token it returned "
                     + "before; stopping instead of paging in a circle", 200);

@@ -122,6 +122,21 @@ class AuditRouteTest {
     }
 
     @Test
+    void aPageTokenBeyondItsBoundFailsTheRunBeforeItReachesTheCheckpoint() throws Exception {
+        fakes.azureFake.acceptUploads();
+        String huge = "t".repeat(100_000);
+        fakes.mimecast.stubFor(post(urlPathEqualTo(AUDIT_PATH)).atPriority(1)
+                .withRequestBody(matchingJsonPath("$.meta.pagination.pageToken", equalTo("t2")))
+                .willReturn(okJson("{\"meta\":{\"status\":200,\"pagination\":{\"next\":\"" + huge + "\"}},"
+                        + "\"data\":[{\"id\":\"x\",\"eventTime\":\"2026-01-01T00:00:00+0000\"}],\"fail\":[]}")));
+        assertEquals(1, runOnce(), "a 100,000-character page token is not taken");
+        assertEquals("t2", fakes.checkpoint().path("window").path("pageToken").asText(),
+                "the checkpoint stays at the page before it");
+        assertTrue(fakes.mimecastPageRequests().stream().noneMatch(r -> r.getBodyAsString().contains(huge)),
+                "and it is never sent back");
+    }
+
+    @Test
     void failedUploadLeavesCheckpointAndNextRunDeliversTheRest() throws Exception {
         // the first page's two batches are accepted, then Logs Ingestion fails (the SDK retries, then gives up)
         fakes.azureFake.acceptUploads();
