@@ -50,10 +50,11 @@ class AzureTemplateTest {
     private static final Set<String> KQL_TYPE_NAMES = Set.of("bool", "boolean", "date", "datetime", "decimal",
             "double", "dynamic", "guid", "int", "long", "real", "string", "time", "timespan");
     /**
-     * Starts with a letter; letters, digits and underscores; at most 45 characters, except the longer names the
-     * official tables already have (Ttp_Url_CL's flattened tagMap columns).
+     * Log Analytics column names (tables created through the Tables API or for DCRs): 2 to 45 characters, letters,
+     * digits and underscores, starting with a letter. No exception: a table whose schema breaks it is refused, and
+     * with it the whole tables deployment.
      */
-    private static final Pattern COLUMN_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
+    private static final Pattern COLUMN_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{1,44}");
     private static final Set<String> STREAM_TYPES = Set.of("string", "int", "long", "real", "boolean", "datetime",
             "dynamic");
     private static final Set<String> TABLE_TYPES = Set.of("string", "int", "long", "real", "boolean", "datetime",
@@ -119,8 +120,7 @@ class AzureTemplateTest {
                     "endpoints need 2023-03-11 or later");
             assertTrue(rule.path("properties").path("dataCollectionEndpointId").isMissingNode(),
                     "a Direct rule needs no data collection endpoint");
-            assertTrue(rule.path("dependsOn").toString().contains("tablesDeployment"),
-                    "the rule is created after the tables its data flows write");
+            assertEquals("[parameters('location')]", rule.path("location").asText());
             // Azure Monitor service limits for one data collection rule
             int streams = rule.path("properties").path("streamDeclarations").size();
             assertTrue(streams <= 10, "at most 10 streams in a rule: " + streams);
@@ -264,10 +264,7 @@ class AzureTemplateTest {
                 String name = column.path("name").asText();
                 String type = column.path("type").asText().toLowerCase(Locale.ROOT);
                 if (!COLUMN_NAME.matcher(name).matches()) {
-                    problems.add(table + "." + name + ": not a valid column name");
-                }
-                if (name.length() > 45 && !OfficialTables.load().declares(table, name)) {
-                    problems.add(table + "." + name + ": longer than 45 characters");
+                    problems.add(table + "." + name + ": not a valid column name (2-45 letters, digits, _)");
                 }
                 if (RESERVED.contains(name.toLowerCase(Locale.ROOT))) {
                     problems.add(table + "." + name + ": reserved column name");
@@ -288,6 +285,9 @@ class AzureTemplateTest {
                 problems.add(stream + ": a custom stream's name starts with Custom-");
             }
             columns.forEach((name, type) -> {
+                if (!COLUMN_NAME.matcher(name).matches()) {
+                    problems.add(stream + "." + name + ": not a valid column name (2-45 letters, digits, _)");
+                }
                 if (!STREAM_TYPES.contains(type)) {
                     problems.add(stream + "." + name + ": unknown stream type " + type);
                 }
@@ -297,30 +297,70 @@ class AzureTemplateTest {
     }
 
     @Test
-    void theConnectorsIdentityMayPublishToBothRules() {
+    void theRulesAreInTheWorkspacesRegionAndCreatedAfterTheTables() {
+        JsonNode rules = deployment("dcrDeployment");
+        assertEquals(resources(rules.path("properties").path("template"), DCR_TYPE), dcrs, "both rules in it");
+        assertEquals("[reference(parameters('workspaceResourceId'), '2022-10-01', 'Full').location]",
+                rules.path("properties").path("parameters").path("location").path("value").asText(),
+                "the workspace's region: a rule in another region is refused");
+        assertFalse(template.path("parameters").has("location"), "no region to get wrong");
+        assertTrue(rules.path("dependsOn").toString().contains("variables('tablesDeployment')"),
+                "after the tables their data flows write (InvalidOutputTable otherwise)");
+    }
+
+    @Test
+    void tablesAreCreatedOnlyWhenTheUserSaysNoneExists() {
+        JsonNode tablesDeployment = deployment("tablesDeployment");
+        assertEquals("[parameters('createTables')]", tablesDeployment.path("condition").asText());
+        JsonNode createTables = template.path("parameters").path("createTables");
+        assertEquals("bool", createTables.path("type").asText());
+        assertFalse(createTables.has("defaultValue"), "a choice, not a default: true over existing tables deletes "
+                + "the columns the template does not list");
+        assertEquals(List.of(), resources(tablesDeployment, ROLE_TYPE), "nothing but tables in it");
+    }
+
+    @Test
+    void roleAssignmentsAreDeploymentsOfTheirOwnThatNothingWaitsFor() {
         List<JsonNode> publishers = roleAssignments(MONITORING_METRICS_PUBLISHER);
         assertEquals(2, publishers.size(), "a Monitoring Metrics Publisher assignment on each rule");
+        JsonNode roles = deployment("rolesDeployment");
+        assertEquals(publishers, resources(roles, ROLE_TYPE), "in the roles deployment");
+        assertEquals("[not(empty(parameters('principalId')))]", roles.path("condition").asText());
+        // its rule names come from the rules' deployment: judged once the rules exist, after the data path
+        for (String rule : List.of("dataCollectionRuleName", "awarenessDataCollectionRuleName")) {
+            assertTrue(roles.path("properties").path("parameters").path(rule).path("value").asText()
+                    .contains("variables('dcrDeployment'))).outputs."), rule);
+        }
         for (int i = 0; i < 2; i++) {
             JsonNode publisher = publishers.get(i);
-            String rule = dcrs.get(i).path("name").asText();
-            assertEquals("[format('Microsoft.Insights/dataCollectionRules/{0}', " + rule.substring(1, rule.length() - 1)
-                    + ")]", publisher.path("scope").asText(), "scoped to the rule");
+            String rule = i == 0 ? "dataCollectionRuleName" : "awarenessDataCollectionRuleName";
+            assertEquals("[format('Microsoft.Insights/dataCollectionRules/{0}', parameters('" + rule + "'))]",
+                    publisher.path("scope").asText(), "scoped to the rule");
             assertEquals("[parameters('principalId')]", publisher.path("properties").path("principalId").asText());
             assertEquals("[parameters('principalType')]", publisher.path("properties").path("principalType").asText());
-            assertEquals("[not(empty(parameters('principalId')))]", publisher.path("condition").asText());
-            assertTrue(publisher.path("dependsOn").toString().contains(rule.substring(1, rule.length() - 1)),
-                    "assigned once the rule exists");
         }
 
         JsonNode contributor = roleAssignment(SENTINEL_CONTRIBUTOR);
         assertNotNull(contributor, "optional Microsoft Sentinel Contributor assignment (threat intelligence)");
-        assertTrue(contributor.path("condition").asText().contains("assignSentinelContributor"));
+        JsonNode sentinelRole = deployment("sentinelRoleDeployment");
+        assertEquals(List.of(contributor), resources(sentinelRole, ROLE_TYPE));
+        assertTrue(sentinelRole.path("condition").asText().contains("assignSentinelContributor"));
+        assertEquals("[variables('workspaceResourceGroup')]", sentinelRole.path("resourceGroup").asText());
         assertTrue(contributor.path("scope").asText().contains("Microsoft.OperationalInsights/workspaces/"));
+
+        for (JsonNode resource : template.path("resources")) {
+            String dependsOn = resource.path("dependsOn").toString();
+            assertFalse(dependsOn.contains("rolesDeployment") || dependsOn.contains("sentinelRoleDeployment"),
+                    resource.path("name") + " waits for a role assignment");
+        }
     }
 
     @Test
     void theOutputsAreWhatTheConnectorIsConfiguredWith() {
-        JsonNode outputs = template.path("outputs");
+        JsonNode outputs = deployment("dcrDeployment").path("properties").path("template").path("outputs");
+        outputs.fieldNames().forEachRemaining(name -> assertEquals("[reference(resourceId("
+                + "'Microsoft.Resources/deployments', variables('dcrDeployment'))).outputs." + name + ".value]",
+                template.path("outputs").path(name).path("value").asText(), "the template's output " + name));
         // SENTINEL_INGESTION_ENDPOINT / SENTINEL_DCR_ID and their SENTINEL_AWARENESS_ pair
         for (String prefix : List.of("", "awareness")) {
             String ruleName = prefix.isEmpty() ? "dataCollectionRuleName" : "awarenessDataCollectionRuleName";
@@ -337,7 +377,7 @@ class AzureTemplateTest {
                 assertTrue(version.find() && version.group(1).compareTo("2023-03-11") >= 0, value);
             }
         }
-        assertTrue(outputs.path("workspaceId").path("value").asText().endsWith(".customerId]"),
+        assertTrue(template.path("outputs").path("workspaceId").path("value").asText().endsWith(".customerId]"),
                 "SENTINEL_WORKSPACE_ID for threat intelligence");
     }
 
@@ -361,6 +401,16 @@ class AzureTemplateTest {
     }
 
     // ---- helpers ----
+
+    /** The template's nested deployment named by this variable. */
+    private static JsonNode deployment(String variable) {
+        for (JsonNode resource : template.path("resources")) {
+            if (("[variables('" + variable + "')]").equals(resource.path("name").asText())) {
+                return resource;
+            }
+        }
+        throw new AssertionError("no deployment named by variables('" + variable + "')");
+    }
 
     /** The role assignment whose role definition resolves to this id (the first, if there are more). */
     private static JsonNode roleAssignment(String roleDefinitionId) {

@@ -125,6 +125,8 @@ final class EmittedRows {
     final Map<String, String> notDcr = new TreeMap<>();
     /** stream -> rows written */
     final Map<String, Integer> rowCounts = new TreeMap<>();
+    /** stream -> the names the rows' AdditionalFields held */
+    final Map<String, java.util.Set<String>> additionalFields = new TreeMap<>();
 
     private final ObjectMapper json = new ObjectMapper();
 
@@ -154,8 +156,11 @@ final class EmittedRows {
             Map<String, Column> columns = streams.computeIfAbsent(stream, s -> new TreeMap<>());
             int rows = 0;
             for (String line : Files.readAllLines(file)) {
-                json.readTree(line).fields().forEachRemaining(f -> columns.computeIfAbsent(f.getKey(),
-                        k -> new Column()).add(f.getValue()));
+                JsonNode row = json.readTree(line);
+                row.fields().forEachRemaining(f -> columns.computeIfAbsent(f.getKey(), k -> new Column())
+                        .add(f.getValue()));
+                row.path("AdditionalFields").fieldNames().forEachRemaining(name -> additionalFields
+                        .computeIfAbsent(stream, k -> new java.util.TreeSet<>()).add(name));
                 rows++;
             }
             rowCounts.put(stream, rows);
