@@ -54,6 +54,10 @@ public final class Settings {
     public final String azureClientId;
     public final String azureClientSecret;
     public final String azureAuthorityHost;
+    /** AZURE_CLOUD: the audiences tokens are asked for, and the default endpoints. */
+    public final AzureCloud azureCloud;
+    /** Azure Resource Manager: the STIX upload's token audience and the tables command's API. */
+    public final String resourceManagerEndpoint;
     public final String ingestionEndpoint;
     public final String dcrId;
     /** The DCR of the Awareness Training tables (one DCR holds at most 10 streams), and its endpoint. */
@@ -126,14 +130,17 @@ public final class Settings {
         azureClientId = optional("azure.client-id");
         azureClientSecret = secret("azure.client-secret", "AZURE_CLIENT_SECRET");
         azureAuthorityHost = optional("azure.authority-host");
+        azureCloud = AzureCloud.parse(optional("azure.cloud"));
+        resourceManagerEndpoint = orDefault("azure.resource-manager-endpoint", azureCloud.resourceManager)
+                .replaceAll("/+$", "");
         azureAllowHosts = hostList("azure.allow-hosts", "AZURE_ALLOW_HOSTS");
         ingestionEndpoint = optional("sentinel.ingestion-endpoint");
         dcrId = optional("sentinel.dcr-id");
         awarenessDcrId = optional("sentinel.awareness-dcr-id");
         awarenessIngestionEndpoint = optional("sentinel.awareness-ingestion-endpoint");
         workspaceId = optional("sentinel.workspace-id");
-        threatIntelEndpoint = orDefault("sentinel.ti-endpoint", "https://api.ti.sentinel.azure.com")
-                .replaceAll("/+$", "");
+        String tiEndpoint = optional("sentinel.ti-endpoint");
+        threatIntelEndpoint = tiEndpoint != null ? tiEndpoint.replaceAll("/+$", "") : azureCloud.threatIntelEndpoint;
         threatIntelSource = orDefault("sentinel.ti-source-system", "Mimecast");
         if ("Microsoft Sentinel".equalsIgnoreCase(threatIntelSource)) {
             throw new ConfigurationException("SENTINEL_TI_SOURCE_SYSTEM", "must not be 'Microsoft Sentinel'");
@@ -261,7 +268,12 @@ public final class Settings {
         if (azureAuthorityHost != null) {
             requireAzureUrl(azureAuthorityHost, "AZURE_AUTHORITY_HOST", AUTHORITY_DOMAINS);
         }
-        requireAzureUrl(threatIntelEndpoint, "SENTINEL_TI_ENDPOINT", THREAT_INTEL_DOMAINS);
+        if (threatIntelEndpoint != null) {
+            requireAzureUrl(threatIntelEndpoint, "SENTINEL_TI_ENDPOINT", THREAT_INTEL_DOMAINS);
+        }
+        requireAzureUrl(resourceManagerEndpoint, "AZURE_RESOURCE_MANAGER_ENDPOINT", MANAGEMENT_DOMAINS);
+        requireCloud(ingestionEndpoint, "SENTINEL_INGESTION_ENDPOINT");
+        requireCloud(awarenessIngestionEndpoint, "SENTINEL_AWARENESS_INGESTION_ENDPOINT");
         if (checkpointStore == CheckpointStoreKind.BLOB) {
             if (storageConnectionString == null && storageAccountUrl == null) {
                 throw new ConfigurationException("AZURE_STORAGE_CONNECTION_STRING",
@@ -357,6 +369,26 @@ public final class Settings {
         }
     }
 
+    /**
+     * An ingestion endpoint of another cloud than AZURE_CLOUD would be sent tokens of the wrong audience: refused
+     * here, naming the cloud it belongs to (hosts in AZURE_ALLOW_HOSTS are not judged).
+     */
+    private void requireCloud(String endpoint, String variable) {
+        if (endpoint == null) {
+            return;
+        }
+        String host = parseUri(endpoint, variable).getHost().toLowerCase(Locale.ROOT);
+        if (azureAllowHosts.contains(host) || host.endsWith("." + azureCloud.ingestionDomain)) {
+            return;
+        }
+        for (AzureCloud cloud : AzureCloud.values()) {
+            if (host.endsWith("." + cloud.ingestionDomain)) {
+                throw new ConfigurationException("AZURE_CLOUD", "is " + azureCloud.cloudName + " but " + variable
+                        + " is in " + cloud.cloudName + ": set AZURE_CLOUD=" + cloud.cloudName);
+            }
+        }
+    }
+
     /** Azure's domains per service, public cloud, US Government, China. */
     static final List<String> INGESTION_DOMAINS = List.of("ingest.monitor.azure.com", "ingest.monitor.azure.us",
             "ingest.monitor.azure.cn");
@@ -364,6 +396,8 @@ public final class Settings {
             "sentinel.azure.cn");
     static final List<String> STORAGE_DOMAINS = List.of("blob.core.windows.net", "blob.storage.azure.net",
             "blob.core.usgovcloudapi.net", "blob.core.chinacloudapi.cn");
+    static final List<String> MANAGEMENT_DOMAINS = List.of("management.azure.com", "management.usgovcloudapi.net",
+            "management.chinacloudapi.cn");
     static final List<String> AUTHORITY_DOMAINS = List.of("login.microsoftonline.com", "login.microsoftonline.us",
             "login.chinacloudapi.cn", "login.partner.microsoftonline.cn");
 

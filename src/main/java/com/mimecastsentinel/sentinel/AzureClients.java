@@ -14,6 +14,7 @@ import com.azure.monitor.ingestion.LogsIngestionClient;
 import com.azure.monitor.ingestion.LogsIngestionClientBuilder;
 import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.mimecastsentinel.config.AzureCloud;
 import com.mimecastsentinel.config.Settings;
 
 /** Builds the Azure SDK clients from the settings, all on the JDK HTTP transport. */
@@ -38,9 +39,9 @@ public final class AzureClients {
             ClientSecretCredentialBuilder builder = new ClientSecretCredentialBuilder()
                     .tenantId(settings.azureTenantId).clientId(settings.azureClientId)
                     .clientSecret(settings.azureClientSecret).httpClient(http);
-            if (settings.azureAuthorityHost != null) {
-                builder.authorityHost(settings.azureAuthorityHost);
-                if (!PUBLIC_AUTHORITIES.contains(URI.create(settings.azureAuthorityHost).getHost())) {
+            if (authorityHost() != null) {
+                builder.authorityHost(authorityHost());
+                if (!PUBLIC_AUTHORITIES.contains(URI.create(authorityHost()).getHost())) {
                     builder.disableInstanceDiscovery(); // a private authority cannot be discovered
                 }
             }
@@ -54,13 +55,20 @@ public final class AzureClients {
                 builder.managedIdentityClientId(settings.azureClientId)
                         .workloadIdentityClientId(settings.azureClientId);
             }
-            if (settings.azureAuthorityHost != null) {
-                builder.authorityHost(settings.azureAuthorityHost);
+            if (authorityHost() != null) {
+                builder.authorityHost(authorityHost());
             }
             credential = builder.build();
         }
-        credential = new CachedTokenCredential(credential, java.time.Clock.systemUTC());
+        credential = new CachedTokenCredential(new CloudScopes(credential, settings.azureCloud),
+                java.time.Clock.systemUTC());
         return credential;
+    }
+
+    /** AZURE_AUTHORITY_HOST, else the cloud's (the SDK's own default is the public cloud's). */
+    private String authorityHost() {
+        return settings.azureAuthorityHost != null ? settings.azureAuthorityHost
+                : settings.azureCloud != AzureCloud.PUBLIC ? settings.azureCloud.authorityHost : null;
     }
 
     /** The Logs Ingestion API for a DCR: the configured one (SENTINEL_DCR_ID) unless the endpoint names another. */
@@ -94,8 +102,12 @@ public final class AzureClients {
             throw new com.mimecastsentinel.config.ConfigurationException("SENTINEL_WORKSPACE_ID",
                     "is required to send threat intelligence to Sentinel");
         }
+        if (settings.threatIntelEndpoint == null) {
+            throw new com.mimecastsentinel.config.ConfigurationException("SENTINEL_TI_ENDPOINT", "is required to send "
+                    + "threat intelligence in " + settings.azureCloud.cloudName + " (no documented default there)");
+        }
         return new StixUpload(http, credential(), retries(), settings.threatIntelEndpoint, settings.workspaceId,
-                settings.threatIntelSource);
+                settings.threatIntelSource, settings.resourceManagerEndpoint + "/.default");
     }
 
     /**

@@ -30,14 +30,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Threat indicators to Microsoft Sentinel through the STIX objects upload API (at most {@value #MAX_OBJECTS} objects a
- * request), with an Azure SDK pipeline: a bearer token for {@code https://management.azure.com/.default} and the
+ * request), with an Azure SDK pipeline: a bearer token for Azure Resource Manager ({@code scope}: the cloud's) and the
  * SDK's retry policy (429/5xx, honouring {@code Retry-After}). A 200 may list refused objects by index: those come
  * back as rejected, the rest count as delivered.
  */
 public final class StixUpload implements Destination {
     private static final Logger LOG = LoggerFactory.getLogger(StixUpload.class);
     public static final int MAX_OBJECTS = 100;
-    static final String SCOPE = "https://management.azure.com/.default";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpPipeline pipeline;
@@ -45,9 +44,9 @@ public final class StixUpload implements Destination {
     private final String sourceSystem;
 
     public StixUpload(HttpClient http, TokenCredential credential, RetryOptions retries, String endpoint,
-            String workspaceId, String sourceSystem) {
+            String workspaceId, String sourceSystem, String scope) {
         this.pipeline = new HttpPipelineBuilder().httpClient(http)
-                .policies(new RetryPolicy(retries), new BearerTokenAuthenticationPolicy(credential, SCOPE)).build();
+                .policies(new RetryPolicy(retries), new BearerTokenAuthenticationPolicy(credential, scope)).build();
         this.url = endpoint.replaceAll("/+$", "") + "/workspaces/" + workspaceId
                 + "/threat-intelligence-stix-objects:upload?api-version=2024-02-01-preview";
         this.sourceSystem = sourceSystem;

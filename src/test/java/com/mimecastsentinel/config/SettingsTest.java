@@ -166,6 +166,35 @@ class SettingsTest {
     }
 
     @Test
+    void azureCloudSetsTheEndpointsAndAnEndpointOfAnotherCloudIsRefusedNamingIt() {
+        production();
+        Settings publicCloud = settings();
+        assertEquals(AzureCloud.PUBLIC, publicCloud.azureCloud);
+        assertEquals("https://management.azure.com", publicCloud.resourceManagerEndpoint);
+        assertEquals("https://api.ti.sentinel.azure.com", publicCloud.threatIntelEndpoint);
+
+        properties.put("azure.cloud", "AzureUSGovernment");
+        ConfigurationException mismatch = rejected();
+        assertEquals("AZURE_CLOUD", mismatch.setting());
+        assertTrue(mismatch.getMessage().contains("SENTINEL_INGESTION_ENDPOINT is in AzureCloud"),
+                mismatch.getMessage());
+
+        properties.put("sentinel.ingestion-endpoint", "https://my-dcr-abcd.usgovvirginia-1.ingest.monitor.azure.us");
+        properties.put("azure.storage.account-url", "https://acct.blob.core.usgovcloudapi.net");
+        Settings government = settings();
+        assertEquals(AzureCloud.US_GOVERNMENT, government.azureCloud);
+        assertEquals("https://management.usgovcloudapi.net", government.resourceManagerEndpoint);
+        assertEquals(null, government.threatIntelEndpoint, "no documented STIX endpoint there: set it");
+        assertEquals("https://monitor.azure.us//.default",
+                government.azureCloud.scope("https://monitor.azure.com//.default"), "the Logs Ingestion audience");
+        assertEquals("https://storage.azure.com/.default",
+                government.azureCloud.scope("https://storage.azure.com/.default"), "other scopes as asked");
+
+        properties.put("azure.cloud", "AzureGermany");
+        assertEquals("AZURE_CLOUD", rejected().setting());
+    }
+
+    @Test
     void boundsOfWhatMimecastSendsAreSizes() {
         Settings defaults = settings();
         assertEquals(4 << 20, defaults.maxLineBytes);
