@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,23 +28,20 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.mimecastsentinel.config.Settings;
 import com.mimecastsentinel.demo.MimecastSimulator;
 import com.mimecastsentinel.support.Settings4Tests;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The container files, checked without a Docker engine: the Dockerfile parsed (stages, user, port, health check,
- * entrypoint), the compose files normalized by {@code docker-compose config} (Debian's docker-compose; .ci/run
- * installs it: without it these checks fail, unless {@code COMPOSE_CHECKS=skip}), and the production env file
- * example against the settings the connector reads.
+ * entrypoint), the compose files read as {@code docker compose config} reads them (ComposeFile: YAML merge keys,
+ * interpolation, env files, the Compose Specification's JSON schema; no docker-compose needed), and the production
+ * env file example against the settings the connector reads.
  */
 class ContainerFilesTest {
     private static final Path ROOT = Path.of("").toAbsolutePath();
-    private static final ObjectMapper YAML = new YAMLMapper();
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\{\\{env:([A-Z0-9_]+):");
 
     // ---------------------------------------------------------------------------------------------------------
@@ -294,72 +291,19 @@ class ContainerFilesTest {
     }
 
     // ---------------------------------------------------------------------------------------------------------
-    // Compose files, normalized by docker-compose config
+    // Compose files, read as docker compose config reads them (ComposeFile)
     // ---------------------------------------------------------------------------------------------------------
 
-    private record Result(int exit, String out, String err) {
-    }
-
-    private static Result dockerCompose(Map<String, String> environment, String... arguments) throws Exception {
-        List<String> command = new ArrayList<>(List.of("docker-compose"));
-        command.addAll(List.of(arguments));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile());
-        builder.environment().keySet()
-                .removeIf(k -> k.startsWith("COMPOSE_") || k.equals("MIMECAST_SENTINEL_ENV_FILE"));
-        builder.environment().putAll(environment);
-        Path err = Files.createTempFile("docker-compose", ".err");
-        try {
-            Process process = builder.redirectError(err.toFile()).start();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(120, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                fail("docker-compose " + String.join(" ", arguments) + " did not finish");
-            }
-            return new Result(process.exitValue(), out, Files.readString(err, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(err);
-        }
-    }
-
-    /**
-     * docker-compose checks the compose files (.ci/run installs it). Without it these checks fail, saying how to
-     * install it; {@code COMPOSE_CHECKS=skip} skips them on purpose, and the test report says they were skipped.
-     */
-    private static void requireDockerCompose() throws Exception {
-        boolean present;
-        try {
-            present = dockerCompose(Map.of(), "version").exit() == 0;
-        } catch (IOException e) {
-            present = false;
-        }
-        if (!present) {
-            if ("skip".equalsIgnoreCase(System.getenv("COMPOSE_CHECKS"))) {
-                Assumptions.abort("COMPOSE_CHECKS=skip: the compose files are not checked (docker-compose missing)");
-            }
-            fail("docker-compose is not installed, so the compose files cannot be checked: install it (Debian: "
-                    + "apt-get install docker-compose; .ci/run does), or set COMPOSE_CHECKS=skip to skip these checks");
-        }
-    }
-
+    /** The project's compose file {@code file}, with only {@code environment} for its variables. */
     private static JsonNode config(Map<String, String> environment, String file) throws Exception {
-        requireDockerCompose();
-        Result result = dockerCompose(environment, "-f", file, "config");
-        assertEquals(0, result.exit(), "docker-compose -f " + file + " config: " + result.err());
-        return YAML.readTree(result.out());
+        return ComposeFile.config(ROOT.resolve(file), environment);
     }
 
-    /** Environment of a service, whichever form (map or NAME=value list) the normalized file uses. */
+    /** Environment of a service: ComposeFile gives it as a map, env files merged in, a value without one null. */
     private static Map<String, String> environment(JsonNode service) {
         Map<String, String> environment = new LinkedHashMap<>();
-        JsonNode node = service.path("environment");
-        if (node.isArray()) {
-            node.forEach(e -> {
-                String[] pair = e.asText().split("=", 2);
-                environment.put(pair[0], pair.length > 1 ? pair[1] : "");
-            });
-        } else {
-            node.properties().forEach(e -> environment.put(e.getKey(), e.getValue().asText()));
-        }
+        service.path("environment").properties().forEach(e -> environment.put(e.getKey(),
+                e.getValue().isNull() ? null : e.getValue().asText()));
         return environment;
     }
 
@@ -464,10 +408,141 @@ class ContainerFilesTest {
         assertTrue(writable.contains("/tmp"), "a tmpfs for what the JVM writes: " + writable);
         assertTrue(writable.contains("/app/data"), "the data volume: " + writable);
 
-        requireDockerCompose();
-        Result missing = dockerCompose(Map.of("MIMECAST_SENTINEL_ENV_FILE", "deploy/no-such.env"), "-f",
-                "docker-compose.prod.yml", "config");
-        assertNotEquals(0, missing.exit(), "without its env file the production variant does not start");
+        ComposeFile.Invalid missing = assertThrows(ComposeFile.Invalid.class, () -> config(
+                Map.of("MIMECAST_SENTINEL_ENV_FILE", "deploy/no-such.env"), "docker-compose.prod.yml"),
+                "without its env file the production variant does not start");
+        assertTrue(missing.getMessage().contains("deploy/no-such.env not found"), missing.getMessage());
+    }
+
+    /** A compose document of a test, as compose.yaml in {@code directory}, read as config reads it. */
+    private static JsonNode compose(Path directory, Map<String, String> environment, String yaml) throws Exception {
+        Path file = directory.resolve("compose.yaml");
+        Files.writeString(file, yaml, StandardCharsets.UTF_8);
+        return ComposeFile.config(file, environment);
+    }
+
+    private static String refusal(Path directory, Map<String, String> environment, String yaml) {
+        return assertThrows(ComposeFile.Invalid.class, () -> compose(directory, environment, yaml)).getMessage();
+    }
+
+    @Test
+    void composeCheckRefusesWhatComposeRefuses(@TempDir Path directory) {
+        String typo = refusal(directory, Map.of(), "services:\n  web:\n    image: nginx\n    restrat: always\n");
+        assertTrue(typo.contains("/services/web: property 'restrat' is not defined"), typo);
+        String type = refusal(directory, Map.of(), "services:\n  web:\n    image: nginx\n    read_only: 3\n");
+        assertTrue(type.contains("/services/web/read_only"), type);
+        String required = refusal(directory, Map.of(), "services:\n  web:\n    image: ${MISSING:?must be set}\n");
+        assertTrue(required.contains("/services/web/image: required variable MISSING is missing a value: must be set"),
+                required);
+        String empty = refusal(directory, Map.of("EMPTY", ""), "services:\n  web:\n    image: ${EMPTY:?}\n");
+        assertTrue(empty.contains("required variable EMPTY"), empty);
+        String unclosed = refusal(directory, Map.of(), "services:\n  web:\n    image: ${TAG\n");
+        assertTrue(unclosed.contains("no closing brace"), unclosed);
+        String envFile = refusal(directory, Map.of(),
+                "services:\n  web:\n    image: nginx\n    env_file: absent.env\n");
+        assertTrue(envFile.contains("/services/web/env_file: env file " + directory.resolve("absent.env")
+                + " not found"), envFile);
+    }
+
+    @Test
+    void interpolationFollowsTheComposeSpecification() throws Exception {
+        Map<String, String> environment = Map.of("SET", "value", "EMPTY", "");
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("${SET} $SET a-$SET-b", "value value a-value-b");
+        expected.put("[${UNSET}] [$UNSET]", "[] []");
+        expected.put("${UNSET:-default} ${EMPTY:-default} ${UNSET-default} [${EMPTY-default}]",
+                "default default default []");
+        expected.put("${SET:+alt} [${EMPTY:+alt}] ${EMPTY+alt} [${UNSET+alt}]", "alt [] alt []");
+        expected.put("${SET:?err} [${EMPTY?err}]", "value []");
+        expected.put("${UNSET:-${SET}} ${UNSET:-${ALSO_UNSET:-nested}}", "value nested");
+        expected.put("${SET:-${UNSET:?only when used}}", "value");
+        expected.put("$$SET $${SET} $1 $ {braces}", "$SET ${SET} $1 $ {braces}");
+        for (Map.Entry<String, String> example : expected.entrySet()) {
+            assertEquals(example.getValue(), ComposeFile.interpolate(example.getKey(), environment::get, "test"),
+                    example.getKey());
+        }
+    }
+
+    @Test
+    void envFilesMergeUnderTheServicesOwnEnvironment(@TempDir Path directory) throws Exception {
+        Files.writeString(directory.resolve("base.env"), String.join("\n", "# a comment", "", "SHARED=from-base",
+                "EXPLICIT=from-file", "UNQUOTED=value # a comment", "SINGLE='$SET is not read'",
+                "DOUBLE=\"tab\\there, ${SET}\"", "export EXPORTED=yes", "COLON: separated", "FROM_ENVIRONMENT",
+                "EARLIER=${SHARED}-again"), StandardCharsets.UTF_8);
+        Files.writeString(directory.resolve("override.env"), "SHARED=from-override\n", StandardCharsets.UTF_8);
+        Map<String, String> environment = Map.of("SET", "set", "FROM_ENVIRONMENT", "env", "PASSED", "through");
+        JsonNode services = compose(directory, environment, """
+                services:
+                  web:
+                    image: nginx
+                    env_file:
+                      - base.env
+                      - path: override.env
+                      - path: optional.env
+                        required: false
+                    environment:
+                      - EXPLICIT=wins
+                      - PASSED
+                      - UNSET
+                  api:
+                    image: nginx
+                    env_file: override.env
+                    environment:
+                      SHARED:
+                      NUMBER: 8080
+                """).path("services");
+        Map<String, String> web = new HashMap<>();
+        web.put("SHARED", "from-override"); // a later file wins
+        web.put("EXPLICIT", "wins"); // environment wins over env files
+        web.put("UNQUOTED", "value");
+        web.put("SINGLE", "$SET is not read");
+        web.put("DOUBLE", "tab\there, set");
+        web.put("EXPORTED", "yes");
+        web.put("COLON", "separated");
+        web.put("FROM_ENVIRONMENT", "env");
+        web.put("EARLIER", "from-base-again");
+        web.put("PASSED", "through");
+        web.put("UNSET", null);
+        assertEquals(web, environment(services.path("web")));
+        assertFalse(services.path("web").has("env_file"), "merged, as docker compose config prints it");
+        Map<String, String> api = new HashMap<>();
+        api.put("SHARED", null); // even a value left unset wins over the env file's
+        api.put("NUMBER", "8080");
+        assertEquals(api, environment(services.path("api")));
+        assertTrue(services.path("api").path("environment").path("NUMBER").isTextual());
+    }
+
+    @Test
+    void yamlAnchorsAliasesAndMergeKeysResolveAsInCompose(@TempDir Path directory) throws Exception {
+        JsonNode services = compose(directory, Map.of(), """
+                x-base: &base
+                  image: base
+                  restart: always
+                x-other: &other
+                  restart: "no"
+                  labels: {from: other}
+                x-command: &command [run, "--fast"]
+                services:
+                  own:
+                    <<: *base
+                    image: own
+                  list:
+                    <<: [*other, *base]
+                  plain:
+                    image: plain
+                    command: *command
+                    ports: [22:22]
+                    labels:
+                      on: yes
+                """).path("services");
+        assertEquals("own", services.path("own").path("image").asText(), "the mapping's own key wins");
+        assertEquals("always", services.path("own").path("restart").asText());
+        assertEquals("no", services.path("list").path("restart").asText(), "the first merged mapping wins");
+        assertEquals("base", services.path("list").path("image").asText());
+        assertEquals("other", services.path("list").path("labels").path("from").asText());
+        assertEquals(List.of("run", "--fast"), strings(services.path("plain").path("command")), "an alias");
+        assertEquals("22:22", services.path("plain").path("ports").path(0).textValue(), "YAML 1.2: not base 60");
+        assertEquals("yes", services.path("plain").path("labels").path("on").textValue(), "YAML 1.2: no yes/on");
     }
 
     // ---------------------------------------------------------------------------------------------------------
