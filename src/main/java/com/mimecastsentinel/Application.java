@@ -5,15 +5,17 @@ import java.nio.file.Path;
 import java.util.Properties;
 
 import com.mimecastsentinel.config.ConfigurationException;
+import com.mimecastsentinel.config.Settings;
 import com.mimecastsentinel.logging.MaskingAppender;
 import com.mimecastsentinel.logging.Secrets;
+import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
 /**
  * {@code java -jar target/mimecast-sentinel.jar} (or {@code … checkpoint show|reset}, see
- * {@link CheckpointCommand}): camel-main with application.properties and routes/*.yaml from
- * the working directory (the copies packaged in the jar when they are absent). Exits non-zero when start-up fails
- * or, with RUN_ONCE, when a log type failed.
+ * {@link CheckpointCommand}, or {@code … tables}, see {@link TablesCommand}): camel-main with application.properties
+ * and routes/*.yaml from the working directory (the copies packaged in the jar when they are absent). Exits
+ * non-zero when start-up fails or, with RUN_ONCE, when a log type failed.
  */
 public final class Application {
 
@@ -21,9 +23,18 @@ public final class Application {
     }
 
     public static void main(String[] args) {
+        java.io.PrintStream stdout = System.out;
+        if (args.length > 0 && args[0].equals("tables")) {
+            // the console appender takes System.out as it is when logging starts: the Azure SDK's warnings go to
+            // stderr, and stdout carries the report alone (one JSON document with --json)
+            System.setOut(System.err);
+        }
         maskSecretsInLogs();
         if (args.length > 0 && args[0].equals("checkpoint")) {
             System.exit(CheckpointCommand.run(java.util.List.of(args), System.out, System.err));
+        }
+        if (args.length > 0 && args[0].equals("tables")) {
+            System.exit(TablesCommand.run(java.util.List.of(args), stdout, System.err));
         }
         System.exit(run(new Properties(), args));
     }
@@ -37,10 +48,8 @@ public final class Application {
     public static int run(Properties overrides, String... args) {
         maskSecretsInLogs();
         boolean localRoutes = Files.isDirectory(Path.of("routes"));
-        boolean localProperties = Files.isRegularFile(Path.of("application.properties"));
         Main main = new Main();
-        main.setPropertyPlaceholderLocations(localProperties ? "file:application.properties"
-                : "classpath:application.properties");
+        main.setPropertyPlaceholderLocations(propertiesLocation());
         main.configure().withRoutesIncludePattern(localRoutes ? "file:routes/*.yaml" : "classpath:routes/*.yaml");
         if (!overrides.isEmpty()) {
             main.setOverrideProperties(overrides);
@@ -51,6 +60,21 @@ public final class Application {
         } catch (Exception e) {
             return startupFailed(e);
         }
+    }
+
+    /** application.properties of the working directory, else the copy packaged in the jar. */
+    static String propertiesLocation() {
+        return Files.isRegularFile(Path.of("application.properties")) ? "file:application.properties"
+                : "classpath:application.properties";
+    }
+
+    /**
+     * The settings a run would have (application.properties, its placeholders, the environment), for a command;
+     * {@code context} only resolves properties: nothing is started.
+     */
+    static Settings commandSettings(CamelContext context) {
+        context.getPropertiesComponent().setLocation(propertiesLocation());
+        return new Settings(context.getPropertiesComponent()::resolveProperty, System::getenv);
     }
 
     /**

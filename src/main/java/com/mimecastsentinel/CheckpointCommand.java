@@ -47,11 +47,8 @@ public final class CheckpointCommand {
     /** @return the exit status: 0 done, 1 failed, 2 wrong usage or settings */
     static int run(List<String> args, PrintStream out, PrintStream err) {
         try {
-            // only for application.properties and its placeholders: nothing is started
             DefaultCamelContext context = new DefaultCamelContext();
-            context.getPropertiesComponent().setLocation(Files.isRegularFile(Path.of("application.properties"))
-                    ? "file:application.properties" : "classpath:application.properties");
-            Settings settings = new Settings(context.getPropertiesComponent()::resolveProperty, System::getenv);
+            Settings settings = Application.commandSettings(context);
             if (args.size() < 3 || !List.of("show", "reset").contains(args.get(1))
                     || args.get(1).equals("reset") != (args.size() == 4) || !knownLogType(args.get(2))) {
                 err.println(args.size() >= 3 && !knownLogType(args.get(2))
