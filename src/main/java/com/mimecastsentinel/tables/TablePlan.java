@@ -10,7 +10,10 @@ import java.util.Optional;
  * (a PUT that omitted it would delete it and its data).
  */
 public final class TablePlan {
-    public enum State { MISSING, CLASSIC, DCR_BASED, REFUSED }
+    public enum State { MISSING, CLASSIC, DCR_BASED, REFUSED, HELD }
+
+    /** Log Analytics takes column names of 2 to 45 characters in a Tables API request. */
+    static final int MAX_COLUMN_NAME = 45;
 
     /** A column the table has in another type than the template's. */
     public record Conflict(String column, String tableType, String templateType) {
@@ -27,6 +30,11 @@ public final class TablePlan {
     final List<TableColumn> add = new ArrayList<>();
     final List<Conflict> conflicts = new ArrayList<>();
     final List<TableColumn> kept = new ArrayList<>();
+    /**
+     * Columns the table has whose names are longer than a request may carry (a classic Ttp_Url_CL's flattened
+     * {@code tagMap_…_s}): a PUT must carry them (or delete them) and may be refused for them.
+     */
+    final List<TableColumn> tooLong = new ArrayList<>();
 
     private TablePlan(DesiredTable desired, ExistingTable existing) {
         this.desired = desired;
@@ -36,7 +44,7 @@ public final class TablePlan {
             add.addAll(desired.columns());
             return;
         }
-        state = switch (existing.subType()) {
+        State found = switch (existing.subType()) {
             case ExistingTable.CLASSIC -> State.CLASSIC;
             case ExistingTable.DCR_BASED -> State.DCR_BASED;
             default -> State.REFUSED;
@@ -50,6 +58,10 @@ public final class TablePlan {
             }
         }
         existing.columns().stream().filter(c -> desired.column(c.name()).isEmpty()).forEach(kept::add);
+        existing.columns().stream().filter(c -> c.name().length() > MAX_COLUMN_NAME).forEach(tooLong::add);
+        // held rather than tried: a refused PUT after an irreversible migration would leave the table half-done
+        boolean needsPut = found == State.CLASSIC || found == State.DCR_BASED && !add.isEmpty();
+        state = needsPut && !tooLong.isEmpty() ? State.HELD : found;
     }
 
     public static TablePlan of(DesiredTable desired, Optional<ExistingTable> existing) {

@@ -86,6 +86,10 @@ public final class TablesReport {
         if (refused > 0) {
             why.add(refused + " refused");
         }
+        long held = count(t -> t.state.equals("held"));
+        if (held > 0) {
+            why.add(held + " held (columns longer than 45 characters)");
+        }
         long failed = count(t -> !t.problems.isEmpty());
         if (failed > 0) {
             why.add(failed + " failed");

@@ -38,7 +38,8 @@ public final class WorkspaceTables {
                 if (apply && plan.changes()) {
                     preparation.apply(plan, report);
                 }
-                report.ready = plan.state != TablePlan.State.REFUSED && report.conflicts.isEmpty()
+                report.ready = plan.state != TablePlan.State.REFUSED && plan.state != TablePlan.State.HELD
+                        && report.conflicts.isEmpty()
                         && report.problems.isEmpty() && (!plan.changes() || apply);
             } catch (TablesApiException e) {
                 failed(report, e.forbidden() && report.state == null ? "unreadable" : "failed", e.getMessage());
@@ -98,6 +99,16 @@ public final class WorkspaceTables {
                 report.add = List.of();
                 report.conflicts = List.of();
                 report.kept = List.of();
+            }
+            case HELD -> {
+                report.state = "held";
+                report.note = (ExistingTable.CLASSIC.equals(plan.existing.subType()) ? "a classic table" : "a table")
+                        + " with " + plan.tooLong.size() + " column(s) longer than the " + TablePlan.MAX_COLUMN_NAME
+                        + " characters a Tables API request may carry (" + plan.tooLong.stream().map(TableColumn::name)
+                        .collect(java.util.stream.Collectors.joining(", ")) + "): adding columns means a PUT that "
+                        + "either carries them (and may be refused) or omits them (and deletes them), and a "
+                        + "migration cannot be undone, so nothing is changed. See docs/migration.md (tables with "
+                        + "columns longer than 45 characters)";
             }
             default -> throw new IllegalStateException(plan.state.name());
         }

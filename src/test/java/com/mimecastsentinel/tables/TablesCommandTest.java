@@ -74,11 +74,36 @@ class TablesCommandTest {
         fake = new TablesFake(azure.token);
         arm = HttpsFake.start(fake);
         arm.stubFor(any(urlPathMatching("/.*")).willReturn(aResponse().withStatus(500)));
-        Map<String, String> environment = new HashMap<>(azure.environment());
-        environment.put("AZURE_RESOURCE_MANAGER_ENDPOINT", HttpsFake.url(arm));
-        Properties properties = Settings4Tests.properties(environment);
-        settings = new Settings(key -> Optional.ofNullable(properties.getProperty(key)), name -> null);
+        settings = TablesCommand.azureSettings(properties(beforeTheDcrsExist()), name -> null);
         desired = TemplateTables.read(TemplateTables.load().json(), Map.of());
+    }
+
+    /**
+     * A production environment as it is before the deployment: Mimecast credentials, the Azure identity, no DCR
+     * yet (SENTINEL_* are the deployment's outputs) and no checkpoint store.
+     */
+    private Map<String, String> beforeTheDcrsExist() {
+        Map<String, String> environment = new HashMap<>(azure.environment());
+        environment.keySet().removeIf(name -> name.startsWith("SENTINEL_"));
+        environment.put("MIMECAST_CLIENT_ID", "production-client");
+        environment.put("AZURE_RESOURCE_MANAGER_ENDPOINT", HttpsFake.url(arm));
+        return environment;
+    }
+
+    private static java.util.function.Function<String, Optional<String>> properties(Map<String, String> environment) {
+        Properties properties = Settings4Tests.properties(environment);
+        return key -> Optional.ofNullable(properties.getProperty(key));
+    }
+
+    @Test
+    void theCommandNeedsOnlyTheAzureSettings() {
+        // a run would refuse this environment (no Mimecast secret, no DCR, no checkpoint store) ...
+        assertThrows(com.mimecastsentinel.config.ConfigurationException.class,
+                () -> new Settings(properties(beforeTheDcrsExist()), name -> null));
+        // ... the command, which comes before the DCRs, reads the Azure part of it and works
+        assertEquals(HttpsFake.url(arm), settings.resourceManagerEndpoint);
+        everyTableReady();
+        assertEquals(0, run("--workspace", WORKSPACE).status);
     }
 
     @AfterEach
@@ -243,6 +268,29 @@ class TablesCommandTest {
         assertTrue(applied.out.contains("1 with a column of another type than the template's"), applied.out);
         assertEquals("string", fake.tables.get("Audit_CL").columns.get("eventTime"));
         assertEquals(List.of(), mutations(), "nothing to add, nothing sent");
+    }
+
+    /**
+     * A classic Ttp_Url_CL of the Function Apps before 3.1.0 has flattened names longer than a Tables API request
+     * may carry: a PUT keeping them is refused, one omitting them deletes them, and the migration cannot be undone.
+     * The table is held, untouched, and the report says why.
+     */
+    @Test
+    void aTableWithColumnsLongerThan45CharactersIsHeldNotMigrated() {
+        everyTableReady();
+        String tooLong = "tagMap_DangerousFileExt_ContentCheck_ContentScannersBlocked_s";
+        FakeTable classic = FakeTable.classic(ordered("url_s", "string", tooLong, "string"));
+        fake.put("Ttp_Url_CL", classic);
+
+        Run applied = run("--workspace", WORKSPACE, "--apply");
+        assertEquals(1, applied.status, applied.out);
+        assertTrue(applied.out.contains("Ttp_Url_CL: held\n"), applied.out);
+        assertTrue(applied.out.contains("1 column(s) longer than the 45 characters a Tables API request may carry ("
+                + tooLong + ")"), applied.out);
+        assertTrue(applied.out.contains("1 held (columns longer than 45 characters)"), applied.out);
+        assertEquals(List.of(), mutations(), "not migrated, nothing sent");
+        assertEquals("Classic", fake.tables.get("Ttp_Url_CL").subType);
+        assertEquals(100, fake.tables.get("Ttp_Url_CL").data.get(tooLong), "its data untouched");
     }
 
     // (e)
@@ -522,9 +570,11 @@ class TablesCommandTest {
             String method = request.getMethod().getName();
             if (rights == Rights.NONE || !method.equals("GET") && rights != Rights.WRITE) {
                 String action = method.equals("GET") ? "read" : method.equals("PUT") ? "write" : "migrate/action";
+                // the request's own Authorization echoed back: what the service answers is printed masked
                 return error(403, "AuthorizationFailed", "The client 'tester' does not have authorization to perform "
                         + "action 'Microsoft.OperationalInsights/workspaces/tables/" + action + "' over scope '"
-                        + WORKSPACE + "/tables/" + name + "' or the scope is invalid.");
+                        + WORKSPACE + "/tables/" + name + "' or the scope is invalid. (request: Authorization: "
+                        + request.getHeader("Authorization") + ")");
             }
             return switch (method + (path.group(2) == null ? "" : " migrate")) {
                 case "GET" -> get(name);
@@ -561,6 +611,10 @@ class TablesCommandTest {
             for (JsonNode column : properties.path("schema").path("columns")) {
                 String column1 = column.path("name").asText();
                 String type = column.path("type").asText().toLowerCase(Locale.ROOT);
+                if (!column1.matches("[A-Za-z][A-Za-z0-9_]{1,44}")) {
+                    return error(400, "InvalidParameter", "Column name " + column1 + " is invalid: column names "
+                            + "must be 2 to 45 characters long, letters, digits and underscores");
+                }
                 if (!FakeTable.TYPES.contains(type)) {
                     return error(400, "InvalidParameter", "column " + column1 + ": unknown type " + type);
                 }
