@@ -73,8 +73,13 @@ public final class Application {
      * {@code context} only resolves properties: nothing is started.
      */
     static Settings commandSettings(CamelContext context) {
+        return new Settings(commandProperties(context), System::getenv);
+    }
+
+    /** application.properties and its placeholders, resolved by {@code context} (nothing is started). */
+    static java.util.function.Function<String, java.util.Optional<String>> commandProperties(CamelContext context) {
         context.getPropertiesComponent().setLocation(propertiesLocation());
-        return new Settings(context.getPropertiesComponent()::resolveProperty, System::getenv);
+        return context.getPropertiesComponent()::resolveProperty;
     }
 
     /**

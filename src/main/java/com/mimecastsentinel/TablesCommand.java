@@ -3,6 +3,8 @@ package com.mimecastsentinel;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -50,7 +52,19 @@ public final class TablesCommand {
 
     /** @return the exit status: 0 every table ready, 1 not ready or failed, 2 wrong usage or settings */
     static int run(List<String> args, PrintStream out, PrintStream err) {
-        return run(args, () -> Application.commandSettings(new DefaultCamelContext()), SchemaWait.DEFAULT, out, err);
+        return run(args, () -> azureSettings(Application.commandProperties(new DefaultCamelContext()),
+                System::getenv), SchemaWait.DEFAULT, out, err);
+    }
+
+    /**
+     * The settings of a run as far as Azure goes (identity, cloud, endpoints): this command comes before the DCRs a
+     * run sends to exist, so the Mimecast settings, the sink and the checkpoint store are left out rather than
+     * required.
+     */
+    public static Settings azureSettings(Function<String, Optional<String>> properties, Function<String, String> environment) {
+        return new Settings(key -> key.startsWith("mimecast.") ? Optional.empty()
+                : key.equals("sink") || key.equals("checkpoint.store") ? Optional.of("file") : properties.apply(key),
+                name -> name.startsWith("MIMECAST_") ? null : environment.apply(name));
     }
 
     /** With given settings and wait (tests). */
