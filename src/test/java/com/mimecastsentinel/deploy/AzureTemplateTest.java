@@ -304,8 +304,82 @@ class AzureTemplateTest {
                 rules.path("properties").path("parameters").path("location").path("value").asText(),
                 "the workspace's region: a rule in another region is refused");
         assertFalse(template.path("parameters").has("location"), "no region to get wrong");
-        assertTrue(rules.path("dependsOn").toString().contains("variables('tablesDeployment')"),
-                "after the tables their data flows write (InvalidOutputTable otherwise)");
+        assertEquals("[resourceId(variables('workspaceSubscriptionId'), variables('workspaceResourceGroup'), "
+                + "'Microsoft.Resources/deployments', variables('tablesDeployment'))]", rules.path("dependsOn").get(0)
+                .asText(), "after the tables their data flows write (InvalidOutputTable otherwise), in the "
+                + "workspace's resource group");
+    }
+
+    /**
+     * ARM resolves parameters() and variables() in the template that declares them: an inner-scope nested
+     * deployment sees only its own, and gets a value for each parameter without a default from its caller. A name
+     * used where it is not declared fails the deployment, not a test: checked here for every template.
+     */
+    @Test
+    void everyParameterAndVariableIsDeclaredWhereItIsUsed() {
+        List<String> problems = new ArrayList<>();
+        checkScope("the template", template, problems);
+        assertEquals(List.of(), problems);
+
+        // the check sees a variable of the outer template used inside an inner-scope deployment
+        com.fasterxml.jackson.databind.node.ObjectNode broken = template.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) broken.path("outputs").path("workspaceId"))
+                .put("value", "[parameters('nope')]");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) deploymentIn(broken, "rolesDeployment").path("properties")
+                .path("template").path("resources").get(0)).put("name", "[variables('dcrDeployment')]");
+        checkScope("the template", broken, problems);
+        assertEquals(2, problems.size(), problems.toString());
+    }
+
+    private static void checkScope(String where, JsonNode scope, List<String> problems) {
+        Pattern use = Pattern.compile("(parameters|variables)\\('([^']+)'\\)");
+        Set<String> declaredParameters = new TreeSet<>();
+        scope.path("parameters").fieldNames().forEachRemaining(declaredParameters::add);
+        Set<String> declaredVariables = new TreeSet<>();
+        scope.path("variables").fieldNames().forEachRemaining(declaredVariables::add);
+        List<String> expressions = new ArrayList<>();
+        List<JsonNode> nested = new ArrayList<>();
+        for (String section : List.of("variables", "resources", "outputs")) {
+            expressions(scope.path(section), expressions, nested);
+        }
+        for (String expression : expressions) {
+            Matcher m = use.matcher(expression);
+            while (m.find()) {
+                if (!(m.group(1).equals("parameters") ? declaredParameters : declaredVariables).contains(m.group(2))) {
+                    problems.add(where + ": " + m.group() + " is not declared there");
+                }
+            }
+        }
+        for (JsonNode deployment : nested) {
+            JsonNode inner = deployment.path("template");
+            String name = where + " > " + inner.path("resources").get(0).path("type").asText() + " deployment";
+            Set<String> passed = new TreeSet<>();
+            deployment.path("parameters").fieldNames().forEachRemaining(passed::add);
+            inner.path("parameters").fields().forEachRemaining(p -> {
+                if (!p.getValue().has("defaultValue") && !passed.remove(p.getKey())) {
+                    problems.add(name + ": parameter " + p.getKey() + " gets no value");
+                }
+                passed.remove(p.getKey());
+            });
+            passed.forEach(p -> problems.add(name + ": passes " + p + ", which it does not declare"));
+            checkScope(name, inner, problems);
+        }
+    }
+
+    /** The strings of a scope, and the nested deployments (properties with an inline template) it holds. */
+    private static void expressions(JsonNode node, List<String> expressions, List<JsonNode> nested) {
+        if (node.isTextual()) {
+            expressions.add(node.asText());
+        } else if (node.has("template") && node.path("template").has("resources")) {
+            nested.add(node);
+            node.fields().forEachRemaining(f -> {
+                if (!f.getKey().equals("template")) {
+                    expressions(f.getValue(), expressions, nested); // the values it passes are the caller's
+                }
+            });
+        } else {
+            node.forEach(child -> expressions(child, expressions, nested));
+        }
     }
 
     @Test
@@ -377,7 +451,7 @@ class AzureTemplateTest {
                 assertTrue(version.find() && version.group(1).compareTo("2023-03-11") >= 0, value);
             }
         }
-        assertTrue(template.path("outputs").path("workspaceId").path("value").asText().endsWith(".customerId]"),
+        assertTrue(outputs.path("workspaceId").path("value").asText().endsWith(".customerId]"),
                 "SENTINEL_WORKSPACE_ID for threat intelligence");
     }
 
@@ -404,6 +478,10 @@ class AzureTemplateTest {
 
     /** The template's nested deployment named by this variable. */
     private static JsonNode deployment(String variable) {
+        return deploymentIn(template, variable);
+    }
+
+    private static JsonNode deploymentIn(JsonNode template, String variable) {
         for (JsonNode resource : template.path("resources")) {
             if (("[variables('" + variable + "')]").equals(resource.path("name").asText())) {
                 return resource;
