@@ -52,7 +52,7 @@ public final class WorkspaceTables {
                 if (e instanceof com.azure.core.exception.ClientAuthenticationException) {
                     hints.add("the command got no Azure token: it authenticates as the connector does "
                             + "(AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, or a managed or workload "
-                            + "identity)");
+                            + "identity, or else your az login)");
                 }
                 stopped = e;
             }
