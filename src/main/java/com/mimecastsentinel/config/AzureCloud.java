@@ -36,11 +36,6 @@ public enum AzureCloud {
         this.threatIntelEndpoint = threatIntelEndpoint;
     }
 
-    /** The Azure Resource Manager scope (tables command, STIX upload). */
-    public String resourceManagerScope() {
-        return resourceManager + "/.default";
-    }
-
     /** The scope a token request should carry in this cloud, for one asked for with the public cloud's audience. */
     public String scope(String requested) {
         return this != PUBLIC && PUBLIC_MONITOR_SCOPE.equals(requested) ? monitorAudience + "//.default" : requested;

@@ -5,6 +5,10 @@ import java.util.Set;
 
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpPipeline;
+import com.azure.core.http.HttpPipelineBuilder;
+import com.azure.core.http.policy.BearerTokenAuthenticationPolicy;
+import com.azure.core.http.policy.RetryPolicy;
 import com.azure.core.http.policy.ExponentialBackoffOptions;
 import com.azure.core.http.policy.RetryOptions;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
@@ -106,8 +110,18 @@ public final class AzureClients {
             throw new com.mimecastsentinel.config.ConfigurationException("SENTINEL_TI_ENDPOINT", "is required to send "
                     + "threat intelligence in " + settings.azureCloud.cloudName + " (no documented default there)");
         }
-        return new StixUpload(http, credential(), retries(), settings.threatIntelEndpoint, settings.workspaceId,
-                settings.threatIntelSource, settings.resourceManagerEndpoint + "/.default");
+        return new StixUpload(resourceManager(), settings.threatIntelEndpoint, settings.workspaceId,
+                settings.threatIntelSource);
+    }
+
+    /**
+     * Requests to Azure Resource Manager (the STIX upload, the Tables API): this client, the retries below and a
+     * bearer token for the cloud's Resource Manager (AZURE_RESOURCE_MANAGER_ENDPOINT).
+     */
+    public HttpPipeline resourceManager() {
+        return new HttpPipelineBuilder().httpClient(http).policies(new RetryPolicy(retries()),
+                new BearerTokenAuthenticationPolicy(credential(), settings.resourceManagerEndpoint + "/.default"))
+                .build();
     }
 
     /**

@@ -9,17 +9,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import com.azure.core.credential.TokenCredential;
-import com.azure.core.http.HttpClient;
 import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpMethod;
 import com.azure.core.http.HttpPipeline;
-import com.azure.core.http.HttpPipelineBuilder;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
-import com.azure.core.http.policy.BearerTokenAuthenticationPolicy;
-import com.azure.core.http.policy.RetryOptions;
-import com.azure.core.http.policy.RetryPolicy;
 import com.azure.core.util.BinaryData;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Threat indicators to Microsoft Sentinel through the STIX objects upload API (at most {@value #MAX_OBJECTS} objects a
- * request), with an Azure SDK pipeline: a bearer token for Azure Resource Manager ({@code scope}: the cloud's) and the
+ * request), with an Azure SDK pipeline: a bearer token for the cloud's Azure Resource Manager and the
  * SDK's retry policy (429/5xx, honouring {@code Retry-After}). A 200 may list refused objects by index: those come
  * back as rejected, the rest count as delivered.
  */
@@ -43,10 +37,9 @@ public final class StixUpload implements Destination {
     private final String url;
     private final String sourceSystem;
 
-    public StixUpload(HttpClient http, TokenCredential credential, RetryOptions retries, String endpoint,
-            String workspaceId, String sourceSystem, String scope) {
-        this.pipeline = new HttpPipelineBuilder().httpClient(http)
-                .policies(new RetryPolicy(retries), new BearerTokenAuthenticationPolicy(credential, scope)).build();
+    /** @param pipeline to Azure Resource Manager's audience, with its retries ({@link AzureClients#resourceManager}) */
+    public StixUpload(HttpPipeline pipeline, String endpoint, String workspaceId, String sourceSystem) {
+        this.pipeline = pipeline;
         this.url = endpoint.replaceAll("/+$", "") + "/workspaces/" + workspaceId
                 + "/threat-intelligence-stix-objects:upload?api-version=2024-02-01-preview";
         this.sourceSystem = sourceSystem;

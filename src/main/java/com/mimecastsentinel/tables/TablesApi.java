@@ -1,7 +1,6 @@
 package com.mimecastsentinel.tables;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -9,12 +8,8 @@ import java.util.regex.Pattern;
 import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpMethod;
 import com.azure.core.http.HttpPipeline;
-import com.azure.core.http.HttpPipelineBuilder;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
-import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
-import com.azure.core.http.policy.BearerTokenAuthenticationPolicy;
-import com.azure.core.http.policy.RetryPolicy;
 import com.azure.core.util.BinaryData;
 import com.azure.core.util.Context;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,9 +21,9 @@ import com.mimecastsentinel.sentinel.AzureClients;
 
 /**
  * The Log Analytics Tables API of one workspace, through Azure Resource Manager (api-version {@value #API_VERSION},
- * the template's): read a table, PUT its whole schema, migrate a classic table. An Azure SDK pipeline as the rest of
- * the connector uses: JDK HTTP client, the SDK's retries (429 honouring {@code Retry-After}, 5xx) and a bearer token
- * for the cloud's Resource Manager, which the pipeline sends only over https.
+ * the template's): read a table, PUT its whole schema, migrate a classic table. The connector's Resource Manager pipeline
+ * ({@link AzureClients#resourceManager}): its HTTP client, retries (429 honouring {@code Retry-After}, 5xx) and a
+ * bearer token for the cloud's Resource Manager, which the pipeline sends only over https.
  */
 public final class TablesApi {
     public static final String API_VERSION = "2022-10-01";
@@ -52,13 +47,7 @@ public final class TablesApi {
 
     /** Through AZURE_CLOUD's Resource Manager (or AZURE_RESOURCE_MANAGER_ENDPOINT), as the connector's identity. */
     public static TablesApi create(Settings settings, String workspace) {
-        HttpPipeline pipeline = new HttpPipelineBuilder()
-                .httpClient(new JdkHttpClientBuilder().connectionTimeout(Duration.ofSeconds(30))
-                        .responseTimeout(settings.httpTimeout).build())
-                .policies(new RetryPolicy(), new BearerTokenAuthenticationPolicy(
-                        new AzureClients(settings).credential(), settings.resourceManagerEndpoint + "/.default"))
-                .build();
-        return new TablesApi(pipeline, settings.resourceManagerEndpoint, workspace);
+        return new TablesApi(new AzureClients(settings).resourceManager(), settings.resourceManagerEndpoint, workspace);
     }
 
     /**
