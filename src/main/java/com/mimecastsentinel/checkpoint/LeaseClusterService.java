@@ -28,17 +28,24 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
     private final Leases leases;
     private final String memberId;
     private final Duration period;
+    private final java.util.function.Consumer<String> standingBy;
     private ScheduledExecutorService executor;
 
     /**
      * @param memberId this instance's name in the views (its lease id: INSTANCE_ID, else host and directory)
      * @param leaseDuration how long a lease lasts unrenewed (LEASE_DURATION)
+     * @param standingBy told of each try that found another instance leading (a follower's route does not run, so
+     *        this is how the runs learn that it stands by)
      */
-    public LeaseClusterService(Leases leases, String memberId, Duration leaseDuration) {
+    public LeaseClusterService(Leases leases, String memberId, Duration leaseDuration,
+            java.util.function.Consumer<String> standingBy) {
         super(ID);
         this.leases = leases;
         this.memberId = memberId;
         this.period = leaseDuration.dividedBy(3);
+        this.standingBy = standingBy;
+        // after any cluster service a user configures (camel-kubernetes' Lease one, …): that one leads then
+        setOrder(Integer.MAX_VALUE);
     }
 
     @Override
@@ -67,6 +74,8 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
     public final class View extends AbstractCamelClusterView {
         private final CamelClusterMember local = new Member();
         private volatile boolean leader;
+        /** Whether a try has decided yet: the first decision is logged, standing by included. */
+        private boolean tried;
         private ScheduledFuture<?> task;
 
         View(String namespace) {
@@ -99,11 +108,17 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
                 held = leases.holds(getNamespace());
                 LOG.warn("{}: lease check failed: {}", getNamespace(), e.toString());
             }
+            if (!tried || held != leader) {
+                LOG.info("{}: {}", getNamespace(), held ? "this instance leads (holds the lease)"
+                        : "another instance holds this log type's lease; standing by");
+            }
+            tried = true;
             if (held != leader) {
                 leader = held;
-                LOG.info("{}: {}", getNamespace(), held ? "this instance leads (holds the lease)"
-                        : "another instance leads; standing by");
                 fireLeadershipChangedEvent(held ? Optional.of(local) : Optional.empty());
+            }
+            if (!held) {
+                standingBy.accept(getNamespace());
             }
         }
 

@@ -135,6 +135,17 @@ public final class Runs extends RoutePolicySupport implements StartupListener {
         exchange.setException(null);
     }
 
+    /**
+     * Another instance leads this log type (its route does not run here): that is progress as far as readiness
+     * goes, and with RUN_ONCE this instance has done its part of it.
+     */
+    public void standsBy(String logType) {
+        metrics.progressed(logType);
+        if (settings.runOnce && enabled(logType)) {
+            ranOnce(logType, true);
+        }
+    }
+
     /** Logs the run's summary and counts it; false when it failed. */
     private boolean summarize(String logType, Run run, Throwable failure) {
         long millis = Duration.between(run.started, Instant.now()).toMillis();

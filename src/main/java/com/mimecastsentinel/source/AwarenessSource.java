@@ -38,9 +38,9 @@ public class AwarenessSource extends PagedSource {
     private String campaignRecords = "/data";
     private final AtomicBoolean warnedDcr = new AtomicBoolean();
 
-    /** Stands by as well when rows would go to Sentinel without the Awareness Training DCR set. */
+    /** Skips the run as well when rows would go to Sentinel without the Awareness Training DCR set. */
     @Override
-    public boolean standsBy(Exchange exchange) {
+    public boolean skips(Exchange exchange) {
         Settings settings = services().settings();
         if (settings.sink == Settings.SinkKind.SENTINEL && settings.awarenessDcrId == null) {
             String logType = logType(exchange);
@@ -54,7 +54,7 @@ public class AwarenessSource extends PagedSource {
             }
             return true;
         }
-        return super.standsBy(exchange);
+        return super.skips(exchange);
     }
 
     /** A run reads the whole dataset; a snapshot older than AWARENESS_SNAPSHOT_INTERVAL is replaced by a new one. */

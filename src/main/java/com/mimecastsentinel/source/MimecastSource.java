@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a log type asks Mimecast for, declared as a bean in its route file ({@code <logType>-source}) and driven by
- * the source template's steps: whether this instance runs the log type now ({@link #standsBy}), the run planned
+ * the source template's steps: whether this instance leaves the log type alone ({@link #skips}), the run planned
  * from the checkpoint ({@link #begin}), then per request what to ask and what the answer holds, and where the
  * checkpoint moves once a batch is delivered. The loop goes on while the exchange variable {@value #MORE} is true.
  * Subclasses are the shapes of the API: paged endpoints, SIEM batch listings, API 1.0 SIEM files, threat feeds.
@@ -35,29 +35,17 @@ public abstract class MimecastSource implements CamelContextAware {
 
     private CamelContext camelContext;
     private ConnectorServices services;
-    private final AtomicBoolean standingBy = new AtomicBoolean();
     private final AtomicBoolean warnedApi = new AtomicBoolean();
 
     protected Duration retention = Duration.ofDays(60);
     private String api = "any";
 
     /**
-     * True when this instance leaves the log type alone now: another instance holds its lease (this one stands by
-     * and takes over once it lapses), or it needs the other API generation's credentials.
+     * True when this instance leaves the log type alone: it needs the other API generation's credentials. (Which
+     * instance runs a log type is the route's leadership policy's business: a follower's route does not run.)
      */
-    public boolean standsBy(Exchange exchange) {
-        String logType = logType(exchange);
-        if (!apiMatches(logType)) {
-            return true;
-        }
-        if (!services().leases().tryHold(logType)) {
-            if (!standingBy.getAndSet(true)) {
-                LOG.info("{}: another instance holds this log type's lease; standing by", logType);
-            }
-            return true;
-        }
-        standingBy.set(false);
-        return false;
+    public boolean skips(Exchange exchange) {
+        return !apiMatches(logType(exchange));
     }
 
     /** Plans the run from the checkpoint {@code checkpoints.load} put in the exchange. */
@@ -145,10 +133,18 @@ public abstract class MimecastSource implements CamelContextAware {
         return camelContext != null && (camelContext.isStopping() || camelContext.isStopped());
     }
 
-    /** Before a batch is handed on: sending it without the lease could duplicate what another instance sends. */
+    /**
+     * Before a batch is handed on: sending it without leading the log type could duplicate what another instance
+     * sends. Asked of the cluster service the leadership policy uses (the connector's leases, or one configured
+     * instead).
+     */
     protected void mustHoldLease(SourceRun run) {
-        if (!services().leases().holds(run.logType)) {
-            throw new IllegalStateException(run.logType + ": this instance lost the lease; the run stops here");
+        boolean leads = org.apache.camel.support.cluster.ClusterServiceHelper.lookupService(camelContext,
+                        org.apache.camel.support.cluster.ClusterServiceSelectors.order())
+                .map(cluster -> cluster.isLeader(run.logType)).orElse(true);
+        if (!leads) {
+            throw new IllegalStateException(run.logType + ": this instance no longer leads this log type (its lease "
+                    + "lapsed); the run stops here");
         }
     }
 

@@ -59,7 +59,8 @@ class LeaseClusterServiceTest {
     /** An instance: its own lease id on the shared container, the cluster service, one clustered route. */
     private static CamelContext instance(BlobContainerClient container, String id) throws Exception {
         CamelContext context = new DefaultCamelContext();
-        LeaseClusterService cluster = new LeaseClusterService(new BlobLeases(container, id, LEASE, ""), id, LEASE);
+        LeaseClusterService cluster = new LeaseClusterService(new BlobLeases(container, id, LEASE, ""), id, LEASE,
+                logType -> { });
         context.addService(cluster);
         context.addRoutes(new RouteBuilder() {
             @Override
