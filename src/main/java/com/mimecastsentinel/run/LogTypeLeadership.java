@@ -52,23 +52,30 @@ public final class LogTypeLeadership implements RoutePolicy {
 
     /**
      * A source route started by its leadership (at start-up, or by a standby taking over) runs at once rather than
-     * at its schedule's next time: its Quartz trigger, scheduled while the route waited, does not fire what it
-     * missed when the route starts later.
+     * at its schedule's next time. Its Quartz trigger was scheduled with the endpoint, before the route started: a
+     * fire that came while the route waited found no consumer and was dropped. Such a trigger is scheduled again
+     * from the past, so that it fires what it missed now, once, itself (its next fire time stays the schedule's); a
+     * trigger that has not fired yet fires its first time on its own.
      */
     @Override
     public void onStart(Route route) {
         forward(route, policy -> {
             policy.onStart(route);
-            runNow(route);
+            fireMissed(route);
         });
     }
 
-    private static void runNow(Route route) {
+    private static void fireMissed(Route route) {
         if (route.getConsumer() instanceof org.apache.camel.component.quartz.QuartzConsumer quartz) {
             try {
-                org.quartz.TriggerKey trigger = quartz.getEndpoint().getTriggerKey();
-                quartz.getEndpoint().getComponent().getScheduler()
-                        .triggerJob(org.quartz.JobKey.jobKey(trigger.getName(), trigger.getGroup()));
+                org.quartz.Scheduler scheduler = quartz.getEndpoint().getComponent().getScheduler();
+                org.quartz.TriggerKey key = quartz.getEndpoint().getTriggerKey();
+                org.quartz.Trigger trigger = scheduler.getTrigger(key);
+                if (trigger != null && trigger.getPreviousFireTime() != null) {
+                    scheduler.rescheduleJob(key, trigger.getTriggerBuilder()
+                            .startAt(java.util.Date.from(java.time.Instant.now().minus(java.time.Duration.ofDays(366))))
+                            .build());
+                }
             } catch (Exception e) {
                 org.slf4j.LoggerFactory.getLogger(LogTypeLeadership.class).warn("{}: could not start a run now: {}",
                         route.getRouteId(), e.toString());
