@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.mimecastsentinel.run.BatchScope;
 import com.mimecastsentinel.run.Run;
 import com.mimecastsentinel.transform.RowBatch;
 import org.apache.camel.Exchange;
@@ -23,13 +24,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The checkpoints of the log types and the ids delivered with them: Camel's {@link IdempotentRepository} whose state
  * lives in the checkpoint documents (in Azure Blob, or files for the demo), so a position and the ids it covers
- * always move together, in one conditional write (ETag). The bean {@value #BEAN} of the routes:
+ * always move together, in one conditional write (ETag). The bean {@value #BEAN}:
  * <ul>
- * <li>{@code load}: the run's checkpoint (the exchange variable {@value #VARIABLE}) and its ids;</li>
+ * <li>the {@code mimecast} consumer loads a log type's checkpoint and its ids as a run begins ({@link #load});</li>
  * <li>{@code dropDelivered}: the rows of a batch whose id is in the repository are dropped, the others added (the
  * idempotent step of every log type's route, before Sentinel);</li>
- * <li>{@code commit}: once Sentinel accepted the batch, the checkpoint is written with the ids added since. A
- * commit that cannot be written fails the run (waiting up to CHECKPOINT_PATIENCE for a store that is away).</li>
+ * <li>once the route completed a batch, the consumer commits ({@link #commit(Run)}): the checkpoint is written with
+ * the ids added since. A commit that cannot be written fails the run (waiting up to CHECKPOINT_PATIENCE for a store
+ * that is away).</li>
  * </ul>
  * Ids added but never committed are forgotten at the next load, so a batch that failed is sent again. As an
  * {@link IdempotentRepository} (for an {@code idempotentConsumer} of a user's route) a key is
@@ -38,7 +40,6 @@ import org.slf4j.LoggerFactory;
 public final class CheckpointRepository extends ServiceSupport implements IdempotentRepository {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointRepository.class);
     public static final String BEAN = "checkpoints";
-    public static final String VARIABLE = "checkpoint";
 
     /** A log type's ids: delivered ones to their event time (epoch seconds). */
     private static final class Ids {
@@ -88,64 +89,53 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
         this.onCommitted = listener;
     }
 
-    // ---- the route steps ----
-
-    /** Loads the checkpoint of the run's log type (variable {@code logType}) into the variable {@value #VARIABLE}. */
-    public Checkpoint load(Exchange exchange) {
-        Checkpoint checkpoint = load(exchange.getVariable("logType", String.class));
-        exchange.setVariable(VARIABLE, checkpoint);
-        return checkpoint;
-    }
+    // ---- the route step ----
 
     /**
-     * Drops the rows of the batch already delivered (or repeated within the run); the others are added, where the
-     * run remembers ids.
+     * The repository step of a log type's route: the rows of the batch already delivered (or repeated within the
+     * run) are dropped; the others are added, where the batch remembers ids. Outside a {@code mimecast} route's
+     * batch it does nothing.
      */
     public void dropDelivered(Exchange exchange) {
         RowBatch rows = exchange.getMessage().getBody(RowBatch.class);
-        Run run = Run.of(exchange);
-        String logType = run != null ? run.logType : exchange.getVariable("logType", String.class);
-        if (rows == null || rows.isEmpty() || logType == null) {
+        BatchScope batch = BatchScope.of(exchange);
+        if (rows == null || rows.isEmpty() || batch == null) {
             return;
         }
-        Ids ids = ids(logType);
-        boolean remember = run == null || run.rememberIds;
+        Ids ids = ids(batch.logType);
         int dropped;
         synchronized (ids) {
-            if (remember) {
+            if (batch.rememberIds) {
                 dropped = rows.retain(i -> ids.ids.putIfAbsent(rows.id(i), rows.eventMillis(i) / 1000) == null);
             } else {
                 dropped = ids.ids.isEmpty() ? 0 : rows.retain(i -> !ids.ids.containsKey(rows.id(i)));
             }
         }
-        if (run != null) {
-            run.duplicates.add(dropped);
-        }
+        batch.duplicates.add(dropped);
     }
 
+    // ---- the consumer's commits ----
+
     /**
-     * Writes the run's checkpoint (variable {@value #VARIABLE}) with what was delivered since the last commit and,
-     * where the run keeps ids, the ids within the overlap; fails without writing if another writer moved it.
+     * Writes the run's checkpoint with what was delivered since the last commit and, where the run keeps ids, the
+     * ids within the overlap; fails without writing if another writer moved it.
      */
-    public void commit(Exchange exchange) {
-        Run run = Run.of(exchange);
-        Checkpoint checkpoint = run != null ? run.checkpoint : exchange.getVariable(VARIABLE, Checkpoint.class);
-        if (run != null) {
-            boolean unchanged = run.checkpointUnchanged && run.deliveredSinceCommit.sum() == 0;
-            run.checkpointUnchanged = false;
-            if (unchanged) {
-                onCommitted.accept(run.logType); // read on, nothing to move
-                return;
-            }
-            synchronized (run) {
-                checkpoint.deliveredTotal += run.deliveredSinceCommit.sumThenReset();
-                if (run.newestSinceCommit != null && (checkpoint.newestEventTime == null
-                        || run.newestSinceCommit.isAfter(checkpoint.newestEventTime))) {
-                    checkpoint.newestEventTime = run.newestSinceCommit;
-                }
+    public void commit(Run run) {
+        boolean unchanged = run.checkpointUnchanged && run.deliveredSinceCommit.sum() == 0;
+        run.checkpointUnchanged = false;
+        if (unchanged) {
+            onCommitted.accept(run.logType); // read on, nothing to move
+            return;
+        }
+        Checkpoint checkpoint = run.checkpoint;
+        synchronized (run) {
+            checkpoint.deliveredTotal += run.deliveredSinceCommit.sumThenReset();
+            if (run.newestSinceCommit != null && (checkpoint.newestEventTime == null
+                    || run.newestSinceCommit.isAfter(checkpoint.newestEventTime))) {
+                checkpoint.newestEventTime = run.newestSinceCommit;
             }
         }
-        commit(checkpoint, run == null || run.persistIds);
+        commit(checkpoint, run.persistIds);
     }
 
     /** Forgets the ids of a log type (a new SIEM file: its ids only serve to drop events repeated inside it). */

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mimecastsentinel.checkpoint.CheckpointRepository;
 import com.mimecastsentinel.deadletter.DeadLetters;
-import com.mimecastsentinel.run.Run;
+import com.mimecastsentinel.run.BatchScope;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
@@ -27,7 +27,7 @@ public class ThreatIndicators implements Processor, CamelContextAware {
     @Override
     public void process(Exchange exchange) throws Exception {
         List<?> objects = exchange.getMessage().getBody(List.class);
-        Run run = Run.of(exchange);
+        BatchScope run = BatchScope.of(exchange);
         RowBatch rows = new RowBatch(objects.size());
         for (Object item : objects) {
             if (!(item instanceof ObjectNode object)) {
