@@ -110,7 +110,6 @@ public class ConnectorConfiguration implements CamelConfiguration {
         registry.bind("mimecastFileUrl", new FileUrlStep(fileUrls));
         registry.bind("mimecastFile", MimecastAnswer.stream(settings.httpTimeout.multipliedBy(5)));
         registry.bind("mimecastEnvelope", new MimecastEnvelope());
-        registry.bind("mimecastFileLines", new com.mimecastsentinel.source.FileLinesStep());
 
         // checkpoints, dead letters, leases: a Blob container (created when missing) or directories
         AzureClients azure = new AzureClients(settings);

@@ -38,7 +38,8 @@ final class SentinelProducer extends DefaultProducer {
     @Override
     public void process(Exchange exchange) {
         RowBatch rows = rowsOf(exchange.getMessage().getBody());
-        String logType = exchange.getFromRouteId();
+        // the log type of metrics and dead letters: the route's id (a log type's route has its name), else the stream
+        String logType = exchange.getFromRouteId() != null ? exchange.getFromRouteId() : endpoint.getStream();
         int[] deadLettered = new int[1];
         SentinelComponent component = endpoint.getComponent();
         Destination destination = component.destination(endpoint);
