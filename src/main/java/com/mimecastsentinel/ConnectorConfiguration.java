@@ -14,6 +14,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.mimecastsentinel.checkpoint.BlobDocuments;
 import com.mimecastsentinel.checkpoint.BlobLeases;
 import com.mimecastsentinel.checkpoint.CheckpointRepository;
+import com.mimecastsentinel.checkpoint.DropDelivered;
 import com.mimecastsentinel.checkpoint.CheckpointStore;
 import com.mimecastsentinel.checkpoint.FileCheckpointStore;
 import com.mimecastsentinel.checkpoint.FileLeases;
@@ -125,6 +126,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
                 settings.checkpointPatience, settings.checkpointNamespace());
         checkpoints.onCommitted(metrics::progressed);
         registry.bind(CheckpointRepository.BEAN, checkpoints);
+        registry.bind(DropDelivered.BEAN, new DropDelivered(checkpoints));
         registry.bind(DeadLetters.BEAN, deadLetters);
 
         // where rows go

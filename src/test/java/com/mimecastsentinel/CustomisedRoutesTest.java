@@ -232,9 +232,8 @@ class CustomisedRoutesTest {
                       steps:
                         - process:
                             ref: held-messages-mapping
-                        - bean:
-                            ref: checkpoints
-                            method: dropDelivered
+                        - process:
+                            ref: dropDelivered
                         - to: "sentinel:Custom-Held_Messages"
                 """);
         assertEquals(0, runOnce("held-messages", Map.of()));

@@ -12,9 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.mimecastsentinel.run.BatchScope;
 import com.mimecastsentinel.run.Run;
-import com.mimecastsentinel.transform.RowBatch;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
@@ -27,15 +25,14 @@ import org.slf4j.LoggerFactory;
  * always move together, in one conditional write (ETag). The bean {@value #BEAN}:
  * <ul>
  * <li>the {@code mimecast} consumer loads a log type's checkpoint and its ids as a run begins ({@link #load});</li>
- * <li>{@code dropDelivered}: the rows of a batch whose id is in the repository are dropped, the others added (the
- * idempotent step of every log type's route, before Sentinel);</li>
+ * <li>the {@link DropDelivered} step of every log type's route adds each row's key ({@code add}, {@code contains},
+ * {@code confirm}, {@code remove}: the {@link IdempotentRepository} contract), dropping the rows already there;</li>
  * <li>once the route completed a batch, the consumer commits ({@link #commit(Run)}): the checkpoint is written with
  * the ids added since. A commit that cannot be written fails the run (waiting up to CHECKPOINT_PATIENCE for a store
  * that is away).</li>
  * </ul>
- * Ids added but never committed are forgotten at the next load, so a batch that failed is sent again. As an
- * {@link IdempotentRepository} (for an {@code idempotentConsumer} of a user's route) a key is
- * {@code <logType>:<id>}.
+ * A key is {@code <logType>:<id>:<event time, epoch seconds>}. Ids of a failed batch are removed, and ids added but
+ * never committed are forgotten at the next load, so a batch that failed is sent again.
  */
 public final class CheckpointRepository extends ServiceSupport implements IdempotentRepository {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointRepository.class);
@@ -87,31 +84,6 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
     /** Who is told of each commit that went through (written, or found unchanged). */
     public void onCommitted(java.util.function.Consumer<String> listener) {
         this.onCommitted = listener;
-    }
-
-    // ---- the route step ----
-
-    /**
-     * The repository step of a log type's route: the rows of the batch already delivered (or repeated within the
-     * run) are dropped; the others are added, where the batch remembers ids. Outside a {@code mimecast} route's
-     * batch it does nothing.
-     */
-    public void dropDelivered(Exchange exchange) {
-        RowBatch rows = exchange.getMessage().getBody(RowBatch.class);
-        BatchScope batch = BatchScope.of(exchange);
-        if (rows == null || rows.isEmpty() || batch == null) {
-            return;
-        }
-        Ids ids = ids(batch.logType);
-        int dropped;
-        synchronized (ids) {
-            if (batch.rememberIds) {
-                dropped = rows.retain(i -> ids.ids.putIfAbsent(rows.id(i), rows.eventMillis(i) / 1000) == null);
-            } else {
-                dropped = ids.ids.isEmpty() ? 0 : rows.retain(i -> !ids.ids.containsKey(rows.id(i)));
-            }
-        }
-        batch.duplicates.add(dropped);
     }
 
     // ---- the consumer's commits ----
@@ -269,22 +241,32 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
         return byLogType.computeIfAbsent(logType, t -> new Ids());
     }
 
-    // ---- IdempotentRepository: keys are <logType>:<id> ----
+    // ---- IdempotentRepository (the dropDelivered step): keys are <logType>:<id>:<event time, epoch seconds> ----
 
+    /** The log type, the id and the event time of a key. */
     private static String[] split(String key) {
-        int colon = key.indexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("a key of the checkpoint repository is <logType>:<id>, not " + key);
+        int first = key.indexOf(':');
+        int last = key.lastIndexOf(':');
+        if (first <= 0 || last <= first + 1) {
+            throw new IllegalArgumentException("a key of the checkpoint repository is <logType>:<id>:<event time>, "
+                    + "not " + key);
         }
-        return new String[] { key.substring(0, colon), key.substring(colon + 1) };
+        return new String[] { key.substring(0, first), key.substring(first + 1, last), key.substring(last + 1) };
     }
 
+    /** Adds the id, kept with its event time (until a window read again can no longer reach it); false if there. */
     @Override
     public boolean add(String key) {
         String[] parts = split(key);
+        long eventSeconds;
+        try {
+            eventSeconds = Long.parseLong(parts[2]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("the event time of key " + key + " is not epoch seconds");
+        }
         Ids ids = ids(parts[0]);
         synchronized (ids) {
-            return ids.ids.putIfAbsent(parts[1], clock.instant().getEpochSecond()) == null;
+            return ids.ids.putIfAbsent(parts[1], eventSeconds) == null;
         }
     }
 
@@ -297,6 +279,7 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
         }
     }
 
+    /** The batch failed: its ids are not delivered. */
     @Override
     public boolean remove(String key) {
         String[] parts = split(key);
@@ -306,11 +289,16 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
         }
     }
 
+    /**
+     * The batch was delivered: its ids stay, and the checkpoint commit that follows (the consumer's, once the route
+     * completed the exchange) writes them with the position, in one write.
+     */
     @Override
     public boolean confirm(String key) {
-        return true; // the next commit persists what was added
+        return contains(key);
     }
 
+    /** Forgets every id held in memory (the stored checkpoints keep theirs: the next load reads them). */
     @Override
     public void clear() {
         byLogType.clear();
@@ -323,6 +311,6 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
 
     @Override
     protected void doStop() {
-        // nothing held open
+        clear(); // a restart loads each log type's ids with its checkpoint
     }
 }

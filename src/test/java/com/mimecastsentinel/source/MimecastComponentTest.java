@@ -91,6 +91,11 @@ class MimecastComponentTest extends CamelTestSupport {
         audit.setStartFilter("startDateTime");
         audit.setEndFilter("endDateTime");
         registry.bind("audit-source", audit);
+        com.mimecastsentinel.transform.RowMapping mapping = new com.mimecastsentinel.transform.RowMapping();
+        mapping.setId("id");
+        mapping.setTime("eventTime");
+        registry.bind("audit-mapping", mapping);
+        registry.bind("dropDelivered", new com.mimecastsentinel.checkpoint.DropDelivered(checkpoints));
         BatchSource siem = new BatchSource();
         siem.setPath("/siem/v1/batch/events/cg");
         siem.setEventTypes("receipt");
@@ -118,6 +123,17 @@ class MimecastComponentTest extends CamelTestSupport {
                             }
                         })
                         .to("mock:audit");
+                // the same source as another log type, through the mapping and the repository step
+                from("mimecast:held-release?source=#audit-source&" + NO_CRON).routeId("held-release")
+                        .autoStartup(false)
+                        .process("audit-mapping")
+                        .process("dropDelivered")
+                        .process(exchange -> {
+                            if (exchange.getMessage().getHeader(Batch.PAGE, Integer.class) == failPage) {
+                                throw new IllegalStateException("the route fails page " + failPage);
+                            }
+                        })
+                        .to("mock:held-release");
                 from("mimecast:siem?source=#siem-source&" + NO_CRON).routeId("siem").autoStartup(false)
                         .to("mock:siem");
             }
@@ -202,6 +218,35 @@ class MimecastComponentTest extends CamelTestSupport {
                 .flatMap(e -> ((List<?>) e.getMessage().getBody(List.class)).stream())
                 .map(record -> ((JsonNode) record).path("id").asText()).toList(), "page 2 again, then page 3");
         assertNull(consumer.lastRun().failure);
+    }
+
+    @Test
+    void theRepositoryStepDropsWhatWasDeliveredAndForgetsTheIdsOfAFailedBatch() throws Exception {
+        ((com.mimecastsentinel.transform.RowMapping) context.getRegistry().lookupByName("audit-mapping"))
+                .setCamelContext(context);
+        failPage = 2; // after the repository step added page 2's ids
+        MockEndpoint sent = getMockEndpoint("mock:held-release");
+        MimecastConsumer consumer = start("held-release");
+        awaitRunEnd(consumer);
+        assertEquals(1, sent.getReceivedCounter(), "page 1 only");
+
+        failPage = 0;
+        consumer.run();
+        assertNull(consumer.lastRun().failure);
+        assertEquals(List.of("a", "b", "c", "d", "e"), sent.getExchanges().stream()
+                .flatMap(e -> e.getMessage().getBody(com.mimecastsentinel.transform.RowBatch.class).stream())
+                .map(row -> String.valueOf(row.get("id"))).toList(),
+                "page 2 sent whole after its failure (its ids were removed), nothing twice");
+        assertEquals(0, consumer.lastRun().duplicates.sum());
+
+        // the window read again from its start (the overlap): every row is one delivered before
+        Files.writeString(dir.resolve("checkpoints/held-release.json"), checkpointFile("held-release")
+                .replaceFirst("\"completedUntil\" : \"[^\"]+\"", "\"completedUntil\" : \""
+                        + Instant.now().minus(Duration.ofMinutes(30)) + "\""));
+        consumer.run();
+        assertEquals(5, consumer.lastRun().duplicates.sum(), "the five rows dropped as delivered before");
+        assertEquals(5, sent.getExchanges().stream()
+                .mapToInt(e -> e.getMessage().getBody(com.mimecastsentinel.transform.RowBatch.class).size()).sum());
     }
 
     @Test
