@@ -190,6 +190,7 @@ class MimecastComponentTest extends CamelTestSupport {
         Exchange first = audit.getExchanges().get(0);
         assertEquals("audit", first.getMessage().getHeader(Batch.LOG_TYPE));
         assertInstanceOf(Instant.class, first.getMessage().getHeader(Batch.WINDOW_START));
+        await(() -> checkpointFile("audit").contains("completedUntil")); // the run commits the page done last
         JsonNode checkpoint = checkpoint("audit");
         assertTrue(checkpoint.path("window").isNull() || checkpoint.path("window").isMissingNode(),
                 "the window read to its end: " + checkpoint);
@@ -270,10 +271,7 @@ class MimecastComponentTest extends CamelTestSupport {
         start("siem");
         siem.assertIsSatisfied(10_000);
         assertEquals(List.of(true), readAhead, "file 2 was downloaded while chunk 1 was in the route");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!checkpointFile("siem").contains("\"p2\"") && System.nanoTime() < deadline) {
-            Thread.sleep(20); // the run ends with the listing's next page committed
-        }
+        await(() -> checkpointFile("siem").contains("\"p2\"")); // the run ends with the next page committed
         assertEquals("p2", checkpoint("siem").path("nextPage").asText(), "the page done, the next one listed next");
         int lines = siem.getExchanges().stream().mapToInt(e -> e.getMessage().getBody(Lines.class).size()).sum();
         assertEquals(35, lines, "every line once");
@@ -299,6 +297,18 @@ class MimecastComponentTest extends CamelTestSupport {
         }
         assertTrue(String.valueOf(failure.getMessage()).contains("pageSise")
                 || String.valueOf(cause.getMessage()).contains("pageSise"), failure.toString());
+    }
+
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** Waits up to 10 s for what the consumer does after the route had the exchange (its completion, a commit). */
+    private static void await(Condition condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.holds() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
     }
 
     private static String stackTrace(Throwable failure) {
