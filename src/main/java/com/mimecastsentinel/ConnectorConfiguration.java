@@ -14,10 +14,11 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.mimecastsentinel.checkpoint.BlobDocuments;
 import com.mimecastsentinel.checkpoint.BlobLeases;
 import com.mimecastsentinel.checkpoint.CheckpointRepository;
+import com.mimecastsentinel.checkpoint.DropDelivered;
 import com.mimecastsentinel.checkpoint.CheckpointStore;
 import com.mimecastsentinel.checkpoint.FileCheckpointStore;
 import com.mimecastsentinel.checkpoint.FileLeases;
-import com.mimecastsentinel.checkpoint.LeaseKeeper;
+import com.mimecastsentinel.checkpoint.LeaseClusterService;
 import com.mimecastsentinel.checkpoint.Leases;
 import com.mimecastsentinel.checkpoint.PrefixedLeases;
 import com.mimecastsentinel.config.Settings;
@@ -27,6 +28,7 @@ import com.mimecastsentinel.demo.DemoMode;
 import com.mimecastsentinel.run.ConnectorHealthCheck;
 import com.mimecastsentinel.run.ConnectorMetrics;
 import com.mimecastsentinel.run.ExchangeMeterTags;
+import com.mimecastsentinel.run.LogTypeLeadership;
 import com.mimecastsentinel.run.Runs;
 import com.mimecastsentinel.sentinel.AzureClients;
 import com.mimecastsentinel.sentinel.FileOutput;
@@ -48,7 +50,6 @@ import org.apache.camel.StartupListener;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
-import org.quartz.JobKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,7 +111,6 @@ public class ConnectorConfiguration implements CamelConfiguration {
         registry.bind("mimecastFileUrl", new FileUrlStep(fileUrls));
         registry.bind("mimecastFile", MimecastAnswer.stream(settings.httpTimeout.multipliedBy(5)));
         registry.bind("mimecastEnvelope", new MimecastEnvelope());
-        registry.bind("mimecastFileLines", new com.mimecastsentinel.source.FileLinesStep());
 
         // checkpoints, dead letters, leases: a Blob container (created when missing) or directories
         AzureClients azure = new AzureClients(settings);
@@ -126,8 +126,8 @@ public class ConnectorConfiguration implements CamelConfiguration {
                 settings.checkpointPatience, settings.checkpointNamespace());
         checkpoints.onCommitted(metrics::progressed);
         registry.bind(CheckpointRepository.BEAN, checkpoints);
+        registry.bind(DropDelivered.BEAN, new DropDelivered(checkpoints));
         registry.bind(DeadLetters.BEAN, deadLetters);
-        registry.bind("leases", leases);
 
         // where rows go
         SentinelComponent sentinel = settings.sink == Settings.SinkKind.SENTINEL
@@ -140,7 +140,11 @@ public class ConnectorConfiguration implements CamelConfiguration {
         Runs runs = new Runs(settings, metrics);
         registry.bind(Runs.BEAN, runs);
         context.addStartupListener(runs);
-        registry.bind(ConnectorServices.BEAN, new ConnectorServices(settings, checkpoints, leases, deadLetters, metrics,
+        // leadership per log type (the routes' leadership policy): the instance holding its lease runs it, a standby
+        // takes over within a lease time of its death, or at once when it stops
+        context.addService(new LeaseClusterService(leases, settings.leaseId(), settings.leaseDuration, runs::standsBy));
+        registry.bind(LogTypeLeadership.BEAN, new LogTypeLeadership());
+        registry.bind(ConnectorServices.BEAN, new ConnectorServices(settings, checkpoints, deadLetters, metrics,
                 clock, json, fileUrls));
         Map<String, ConnectorHealthCheck.Probe> probes = new LinkedHashMap<>();
         probes.put("mimecast", auth::check);
@@ -153,7 +157,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
                     .addScopes("https://monitor.azure.com//.default")));
         }
         ConnectorHealthCheck health = new ConnectorHealthCheck(probes, java.util.Set.of("runs"), clock);
-        context.addStartupListener(operations(settings, runs, leases, metrics, health));
+        context.addStartupListener(operations(metrics, health));
 
         LOG.info("Mimecast {} ({}), checkpoints in {}, events to {}, dead letters to {}{}", mimecastUrl,
                 settings.usesApi2() ? "API 2.0" : "API 1.0", store.describe(), sentinel.describe(),
@@ -189,12 +193,8 @@ public class ConnectorConfiguration implements CamelConfiguration {
                 new BlobLeases(container, settings.leaseId(), settings.leaseDuration, settings.checkpointNamespace()));
     }
 
-    /**
-     * Once the routes run: health and metrics on camel-main's management server (when enabled), and the leases kept
-     * (renewed during long runs; a standby that takes a lease over fires that log type's trigger at once).
-     */
-    private static StartupListener operations(Settings settings, Runs runs, Leases leases, ConnectorMetrics metrics,
-            ConnectorHealthCheck health) {
+    /** Once the routes run: health and metrics on camel-main's management server (when enabled). */
+    private static StartupListener operations(ConnectorMetrics metrics, ConnectorHealthCheck health) {
         return new StartupListener() {
             @Override
             public void onCamelContextStarting(CamelContext context, boolean alreadyStarted) {
@@ -213,13 +213,6 @@ public class ConnectorConfiguration implements CamelConfiguration {
                     metrics.bind(meters);
                 }
             }
-
-            @Override
-            public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) throws Exception {
-                List<String> enabled = runs.enabledLogTypes();
-                context.addService(new LeaseKeeper(leases, enabled, !settings.runOnce, settings.leaseDuration,
-                        logType -> fireNow(context, logType)), true, true);
-            }
         };
     }
 
@@ -229,16 +222,6 @@ public class ConnectorConfiguration implements CamelConfiguration {
             ExchangeMeterTags.install(context);
         } catch (LinkageError noMicrometer) {
             LOG.debug("no camel-micrometer: {}", noMicrometer.toString());
-        }
-    }
-
-    /** Fires a log type's Quartz trigger now (one run at a time still holds: its job is stateful). */
-    private static void fireNow(CamelContext context, String logType) {
-        try {
-            var quartz = context.getComponent("quartz", org.apache.camel.component.quartz.QuartzComponent.class);
-            quartz.getScheduler().triggerJob(JobKey.jobKey(logType, "mimecast"));
-        } catch (Exception e) {
-            LOG.warn("{}: could not start a run after taking the lease over: {}", logType, e.toString());
         }
     }
 

@@ -4,7 +4,6 @@ import java.time.Clock;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mimecastsentinel.checkpoint.CheckpointRepository;
-import com.mimecastsentinel.checkpoint.Leases;
 import com.mimecastsentinel.config.Settings;
 import com.mimecastsentinel.deadletter.DeadLetters;
 import com.mimecastsentinel.run.ConnectorMetrics;
@@ -15,8 +14,8 @@ import org.apache.camel.CamelContext;
  * The shared parts the sources and the run policy use, built once from the settings and bound in the registry as
  * {@value #BEAN} (the routes refer to the parts they name by their own beans).
  */
-public record ConnectorServices(Settings settings, CheckpointRepository checkpoints, Leases leases,
-        DeadLetters deadLetters, ConnectorMetrics metrics, Clock clock, ObjectMapper json, FileUrls fileUrls) {
+public record ConnectorServices(Settings settings, CheckpointRepository checkpoints, DeadLetters deadLetters,
+        ConnectorMetrics metrics, Clock clock, ObjectMapper json, FileUrls fileUrls) {
 
     public static final String BEAN = "connector";
 

@@ -180,9 +180,9 @@ class CustomisedRoutesTest {
     @Test
     void aLogTypesScheduleChangedInItsRoute() throws Exception {
         edit("audit.yaml", """
-                        value: "{{env:SCHEDULE_AUDIT:{{schedule}}}}"
+                        scheduler.cron: "{{env:SCHEDULE_AUDIT:{{schedule}}}}"
                 """, """
-                        value: "0/2 * * * * ?"
+                        scheduler.cron: "0/2 * * * * ?"
                 """);
         Map<String, String> env = new HashMap<>(account.environment("audit", Map.of("RUN_ONCE", "false")));
         Process process = connector.start(env, "scheduled");
@@ -220,27 +220,20 @@ class CustomisedRoutesTest {
                         time: dateReceived
                         id: id
 
-                - templatedRoute:
-                    routeTemplateRef: mimecast-pages
-                    routeId: held-messages
-                    parameters:
-                      - name: logType
-                        value: held-messages
-                      - name: source
-                        value: held-messages-source
-                      - name: cron
-                        value: "{{env:SCHEDULE_HELD_MESSAGES:{{schedule}}}}"
-
                 - route:
-                    id: held-messages-rows
+                    id: held-messages
+                    routePolicy: mimecastRuns,leadership
                     from:
-                      uri: direct:held-messages-rows
+                      uri: mimecast:held-messages
+                      parameters:
+                        source: "#held-messages-source"
+                        scheduler: quartz
+                        scheduler.cron: "{{env:SCHEDULE_HELD_MESSAGES:{{schedule}}}}"
                       steps:
                         - process:
                             ref: held-messages-mapping
-                        - bean:
-                            ref: checkpoints
-                            method: dropDelivered
+                        - process:
+                            ref: dropDelivered
                         - to: "sentinel:Custom-Held_Messages"
                 """);
         assertEquals(0, runOnce("held-messages", Map.of()));

@@ -48,10 +48,10 @@ class RouteReloadTest {
             Path audit = work.resolve("routes/audit.yaml");
             String route = Files.readString(audit);
             String edited = route.replace("""
-                      uri: direct:audit-rows
+                        scheduler.cron: "{{env:SCHEDULE_AUDIT:{{schedule}}}}"
                       steps:
                 """, """
-                      uri: direct:audit-rows
+                        scheduler.cron: "{{env:SCHEDULE_AUDIT:{{schedule}}}}"
                       steps:
                         - log:
                             message: "edited route delivers ${body.size()} records"

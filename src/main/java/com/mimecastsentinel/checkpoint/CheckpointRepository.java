@@ -13,7 +13,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.mimecastsentinel.run.Run;
-import com.mimecastsentinel.transform.RowBatch;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
@@ -23,22 +22,21 @@ import org.slf4j.LoggerFactory;
 /**
  * The checkpoints of the log types and the ids delivered with them: Camel's {@link IdempotentRepository} whose state
  * lives in the checkpoint documents (in Azure Blob, or files for the demo), so a position and the ids it covers
- * always move together, in one conditional write (ETag). The bean {@value #BEAN} of the routes:
+ * always move together, in one conditional write (ETag). The bean {@value #BEAN}:
  * <ul>
- * <li>{@code load}: the run's checkpoint (the exchange variable {@value #VARIABLE}) and its ids;</li>
- * <li>{@code dropDelivered}: the rows of a batch whose id is in the repository are dropped, the others added (the
- * idempotent step of every log type's route, before Sentinel);</li>
- * <li>{@code commit}: once Sentinel accepted the batch, the checkpoint is written with the ids added since. A
- * commit that cannot be written fails the run (waiting up to CHECKPOINT_PATIENCE for a store that is away).</li>
+ * <li>the {@code mimecast} consumer loads a log type's checkpoint and its ids as a run begins ({@link #load});</li>
+ * <li>the {@link DropDelivered} step of every log type's route adds each row's key ({@code add}, {@code contains},
+ * {@code confirm}, {@code remove}: the {@link IdempotentRepository} contract), dropping the rows already there;</li>
+ * <li>once the route completed a batch, the consumer commits ({@link #commit(Run)}): the checkpoint is written with
+ * the ids added since. A commit that cannot be written fails the run (waiting up to CHECKPOINT_PATIENCE for a store
+ * that is away).</li>
  * </ul>
- * Ids added but never committed are forgotten at the next load, so a batch that failed is sent again. As an
- * {@link IdempotentRepository} (for an {@code idempotentConsumer} of a user's route) a key is
- * {@code <logType>:<id>}.
+ * A key is {@code <logType>:<id>:<event time, epoch seconds>}. Ids of a failed batch are removed, and ids added but
+ * never committed are forgotten at the next load, so a batch that failed is sent again.
  */
 public final class CheckpointRepository extends ServiceSupport implements IdempotentRepository {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointRepository.class);
     public static final String BEAN = "checkpoints";
-    public static final String VARIABLE = "checkpoint";
 
     /** A log type's ids: delivered ones to their event time (epoch seconds). */
     private static final class Ids {
@@ -88,64 +86,28 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
         this.onCommitted = listener;
     }
 
-    // ---- the route steps ----
-
-    /** Loads the checkpoint of the run's log type (variable {@code logType}) into the variable {@value #VARIABLE}. */
-    public Checkpoint load(Exchange exchange) {
-        Checkpoint checkpoint = load(exchange.getVariable("logType", String.class));
-        exchange.setVariable(VARIABLE, checkpoint);
-        return checkpoint;
-    }
+    // ---- the consumer's commits ----
 
     /**
-     * Drops the rows of the batch already delivered (or repeated within the run); the others are added, where the
-     * run remembers ids.
+     * Writes the run's checkpoint with what was delivered since the last commit and, where the run keeps ids, the
+     * ids within the overlap; fails without writing if another writer moved it.
      */
-    public void dropDelivered(Exchange exchange) {
-        RowBatch rows = exchange.getMessage().getBody(RowBatch.class);
-        Run run = Run.of(exchange);
-        String logType = run != null ? run.logType : exchange.getVariable("logType", String.class);
-        if (rows == null || rows.isEmpty() || logType == null) {
+    public void commit(Run run) {
+        boolean unchanged = run.checkpointUnchanged && run.deliveredSinceCommit.sum() == 0;
+        run.checkpointUnchanged = false;
+        if (unchanged) {
+            onCommitted.accept(run.logType); // read on, nothing to move
             return;
         }
-        Ids ids = ids(logType);
-        boolean remember = run == null || run.rememberIds;
-        int dropped;
-        synchronized (ids) {
-            if (remember) {
-                dropped = rows.retain(i -> ids.ids.putIfAbsent(rows.id(i), rows.eventMillis(i) / 1000) == null);
-            } else {
-                dropped = ids.ids.isEmpty() ? 0 : rows.retain(i -> !ids.ids.containsKey(rows.id(i)));
+        Checkpoint checkpoint = run.checkpoint;
+        synchronized (run) {
+            checkpoint.deliveredTotal += run.deliveredSinceCommit.sumThenReset();
+            if (run.newestSinceCommit != null && (checkpoint.newestEventTime == null
+                    || run.newestSinceCommit.isAfter(checkpoint.newestEventTime))) {
+                checkpoint.newestEventTime = run.newestSinceCommit;
             }
         }
-        if (run != null) {
-            run.duplicates.add(dropped);
-        }
-    }
-
-    /**
-     * Writes the run's checkpoint (variable {@value #VARIABLE}) with what was delivered since the last commit and,
-     * where the run keeps ids, the ids within the overlap; fails without writing if another writer moved it.
-     */
-    public void commit(Exchange exchange) {
-        Run run = Run.of(exchange);
-        Checkpoint checkpoint = run != null ? run.checkpoint : exchange.getVariable(VARIABLE, Checkpoint.class);
-        if (run != null) {
-            boolean unchanged = run.checkpointUnchanged && run.deliveredSinceCommit.sum() == 0;
-            run.checkpointUnchanged = false;
-            if (unchanged) {
-                onCommitted.accept(run.logType); // read on, nothing to move
-                return;
-            }
-            synchronized (run) {
-                checkpoint.deliveredTotal += run.deliveredSinceCommit.sumThenReset();
-                if (run.newestSinceCommit != null && (checkpoint.newestEventTime == null
-                        || run.newestSinceCommit.isAfter(checkpoint.newestEventTime))) {
-                    checkpoint.newestEventTime = run.newestSinceCommit;
-                }
-            }
-        }
-        commit(checkpoint, run == null || run.persistIds);
+        commit(checkpoint, run.persistIds);
     }
 
     /** Forgets the ids of a log type (a new SIEM file: its ids only serve to drop events repeated inside it). */
@@ -279,22 +241,32 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
         return byLogType.computeIfAbsent(logType, t -> new Ids());
     }
 
-    // ---- IdempotentRepository: keys are <logType>:<id> ----
+    // ---- IdempotentRepository (the dropDelivered step): keys are <logType>:<id>:<event time, epoch seconds> ----
 
+    /** The log type, the id and the event time of a key. */
     private static String[] split(String key) {
-        int colon = key.indexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("a key of the checkpoint repository is <logType>:<id>, not " + key);
+        int first = key.indexOf(':');
+        int last = key.lastIndexOf(':');
+        if (first <= 0 || last <= first + 1) {
+            throw new IllegalArgumentException("a key of the checkpoint repository is <logType>:<id>:<event time>, "
+                    + "not " + key);
         }
-        return new String[] { key.substring(0, colon), key.substring(colon + 1) };
+        return new String[] { key.substring(0, first), key.substring(first + 1, last), key.substring(last + 1) };
     }
 
+    /** Adds the id, kept with its event time (until a window read again can no longer reach it); false if there. */
     @Override
     public boolean add(String key) {
         String[] parts = split(key);
+        long eventSeconds;
+        try {
+            eventSeconds = Long.parseLong(parts[2]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("the event time of key " + key + " is not epoch seconds");
+        }
         Ids ids = ids(parts[0]);
         synchronized (ids) {
-            return ids.ids.putIfAbsent(parts[1], clock.instant().getEpochSecond()) == null;
+            return ids.ids.putIfAbsent(parts[1], eventSeconds) == null;
         }
     }
 
@@ -307,6 +279,7 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
         }
     }
 
+    /** The batch failed: its ids are not delivered. */
     @Override
     public boolean remove(String key) {
         String[] parts = split(key);
@@ -316,11 +289,16 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
         }
     }
 
+    /**
+     * The batch was delivered: its ids stay, and the checkpoint commit that follows (the consumer's, once the route
+     * completed the exchange) writes them with the position, in one write.
+     */
     @Override
     public boolean confirm(String key) {
-        return true; // the next commit persists what was added
+        return contains(key);
     }
 
+    /** Forgets every id held in memory (the stored checkpoints keep theirs: the next load reads them). */
     @Override
     public void clear() {
         byLogType.clear();
@@ -333,6 +311,6 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
 
     @Override
     protected void doStop() {
-        // nothing held open
+        clear(); // a restart loads each log type's ids with its checkpoint
     }
 }

@@ -4,16 +4,14 @@ import java.time.Instant;
 import java.util.concurrent.atomic.LongAdder;
 
 import com.mimecastsentinel.checkpoint.Checkpoint;
-import org.apache.camel.Exchange;
 
 /**
- * One run of one log type: the exchange variable {@value #VARIABLE} from the source's first step to the end of the
- * run. Its checkpoint document, the rows it keeps (a backfill's days), and what it counted, for the run summary and
- * the metrics. The steps of a log type's route count into it when it is there (a route of a user's own may have
- * none).
+ * One run of one log type, as the {@code mimecast} consumer keeps it from the checkpoint's load to the end of the
+ * run: its checkpoint document, the rows it keeps (a backfill's days), and what it counted, for the run summary and
+ * the metrics. It never rides on an exchange: each batch's exchange carries a {@link BatchScope}, whose counts the
+ * consumer adds here once the route completed it, with what the sink's headers say it accepted.
  */
 public class Run {
-    public static final String VARIABLE = "run";
 
     public final String logType;
     public final Instant started = Instant.now();
@@ -56,37 +54,29 @@ public class Run {
         this.checkpoint = checkpoint;
     }
 
-    /** The run of this exchange, or null outside a run. */
-    public static Run of(Exchange exchange) {
-        return exchange.getVariable(VARIABLE, Run.class);
+    /** The run ended with this failure (null while it goes on or when it completed). */
+    public volatile Throwable failure;
+
+    /** What the steps of a batch's exchange counted. */
+    public void add(BatchScope batch) {
+        duplicates.add(batch.duplicates.sum());
+        skipped.add(batch.skipped.sum());
+        additionalFields.add(batch.additionalFields.sum());
     }
 
-    /** Whether a row with this event time is one the run sends. */
-    public boolean keeps(long eventMillis) {
-        Instant from = keepFrom;
-        Instant until = keepUntil;
-        return (from == null || eventMillis >= from.toEpochMilli()) && (until == null || eventMillis < until.toEpochMilli());
+    /** The scope of a batch of this run: its days, whether its ids are remembered. */
+    public BatchScope batch() {
+        return new BatchScope(logType, keepFrom, keepUntil, rememberIds);
     }
 
-    /** Sentinel accepted rows: counted, and their newest event time kept for the next commit. */
-    public synchronized void acknowledged(long rows, long bytes, Instant newest) {
+    /** The sink accepted rows: counted, and their newest event time kept for the next commit. */
+    public synchronized void acknowledged(long rows, Instant newest) {
         delivered.add(rows);
-        bytesSinceChunk.add(bytes);
-        rowsSinceChunk.add(rows);
         deliveredSinceCommit.add(rows);
         if (newest != null && (newestSinceCommit == null || newest.isAfter(newestSinceCommit))) {
             newestSinceCommit = newest;
         }
     }
-
-    /**
-     * Since the last chunk of a file was done: the lines mapped and their bytes, the rows acknowledged and theirs
-     * (what mapping adds to a line, so that chunks are cut to make about one request).
-     */
-    public final LongAdder linesSinceChunk = new LongAdder();
-    public final LongAdder lineBytesSinceChunk = new LongAdder();
-    public final LongAdder bytesSinceChunk = new LongAdder();
-    public final LongAdder rowsSinceChunk = new LongAdder();
 
     /** The run failed: a source may leave its position so that the next run does not fail the same way. */
     public void failed(Throwable failure) {

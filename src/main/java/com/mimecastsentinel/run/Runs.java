@@ -12,16 +12,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.mimecastsentinel.config.ConfigurationException;
 import com.mimecastsentinel.config.Settings;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
+import org.apache.camel.Consumer;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Route;
 import org.apache.camel.StartupListener;
 import org.apache.camel.http.base.HttpOperationFailedException;
+import org.apache.camel.spi.PollingConsumerPollStrategy;
 import org.apache.camel.support.RoutePolicySupport;
+import com.mimecastsentinel.source.MimecastConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The route policy of every log type's source route ({@code routePolicy: mimecastRuns} in the source templates):
+ * The route policy of every log type's route ({@code routePolicy: mimecastRuns}) and the poll strategy of its
+ * {@code mimecast} endpoint (a poll is a run):
  * <ul>
  * <li>only the log types MIMECAST_LOG_TYPES names start (all when it is empty); a name no route has stops start-up;</li>
  * <li>each run ends with one summary line (what it fetched, delivered, dropped, where the checkpoint is) and its
@@ -30,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * the exit status says whether all succeeded ({@link #exitCode()}).</li>
  * </ul>
  */
-public final class Runs extends RoutePolicySupport implements StartupListener {
+public final class Runs extends RoutePolicySupport implements StartupListener, PollingConsumerPollStrategy {
     private static final Logger LOG = LoggerFactory.getLogger(Runs.class);
     public static final String BEAN = "mimecastRuns";
     private static final int NOT_RUN_ONCE = -1;
@@ -85,7 +89,7 @@ public final class Runs extends RoutePolicySupport implements StartupListener {
         if (known.isEmpty()) {
             // e.g. routes/*.yaml not found from the working directory, or a runner that skipped them
             throw new IllegalStateException("no log type routes were loaded (expected routes/<logType>.yaml files "
-                    + "whose source is made from a template of routes/templates.yaml)");
+                    + "whose route reads from a mimecast: endpoint)");
         }
         for (String wanted : settings.logTypes) {
             if (!known.contains(wanted)) {
@@ -113,26 +117,59 @@ public final class Runs extends RoutePolicySupport implements StartupListener {
         enabledLogTypes(); // a wrong name stops the connector
     }
 
+    // ---- the poll strategy of the mimecast endpoints: a poll is a run ----
+
     @Override
-    public void onExchangeDone(Route route, Exchange exchange) {
-        String logType = route.getRouteId();
-        Run run = Run.of(exchange);
-        Throwable failure = exchange.getException();
-        boolean ok = true;
-        if (run != null) {
-            ok = summarize(logType, run, failure);
-        } else if (failure != null) {
-            LOG.error("{}: run failed before it started: {}", logType, describe(failure));
+    public boolean begin(Consumer consumer, Endpoint endpoint) {
+        return true;
+    }
+
+    /** A run ended: its summary and metrics; with RUN_ONCE, the log type has had its run. */
+    @Override
+    public void commit(Consumer consumer, Endpoint endpoint, int polledMessages) {
+        if (consumer instanceof MimecastConsumer mimecast) {
+            ended(mimecast.logType(), mimecast.lastRun());
+        }
+    }
+
+    /** A poll that threw (the consumer reports a run's failures itself: this is one it did not expect). */
+    @Override
+    public boolean rollback(Consumer consumer, Endpoint endpoint, int retryCounter, Exception cause) {
+        String logType = consumer instanceof MimecastConsumer mimecast ? mimecast.logType() : endpoint.getEndpointKey();
+        LOG.error("{}: run failed: {}", logType, describe(cause));
+        metrics.runFinished(logType, false);
+        if (settings.runOnce) {
+            ranOnce(logType, false);
+        }
+        return false;
+    }
+
+    private void ended(String logType, Run run) {
+        boolean ok;
+        if (run == null) {
+            metrics.progressed(logType); // not for this instance's API generation
+            ok = true;
+        } else if (run.checkpoint == null) {
+            LOG.error("{}: run failed before it started: {}", logType, describe(run.failure));
             metrics.runFinished(logType, false);
             ok = false;
         } else {
-            metrics.progressed(logType); // another instance runs it (this one stands by), or it is not for this API
+            ok = summarize(logType, run, run.failure);
         }
         if (settings.runOnce) {
             ranOnce(logType, ok && (run == null || !run.interrupted));
         }
-        // reported: by the summary above, with its cause; the trigger has nothing to add (it would log it again)
-        exchange.setException(null);
+    }
+
+    /**
+     * Another instance leads this log type (its route does not run here): that is progress as far as readiness
+     * goes, and with RUN_ONCE this instance has done its part of it.
+     */
+    public void standsBy(String logType) {
+        metrics.progressed(logType);
+        if (settings.runOnce && enabled(logType)) {
+            ranOnce(logType, true);
+        }
     }
 
     /** Logs the run's summary and counts it; false when it failed. */

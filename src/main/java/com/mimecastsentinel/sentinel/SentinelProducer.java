@@ -6,7 +6,6 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.mimecastsentinel.run.Run;
 import com.mimecastsentinel.transform.EventIds;
 import com.mimecastsentinel.transform.RowBatch;
 import com.mimecastsentinel.transform.RowMapping;
@@ -18,11 +17,15 @@ import org.apache.camel.support.DefaultProducer;
  * the rest in requests of at most 1 MB (normally the whole batch is one: the sources cut their chunks to fit),
  * each acknowledged before the next is sent; rows the destination refuses for their content go to the dead letters
  * with its answer. Returns once everything was accepted or refused; any other failure fails the exchange, so the
- * step after it (the checkpoint commit) runs only for a batch Sentinel has. The body stays the batch; the header
- * {@value #ACCEPTED} says how many rows were accepted.
+ * exchange completes (and its checkpoint moves) only for a batch Sentinel has. The body stays the batch; the
+ * headers say what became of it: {@value #ACCEPTED} rows accepted, {@value #BYTES_ACCEPTED} their bytes,
+ * {@value #NEWEST_EVENT} the newest event time among them, {@value #DEAD_LETTERED} rows dead-lettered.
  */
 final class SentinelProducer extends DefaultProducer {
     static final String ACCEPTED = "SentinelRowsAccepted";
+    static final String BYTES_ACCEPTED = "SentinelBytesAccepted";
+    static final String NEWEST_EVENT = "SentinelNewestEventTime";
+    static final String DEAD_LETTERED = "SentinelRowsDeadLettered";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SentinelEndpoint endpoint;
@@ -35,18 +38,21 @@ final class SentinelProducer extends DefaultProducer {
     @Override
     public void process(Exchange exchange) {
         RowBatch rows = rowsOf(exchange.getMessage().getBody());
-        Run run = Run.of(exchange);
-        String logType = run != null ? run.logType : exchange.getFromRouteId();
+        // the log type of metrics and dead letters: the route's id (a log type's route has its name), else the stream
+        String logType = exchange.getFromRouteId() != null ? exchange.getFromRouteId() : endpoint.getStream();
+        int[] deadLettered = new int[1];
         SentinelComponent component = endpoint.getComponent();
         Destination destination = component.destination(endpoint);
         String stream = endpoint.getStream();
         int accepted = 0;
+        long acceptedBytes = 0;
+        Instant newestAccepted = null;
         if (destination.bytesLimited()) {
             RowLimits limits = new RowLimits(component.maxBytes() - 2);
             rows.retain(i -> {
                 String violation = limits.violation(() -> rows.get(i), rows.jsonLength(i));
                 if (violation != null) {
-                    deadLetter(logType, run, rows, i, violation);
+                    deadLetter(logType, deadLettered, rows, i, violation);
                 }
                 return violation == null;
             });
@@ -57,7 +63,7 @@ final class SentinelProducer extends DefaultProducer {
             RowBatch request = rows.slice(from, to);
             List<Destination.Rejected> rejected = destination.send(stream, request);
             for (Destination.Rejected refused : rejected) {
-                deadLetter(logType, run, refused.rows(), refused.index(), "refused by the destination: "
+                deadLetter(logType, deadLettered, refused.rows(), refused.index(), "refused by the destination: "
                         + refused.reason());
             }
             int ok = request.size() - rejected.size();
@@ -67,13 +73,17 @@ final class SentinelProducer extends DefaultProducer {
                 bytes += request.jsonLength(i) + 1;
             }
             component.metrics().delivered(logType, ok, bytes, newest);
-            if (run != null) {
-                run.acknowledged(ok, bytes, newest);
-            }
             accepted += ok;
+            acceptedBytes += bytes;
+            if (newest != null && (newestAccepted == null || newest.isAfter(newestAccepted))) {
+                newestAccepted = newest;
+            }
             from = to;
         }
         exchange.getMessage().setHeader(ACCEPTED, accepted);
+        exchange.getMessage().setHeader(BYTES_ACCEPTED, acceptedBytes);
+        exchange.getMessage().setHeader(NEWEST_EVENT, newestAccepted);
+        exchange.getMessage().setHeader(DEAD_LETTERED, deadLettered[0]);
     }
 
     /** The end of the request that starts at {@code from}: at most the destination's rows and bytes. */
@@ -92,10 +102,8 @@ final class SentinelProducer extends DefaultProducer {
         return to;
     }
 
-    private void deadLetter(String logType, Run run, RowBatch rows, int index, String reason) {
-        if (run != null) {
-            run.skipped.increment();
-        }
+    private void deadLetter(String logType, int[] deadLettered, RowBatch rows, int index, String reason) {
+        deadLettered[0]++;
         endpoint.getComponent().deadLetters().put(logType, reason, rows.id(index),
                 new String(rows.json(index), java.nio.charset.StandardCharsets.UTF_8));
     }

@@ -38,12 +38,11 @@ public class AwarenessSource extends PagedSource {
     private String campaignRecords = "/data";
     private final AtomicBoolean warnedDcr = new AtomicBoolean();
 
-    /** Stands by as well when rows would go to Sentinel without the Awareness Training DCR set. */
+    /** Skips the run as well when rows would go to Sentinel without the Awareness Training DCR set. */
     @Override
-    public boolean standsBy(Exchange exchange) {
+    protected boolean skips(String logType) {
         Settings settings = services().settings();
         if (settings.sink == Settings.SinkKind.SENTINEL && settings.awarenessDcrId == null) {
-            String logType = logType(exchange);
             if (settings.logTypes.contains(logType)) {
                 throw new ConfigurationException("SENTINEL_AWARENESS_DCR_ID", "is needed for log type " + logType
                         + " (its tables are in a DCR of their own: docs/azure.md)");
@@ -54,7 +53,7 @@ public class AwarenessSource extends PagedSource {
             }
             return true;
         }
-        return super.standsBy(exchange);
+        return super.skips(logType);
     }
 
     /** A run reads the whole dataset; a snapshot older than AWARENESS_SNAPSHOT_INTERVAL is replaced by a new one. */
@@ -105,16 +104,13 @@ public class AwarenessSource extends PagedSource {
         return nextRun.plus(reading).isAfter(due);
     }
 
-    /** The body: the campaign list first (phishing user data), then the next page of the dataset. */
+    /** The campaign list first (phishing user data), then the next page of the dataset. */
     @Override
-    public ObjectNode request(Exchange exchange) {
-        SourceRun run = run(exchange);
+    protected MimecastRequest request(SourceRun run) {
         ObjectNode body = JSON.createObjectNode();
         if (run.campaigns == null) {
-            call(exchange, "POST", campaigns, null);
-            return body;
+            return MimecastRequest.post(campaigns, body);
         }
-        call(exchange, "POST", path, null);
         ObjectNode pagination = body.putObject("meta").putObject("pagination");
         pagination.put("pageSize", services().settings().pageSize);
         if (run.pageToken != null) {
@@ -129,7 +125,7 @@ public class AwarenessSource extends PagedSource {
                 data.put("id", run.campaigns.get(run.campaignIndex));
             }
         }
-        return body;
+        return MimecastRequest.post(path, body);
     }
 
     /**
@@ -137,9 +133,8 @@ public class AwarenessSource extends PagedSource {
      * once delivered); after the campaign list, no users and the campaigns noted.
      */
     @Override
-    public List<ObjectNode> records(Exchange exchange) {
-        SourceRun run = run(exchange);
-        JsonNode answer = exchange.getMessage().getBody(JsonNode.class);
+    protected List<ObjectNode> records(SourceRun run, Exchange call) {
+        JsonNode answer = call.getMessage().getBody(JsonNode.class);
         if (run.campaigns == null) {
             List<String> ids = new ArrayList<>();
             List<ObjectNode> listed = pageRecords(run, answer, campaignRecords);
@@ -190,8 +185,7 @@ public class AwarenessSource extends PagedSource {
      * end of the run (the dataset read whole).
      */
     @Override
-    public void pageDone(Exchange exchange) {
-        SourceRun run = run(exchange);
+    protected boolean pageDone(SourceRun run) {
         Checkpoint.Snapshot snapshot = run.checkpoint.snapshot;
         boolean changed = !run.sending.isEmpty();
         snapshot.sent.putAll(run.sending);
@@ -212,7 +206,7 @@ public class AwarenessSource extends PagedSource {
         // a page of unchanged users moved nothing: the commit after it need not look at the whole snapshot (a new
         // snapshot is written with its first page of users, or at the end of a run that found none)
         run.checkpointUnchanged = more && !changed;
-        continueIf(exchange, more);
+        return more;
     }
 
     private void markRead(SourceRun run) {

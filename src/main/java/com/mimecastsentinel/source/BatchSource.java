@@ -7,13 +7,11 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mimecastsentinel.checkpoint.Checkpoint;
-import com.mimecastsentinel.sentinel.SentinelComponent;
 import com.mimecastsentinel.transform.Lines;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -35,6 +33,10 @@ public class BatchSource extends MimecastSource {
     private String path;
     private String eventTypes;
     private int pageSize = 100;
+    private int chunkBytes = (int) (Integer.getInteger("mimecast.batch-bytes", 1_000_000) * 0.97);
+    /** The sink's headers: the rows it accepted of the exchange's batch, and their bytes. */
+    static final String ROWS_ACCEPTED = "SentinelRowsAccepted";
+    static final String BYTES_ACCEPTED = "SentinelBytesAccepted";
 
     @Override
     protected boolean plan(SourceRun run) {
@@ -55,9 +57,39 @@ public class BatchSource extends MimecastSource {
         return run.until == null || checkpoint.startedFrom.isBefore(run.until);
     }
 
+    /**
+     * The run's next chunk: of the listing page's files, or, once they are all read, of the next page's (listed
+     * when the chunks of the one before are done). Null at the end of the listing (caught up) or of the run.
+     */
+    @Override
+    public Batch next(SourceRun run, MimecastCalls calls) throws Exception {
+        while (true) {
+            if (run.chunks != null) {
+                if (run.chunks.hasNext()) {
+                    Lines chunk = run.chunks.next();
+                    return Batch.of(run, chunk).with(Batch.FILE, chunk.getLastFile()).with(Batch.LINE,
+                            chunk.getLastFile() == null ? null : chunk.getLastLine());
+                }
+                end(run);
+                run.more = pageDone(run); // moved in memory: committed with the next chunk, or at the run's end
+            }
+            if (!run.more) {
+                return null;
+            }
+            run.chunks = chunks(run, files(run, calls.call(listing(run))));
+        }
+    }
+
+    @Override
+    public void end(SourceRun run) {
+        if (run.chunks != null) {
+            run.chunks.close();
+            run.chunks = null;
+        }
+    }
+
     /** The next listing call: the event types, and the next page token (or the first day). */
-    public void listing(Exchange exchange) {
-        SourceRun run = run(exchange);
+    private MimecastRequest listing(SourceRun run) {
         Checkpoint checkpoint = run.checkpoint;
         StringBuilder query = new StringBuilder("type=").append(encode(eventTypes)).append("&pageSize=")
                 .append(pageSize);
@@ -66,7 +98,7 @@ public class BatchSource extends MimecastSource {
         } else {
             query.append("&dateRangeStartsAt=").append(LocalDate.ofInstant(checkpoint.startedFrom, ZoneOffset.UTC));
         }
-        call(exchange, "GET", path, query.toString());
+        return MimecastRequest.get(path, query.toString());
     }
 
     /**
@@ -74,9 +106,8 @@ public class BatchSource extends MimecastSource {
      * URL fails the checks of {@link FileUrls} is never fetched: it goes to the dead letters with its reason, once
      * (its key is among the page's files done from then on), and the rest of the page is read.
      */
-    public List<String> files(Exchange exchange) {
-        SourceRun run = run(exchange);
-        JsonNode listing = exchange.getMessage().getBody(JsonNode.class);
+    private List<String> files(SourceRun run, Exchange answer) {
+        JsonNode listing = answer.getMessage().getBody(JsonNode.class);
         Checkpoint checkpoint = run.checkpoint;
         JsonNode next = listing.path("@nextPage");
         run.nextToken = next.isTextual() ? pageToken(run, next.asText()) : null;
@@ -114,19 +145,12 @@ public class BatchSource extends MimecastSource {
     }
 
     /**
-     * The split over the listing page's files (the body): their lines in chunks, read as the route asks for them.
-     * The files are downloaded one after the other (through the Mimecast download route), after the lines an earlier
-     * run delivered; each chunk's lines make about one request's worth of rows once mapped (what a row adds to its
-     * line is learnt from the chunks before), across file ends; the next chunk is read while the route sends this
-     * one.
+     * The listing page's files as chunks of lines, read as the consumer asks for them. The files are downloaded one
+     * after the other (through the Mimecast download route), after the lines an earlier run delivered; each chunk's
+     * lines make about {@code chunkBytes} of rows once mapped (what a row adds to its line is learnt from the chunks
+     * before), across file ends.
      */
-    public Iterator<Lines> chunks(Exchange exchange) {
-        SourceRun run = run(exchange);
-        @SuppressWarnings("unchecked")
-        List<String> urls = exchange.getMessage().getBody(List.class);
-        SentinelComponent sentinel = getCamelContext().getComponent("sentinel", SentinelComponent.class);
-        int maxBytes = sentinel == null ? SentinelComponent.DEFAULT_MAX_BYTES : sentinel.maxBytes();
-        // chunks are cut to make about 97 % of a request once mapped: a line counts its bytes and what its row adds
+    private FileChunks chunks(SourceRun run, List<String> urls) {
         return new FileChunks(getCamelContext(), run, urls, new FileChunks.Source() {
             @Override
             public void expired(SourceRun expiredRun) {
@@ -142,20 +166,21 @@ public class BatchSource extends MimecastSource {
             public void lineTooLong(SourceRun longRun, String url, long line, String reason, StreamCapture content) {
                 deadLetter(longRun, url, reason, content);
             }
-        }, (int) (maxBytes * 0.97), () -> (int) run.rowOverhead, this::stopping, limits());
+        }, chunkBytes, () -> (int) run.rowOverhead, this::stopping, limits());
     }
 
     /**
      * After a chunk was delivered: the files that ended in it are done, and the file of its last line is in progress
      * up to that line (committed next).
      */
-    public void chunkDone(Exchange exchange) {
-        SourceRun run = run(exchange);
-        Lines chunk = exchange.getVariable("chunk", Lines.class);
-        long rowBytes = run.bytesSinceChunk.sumThenReset();
-        long rows = run.rowsSinceChunk.sumThenReset();
-        long lines = run.linesSinceChunk.sumThenReset();
-        long lineBytes = run.lineBytesSinceChunk.sumThenReset();
+    @Override
+    public void delivered(SourceRun run, Batch batch, Exchange completed) {
+        Lines chunk = (Lines) batch.body();
+        // what the sink says it accepted of the chunk's rows: what mapping adds to a line, for the next chunks
+        long rows = completed.getMessage().getHeader(ROWS_ACCEPTED, 0L, Long.class);
+        long rowBytes = completed.getMessage().getHeader(BYTES_ACCEPTED, 0L, Long.class);
+        long lines = chunk.size();
+        long lineBytes = chunk.bytes();
         if (rows > 0 && lines > 0) {
             // the rows' bytes less the bytes of the lines they came from (about, where lines were dropped)
             double rowLineBytes = (double) lineBytes * rows / lines;
@@ -182,15 +207,13 @@ public class BatchSource extends MimecastSource {
     }
 
     /** After every file of a page: move to {@code @nextPage} (kept even when the page was empty). */
-    public void pageDone(Exchange exchange) {
-        SourceRun run = run(exchange);
-        if (run.stopped) {
-            continueIf(exchange, true); // ends the run: it is shutting down
-            return;
+    private boolean pageDone(SourceRun run) {
+        if (run.stopped || stopping()) {
+            run.interrupted = true; // ends the run where it stands: it is shutting down
+            return false;
         }
         if (run.relist) {
-            continueIf(exchange, true);
-            return;
+            return true;
         }
         boolean moved = run.nextToken != null && !run.nextToken.equals(run.checkpoint.nextPage);
         if (moved) {
@@ -199,7 +222,7 @@ public class BatchSource extends MimecastSource {
             run.checkpoint.fileInProgress = null;
             run.relists = 0;
         }
-        continueIf(exchange, moved && !run.caughtUp);
+        return moved && !run.caughtUp;
     }
 
     /** A file URL of the page expired (403/404): the page is listed again, a few times at most. */
@@ -245,6 +268,14 @@ public class BatchSource extends MimecastSource {
 
     public void setPageSize(int pageSize) {
         this.pageSize = pageSize;
+    }
+
+    /**
+     * About how many bytes a chunk's rows make once mapped (a line counts its bytes and what its row adds): a
+     * little under the sink's request size, so that a chunk is one request.
+     */
+    public void setChunkBytes(int chunkBytes) {
+        this.chunkBytes = chunkBytes;
     }
 
     /** Thrown into the route when the stream of a file breaks off (a network failure, not damage). */

@@ -24,12 +24,15 @@ import com.mimecastsentinel.transform.Lines;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.spi.UnitOfWork;
+import org.apache.camel.support.DefaultExchange;
+import org.apache.camel.support.PluginHelper;
 
 /**
- * The lines of a listing page's gzip NDJSON files in chunks, for a streaming split: on a reader thread, each file is
- * downloaded in turn through {@value #FILE_ROUTE} (the Mimecast download route, then {@link #read} over the answer's
- * stream), and its lines are cut into chunks of about one request's worth of rows, across file ends, one chunk ahead
- * of the route; so reading and inflating overlaps sending, and files of any size stream through in constant memory.
+ * The lines of a listing page's gzip NDJSON files in chunks, as the consumer asks for them: on a reader thread, each
+ * file is downloaded in turn through {@value #DOWNLOAD_ROUTE} and its stream read ({@link #read}), its lines cut into
+ * chunks of about one request's worth of rows, across file ends, one chunk ahead of the route; so reading and
+ * inflating overlaps mapping and sending, and files of any size stream through in constant memory.
  * Lines an earlier run delivered are skipped. A file damaged part-way (a truncated or corrupt gzip), or inflating
  * beyond the limits (a gzip bomb), ends after the lines before, reported to {@code damaged} with what was read of it
  * (its first bytes, size and digest: never the whole file in memory); a line longer than the line limit is read
@@ -39,10 +42,8 @@ import org.apache.camel.ProducerTemplate;
  * waits for a chunk that cannot come.
  */
 final class FileChunks implements Iterator<Lines>, Closeable {
-    /** The route that downloads one file and hands its stream to {@link #read}: routes/mimecast-api.yaml. */
-    static final String FILE_ROUTE = "direct:mimecast-file-lines";
-    /** The variable through which that route finds this reader. */
-    static final String READER = "mimecastFileLines";
+    /** The route that downloads one file, its answer a stream: routes/mimecast-api.yaml. */
+    static final String DOWNLOAD_ROUTE = "direct:mimecast-download";
     private static final Object END = new Object();
     /** A chunk's lines are kept in buffers of this size (no humongous object for the garbage collector). */
     private static final int SEGMENT = 192 * 1024;
@@ -160,14 +161,7 @@ final class FileChunks implements Iterator<Lines>, Closeable {
                 this.url = url;
                 long delivered = run.resume != null && fileKey.equals(run.resume.file) ? run.resume.lines : 0;
                 startFile(delivered);
-                Exchange done = producer.send(FILE_ROUTE, exchange -> {
-                    exchange.setVariable(BatchSource.FILE_URL, url);
-                    exchange.setVariable(READER, this);
-                });
-                if (done.getException() != null) {
-                    throw broken(done.getException());
-                }
-                if (Boolean.TRUE.equals(done.getVariable(MimecastAnswer.FILE_EXPIRED, Boolean.class))) {
+                if (!download(producer, url)) {
                     source.expired(run); // the files left are listed again
                     break;
                 }
@@ -190,6 +184,36 @@ final class FileChunks implements Iterator<Lines>, Closeable {
             last = failed(error); // the run ends with it instead of waiting for a chunk forever
         }
         handOver(last);
+    }
+
+    /**
+     * Downloads one file through {@value #DOWNLOAD_ROUTE} and reads its stream to its end: false when its URL
+     * expired. The download's exchange has a unit of work of its own, done once the stream was read: camel-http
+     * closes the answer when the exchange completes, so the stream stays open while the lines are read, and the
+     * connection goes back to the pool after.
+     */
+    private boolean download(ProducerTemplate producer, String url) throws IOException {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.setVariable(BatchSource.FILE_URL, url);
+        exchange.setVariable(MimecastCalls.LOG_TYPE, run.logType);
+        UnitOfWork unitOfWork = PluginHelper.getUnitOfWorkFactory(camel).createUnitOfWork(exchange);
+        exchange.getExchangeExtension().setUnitOfWork(unitOfWork);
+        try {
+            producer.send(DOWNLOAD_ROUTE, exchange);
+            if (exchange.getException() != null) {
+                throw broken(exchange.getException());
+            }
+            if (Boolean.TRUE.equals(exchange.getVariable(MimecastAnswer.FILE_EXPIRED, Boolean.class))) {
+                return false;
+            }
+            InputStream body = exchange.getMessage().getBody(InputStream.class);
+            if (body != null) {
+                read(body);
+            }
+            return true;
+        } finally {
+            unitOfWork.done(exchange);
+        }
     }
 
     /** An Error while reading (an OutOfMemoryError): what the reader holds is let go, the run fails naming the file. */
@@ -252,10 +276,9 @@ final class FileChunks implements Iterator<Lines>, Closeable {
     }
 
     /**
-     * The last step of the file route: reads the downloaded gzip stream (the body) to its end, cutting its lines
-     * into the chunks. A damaged gzip, or one that inflates beyond the limits, ends the file quietly after the lines
-     * before (reported once the route returns, with what was read of the file); a line longer than the limit is
-     * reported and passed over; a stream that breaks off throws.
+     * Reads a downloaded gzip stream to its end, cutting its lines into the chunks. A damaged gzip, or one that
+     * inflates beyond the limits, ends the file quietly after the lines before (reported once it was read, with what
+     * was read of it); a line longer than the limit is reported and passed over; a stream that breaks off throws.
      */
     void read(InputStream body) throws IOException {
         capture = new StreamCapture(body, DeadLetters.MAX_CONTENT);

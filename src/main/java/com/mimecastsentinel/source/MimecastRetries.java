@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 import com.mimecastsentinel.run.ConnectorMetrics;
-import com.mimecastsentinel.run.Run;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.http.base.HttpOperationFailedException;
@@ -71,8 +70,7 @@ public final class MimecastRetries implements Processor {
         } else if (status == 429) {
             // flow control, not a failure: waited out as asked, as long as the call's waits on rate limits stay
             // within MIMECAST_MAX_RATE_LIMIT_WAIT
-            Run run = Run.of(exchange);
-            metrics.rateLimited(run != null ? run.logType : "");
+            metrics.rateLimited(exchange.getVariable(MimecastCalls.LOG_TYPE, "", String.class));
             int limited = count(exchange, RATE_LIMITED);
             delay = asked(answer.getResponseHeaders()).orElse(backoff(limited));
             long waited = exchange.getProperty(WAITED, 0L, Long.class) + delay;

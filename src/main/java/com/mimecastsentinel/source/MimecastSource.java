@@ -3,14 +3,11 @@ package com.mimecastsentinel.source;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Date;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.mimecastsentinel.ConnectorServices;
 import com.mimecastsentinel.checkpoint.Checkpoint;
-import com.mimecastsentinel.checkpoint.CheckpointRepository;
 import com.mimecastsentinel.config.ConfigurationException;
-import com.mimecastsentinel.run.Run;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
@@ -18,88 +15,67 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a log type asks Mimecast for, declared as a bean in its route file ({@code <logType>-source}) and driven by
- * the source template's steps: whether this instance runs the log type now ({@link #standsBy}), the run planned
- * from the checkpoint ({@link #begin}), then per request what to ask and what the answer holds, and where the
- * checkpoint moves once a batch is delivered. The loop goes on while the exchange variable {@value #MORE} is true.
- * Subclasses are the shapes of the API: paged endpoints, SIEM batch listings, API 1.0 SIEM files, threat feeds.
+ * What a log type asks Mimecast for: the strategy behind the {@code mimecast} consumer ({@code source} option of a
+ * {@code mimecast:<logType>} endpoint, a bean declared in the log type's route file). The consumer begins a run
+ * ({@link #begin}: the checkpoint loaded, the first request planned), asks for batch after batch ({@link #next}, the
+ * Mimecast calls each an exchange of its own) and hands each to the route as an exchange; once the route completed
+ * one, {@link #delivered} moves the run's position past it and the consumer commits the checkpoint. Subclasses are
+ * the shapes of the API: paged endpoints, SIEM batch listings, API 1.0 SIEM files, threat feeds, Awareness Training.
  */
 public abstract class MimecastSource implements CamelContextAware {
     private static final Logger LOG = LoggerFactory.getLogger(MimecastSource.class);
-    public static final String MORE = "more";
-    /** The path and query the next Mimecast call goes to, and its method: read by the Mimecast routes. */
-    public static final String PATH = "mimecastPath";
-    public static final String QUERY = "mimecastQuery";
-    public static final String METHOD = "mimecastMethod";
     private static final Duration SKEW_TOLERANCE = Duration.ofMinutes(2);
 
     private CamelContext camelContext;
     private ConnectorServices services;
-    private final AtomicBoolean standingBy = new AtomicBoolean();
     private final AtomicBoolean warnedApi = new AtomicBoolean();
 
     protected Duration retention = Duration.ofDays(60);
     private String api = "any";
 
     /**
-     * True when this instance leaves the log type alone now: another instance holds its lease (this one stands by
-     * and takes over once it lapses), or it needs the other API generation's credentials.
+     * Begins a run of the log type: its checkpoint loaded and the first request planned. Null when this instance
+     * leaves the log type alone (it needs the other API generation's credentials). Which instance runs a log type
+     * is the route's leadership policy's business: a follower's route does not run.
+     *
+     * @param nextScheduledRun when the schedule runs this log type next (null when not known)
      */
-    public boolean standsBy(Exchange exchange) {
-        String logType = logType(exchange);
-        if (!apiMatches(logType)) {
-            return true;
+    public SourceRun begin(String logType, Instant nextScheduledRun) {
+        if (skips(logType)) {
+            return null;
         }
-        if (!services().leases().tryHold(logType)) {
-            if (!standingBy.getAndSet(true)) {
-                LOG.info("{}: another instance holds this log type's lease; standing by", logType);
-            }
-            return true;
-        }
-        standingBy.set(false);
-        return false;
-    }
-
-    /** Plans the run from the checkpoint {@code checkpoints.load} put in the exchange. */
-    public void begin(Exchange exchange) {
-        String logType = logType(exchange);
-        Checkpoint checkpoint = exchange.getVariable(CheckpointRepository.VARIABLE, Checkpoint.class);
-        if (checkpoint == null) {
-            throw new IllegalStateException(logType + ": load the checkpoint before the source begins");
-        }
-        SourceRun run = new SourceRun(logType, checkpoint);
-        exchange.setVariable(Run.VARIABLE, run);
-        // Quartz's header: when the schedule runs this log type next (a snapshot must not wait past its interval)
-        Date next = exchange.getMessage().getHeader("nextFireTime", Date.class);
-        run.nextScheduledRun = next == null ? null : next.toInstant();
+        SourceRun run = new SourceRun(logType, services().checkpoints().load(logType));
+        run.nextScheduledRun = nextScheduledRun;
         if (services().settings().backfill()) {
             run.until = backfillEnd(logType);
             run.keepUntil = run.until;
         }
-        exchange.setVariable(MORE, plan(run));
+        run.more = plan(run);
+        return run;
+    }
+
+    /** True when this instance leaves the log type alone. */
+    protected boolean skips(String logType) {
+        return !apiMatches(logType);
     }
 
     /** Plans the first request from the loaded checkpoint; false when there is nothing to do. */
     protected abstract boolean plan(SourceRun run);
 
-    protected static String logType(Exchange exchange) {
-        String logType = exchange.getVariable("logType", String.class);
-        return logType != null ? logType : exchange.getFromRouteId();
-    }
+    /**
+     * The run's next batch, read from Mimecast through {@code calls}; null when the run has read all there is (or
+     * is to end here).
+     */
+    public abstract Batch next(SourceRun run, MimecastCalls calls) throws Exception;
 
-    protected static SourceRun run(Exchange exchange) {
-        SourceRun run = exchange.getVariable(Run.VARIABLE, SourceRun.class);
-        if (run == null) {
-            throw new IllegalStateException("no run on the exchange: the source's begin step comes first");
-        }
-        return run;
-    }
+    /**
+     * The route completed the batch's exchange (the sink acknowledged it): the run's position moves past it, ready
+     * for the checkpoint commit that follows.
+     */
+    public abstract void delivered(SourceRun run, Batch batch, Exchange completed);
 
-    /** The next Mimecast call: its path, method and query, for the Mimecast routes. */
-    protected static void call(Exchange exchange, String method, String path, String query) {
-        exchange.setVariable(METHOD, method);
-        exchange.setVariable(PATH, path);
-        exchange.setVariable(QUERY, query);
+    /** The run ended (done, failed or cut short): what it holds open is closed. */
+    public void end(SourceRun run) {
     }
 
     /** The longest page token taken (Mimecast's are some hundred characters; FileUrls bounds a URL the same). */
@@ -118,37 +94,23 @@ public abstract class MimecastSource implements CamelContextAware {
         return token;
     }
 
-    /**
-     * Sets whether the run goes on. On shutdown (SIGTERM) the run ends after the batch it is in, its checkpoint
-     * committed: nothing in flight is cut in half.
-     */
-    protected void continueIf(Exchange exchange, boolean more) {
-        SourceRun run = run(exchange);
-        if (more && stopping()) {
-            LOG.info("{}: shutting down: the run ends here, checkpoint committed; the next run resumes", run.logType);
-            run.interrupted = true;
-            more = false;
-        }
-        exchange.setVariable(MORE, more);
-    }
-
-    /** True when the connector is shutting down: the run ends after the batch it is in (a filter step). */
-    public boolean stopping(Exchange exchange) {
-        boolean stopping = stopping();
-        if (stopping) {
-            run(exchange).stopped = true;
-        }
-        return stopping;
-    }
-
+    /** True when the connector is shutting down: a run ends after the batch it is in. */
     protected boolean stopping() {
         return camelContext != null && (camelContext.isStopping() || camelContext.isStopped());
     }
 
-    /** Before a batch is handed on: sending it without the lease could duplicate what another instance sends. */
+    /**
+     * Before a batch is handed on: sending it without leading the log type could duplicate what another instance
+     * sends. Asked of the cluster service the leadership policy uses (the connector's leases, or one configured
+     * instead).
+     */
     protected void mustHoldLease(SourceRun run) {
-        if (!services().leases().holds(run.logType)) {
-            throw new IllegalStateException(run.logType + ": this instance lost the lease; the run stops here");
+        boolean leads = org.apache.camel.support.cluster.ClusterServiceHelper.lookupService(camelContext,
+                        org.apache.camel.support.cluster.ClusterServiceSelectors.order())
+                .map(cluster -> cluster.isLeader(run.logType)).orElse(true);
+        if (!leads) {
+            throw new IllegalStateException(run.logType + ": this instance no longer leads this log type (its lease "
+                    + "lapsed); the run stops here");
         }
     }
 

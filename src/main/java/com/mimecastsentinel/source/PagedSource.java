@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * late) to now, at most MIMECAST_MAX_WINDOW each, page by page; a page is one batch, and the checkpoint moves to the
  * next page token (or past the window) once it is delivered.
  */
-public class PagedSource extends MimecastSource {
+public class PagedSource extends PageSource {
     private static final Logger LOG = LoggerFactory.getLogger(PagedSource.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -50,10 +50,9 @@ public class PagedSource extends MimecastSource {
         return nextWindow(run, checkpoint.completedUntil, checkpoint.newestEventTime, true);
     }
 
-    /** The body: the request for the next page (window, page token, filters). */
-    public ObjectNode request(Exchange exchange) {
-        SourceRun run = run(exchange);
-        call(exchange, "POST", path, null);
+    /** The request for the next page (window, page token, filters). */
+    @Override
+    protected MimecastRequest request(SourceRun run) {
         ObjectNode body = JSON.createObjectNode();
         ObjectNode pagination = body.putObject("meta").putObject("pagination");
         pagination.put("pageSize", services().settings().pageSize);
@@ -66,15 +65,15 @@ public class PagedSource extends MimecastSource {
         if (filters != null) {
             filter.setAll(filters);
         }
-        return body;
+        return MimecastRequest.post(path, body);
     }
 
-    /** The body: the page's records, from the answer; the next page token is noted. */
-    public List<ObjectNode> records(Exchange exchange) {
-        SourceRun run = run(exchange);
+    /** The page's records, from the answer; the next page token is noted. */
+    @Override
+    protected List<ObjectNode> records(SourceRun run, Exchange answer) {
         run.resumedToken = false;
         run.onFailure = null; // the stored token was taken
-        return pageRecords(run, exchange.getMessage().getBody(JsonNode.class), records);
+        return pageRecords(run, answer.getMessage().getBody(JsonNode.class), records);
     }
 
     /**
@@ -107,8 +106,8 @@ public class PagedSource extends MimecastSource {
     }
 
     /** After the page was delivered: the checkpoint's next position, and whether there is more to read. */
-    public void pageDone(Exchange exchange) {
-        SourceRun run = run(exchange);
+    @Override
+    protected boolean pageDone(SourceRun run) {
         boolean more;
         if (run.nextToken != null) {
             run.checkpoint.window = new Checkpoint.Window(run.windowStart, run.windowEnd, run.nextToken);
@@ -120,7 +119,7 @@ public class PagedSource extends MimecastSource {
             // a window cut short by MIMECAST_MAX_WINDOW means we are catching up: go on to the next one
             more = run.windowCapped && plan(run);
         }
-        continueIf(exchange, more);
+        return more;
     }
 
     /**

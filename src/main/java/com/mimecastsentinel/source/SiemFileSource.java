@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * events get the {@code Logtype} of the file's kind (its name's prefix). A corrupt file goes to the dead letters and
  * the stream moves on, so a bad file never stalls it.
  */
-public class SiemFileSource extends MimecastSource {
+public class SiemFileSource extends PageSource {
     private static final Logger LOG = LoggerFactory.getLogger(SiemFileSource.class);
     static final String TOKEN_HEADER = "mc-siem-token";
     private static final Pattern FILE_NAME = Pattern.compile("filename=\"?([^\";]+)\"?");
@@ -47,22 +47,21 @@ public class SiemFileSource extends MimecastSource {
         return true;
     }
 
-    /** The body: the request for the next file ({@code MTA} events, JSON, zipped, from the token). */
-    public ObjectNode request(Exchange exchange) {
-        SourceRun run = run(exchange);
-        call(exchange, "POST", path, null);
+    /** The request for the next file ({@code MTA} events, JSON, zipped, from the token). */
+    @Override
+    protected MimecastRequest request(SourceRun run) {
         ObjectNode body = JSON.createObjectNode();
         ObjectNode filter = body.putArray("data").addObject();
         filter.put("type", "MTA").put("fileFormat", "json").put("compress", true);
         if (run.checkpoint.nextPage != null) {
             filter.put("token", run.checkpoint.nextPage);
         }
-        return body;
+        return MimecastRequest.post(path, body);
     }
 
-    /** The body: the file's events, each with the file's Logtype; the next token noted. */
-    public List<ObjectNode> records(Exchange exchange) {
-        SourceRun run = run(exchange);
+    /** The file's events, each with the file's Logtype; the next token noted. */
+    @Override
+    protected List<ObjectNode> records(SourceRun run, Exchange exchange) {
         Object answer = exchange.getMessage().getBody();
         run.pages++;
         if (answer instanceof JsonNode) {
@@ -103,14 +102,20 @@ public class SiemFileSource extends MimecastSource {
     }
 
     /** After a file: its token is the checkpoint's (committed next); its ids are not needed any more. */
-    public void pageDone(Exchange exchange) {
-        SourceRun run = run(exchange);
+    @Override
+    protected boolean pageDone(SourceRun run) {
         boolean moved = run.nextToken != null && !run.nextToken.equals(run.checkpoint.nextPage);
         if (moved) {
             run.checkpoint.nextPage = run.nextToken;
             services().checkpoints().forgetIds(run.logType);
         }
-        continueIf(exchange, moved && !run.caughtUp);
+        return moved && !run.caughtUp;
+    }
+
+    /** A file's batch names the file. */
+    @Override
+    protected Batch page(SourceRun run, List<ObjectNode> records) {
+        return super.page(run, records).with(Batch.FILE, run.caughtUp ? null : run.fileKey);
     }
 
     private static List<ObjectNode> read(byte[] zip, String logtype, long maxBytes) throws IOException {

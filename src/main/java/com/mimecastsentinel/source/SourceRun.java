@@ -15,6 +15,8 @@ import com.mimecastsentinel.run.Run;
 public final class SourceRun extends Run {
     /** A backfill's end: windows stop here instead of now (null for the live connector). */
     Instant until;
+    /** Whether the run has more to read after the batch in hand. */
+    boolean more;
     /** When the schedule runs this log type next (Quartz's next fire time; null when not known). */
     Instant nextScheduledRun;
 
@@ -35,7 +37,8 @@ public final class SourceRun extends Run {
     // threat feeds: the feed being read
     int feedIndex;
 
-    // batch sources: the listing being read and the file in progress
+    // batch sources: the listing being read, its chunks, and the file in progress
+    FileChunks chunks;
     String fileKey;
     List<String> listed;
     /** The file a restart found partly delivered, as the listing began. */

@@ -19,7 +19,7 @@ import org.apache.camel.Exchange;
  * Mimecast's threat intelligence feeds (STIX): each feed type in turn, windows from its checkpoint minus the overlap
  * to now, paged through the {@code X-Mc-Threat-Feed-Next-Token} answer header; a page is one batch.
  */
-public class ThreatFeedSource extends MimecastSource {
+public class ThreatFeedSource extends PageSource {
     static final String NEXT_TOKEN = "X-Mc-Threat-Feed-Next-Token";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -63,10 +63,9 @@ public class ThreatFeedSource extends MimecastSource {
         return false;
     }
 
-    /** The body: the request for the feed's next page (window or next token). */
-    public ObjectNode request(Exchange exchange) {
-        SourceRun run = run(exchange);
-        call(exchange, "POST", path, null);
+    /** The request for the feed's next page (window or next token). */
+    @Override
+    protected MimecastRequest request(SourceRun run) {
         ObjectNode body = JSON.createObjectNode();
         ObjectNode filter = body.putArray("data").addObject();
         filter.put("feedType", feedTypes.get(run.feedIndex)).put("fileType", "stix").put("compress", false);
@@ -76,16 +75,16 @@ public class ThreatFeedSource extends MimecastSource {
             filter.put("start", EventTimes.mimecastFormat(run.windowStart));
             filter.put("end", EventTimes.mimecastFormat(run.windowEnd));
         }
-        return body;
+        return MimecastRequest.post(path, body);
     }
 
-    /** The body: the STIX objects of the page; the next token (an answer header) noted. */
-    public List<ObjectNode> records(Exchange exchange) {
-        SourceRun run = run(exchange);
+    /** The STIX objects of the page; the next token (an answer header) noted. */
+    @Override
+    protected List<ObjectNode> records(SourceRun run, Exchange answer) {
         String feedType = feedTypes.get(run.feedIndex);
-        JsonNode bundle = exchange.getMessage().getBody(JsonNode.class);
+        JsonNode bundle = answer.getMessage().getBody(JsonNode.class);
         run.pages++;
-        run.nextToken = pageToken(run, MimecastCallAnswer.header(exchange, NEXT_TOKEN));
+        run.nextToken = pageToken(run, MimecastCallAnswer.header(answer, NEXT_TOKEN));
         if (run.nextToken != null && !run.tokensSeen.add(feedType + "|" + run.nextToken)) {
             throw new MimecastFailure(run.logType + ": the " + feedType + " feed returned a token it returned "
                     + "before; stopping instead of paging in a circle", 200);
@@ -105,8 +104,8 @@ public class ThreatFeedSource extends MimecastSource {
     }
 
     /** After a page: the feed's position (committed next), then the next page, window or feed. */
-    public void pageDone(Exchange exchange) {
-        SourceRun run = run(exchange);
+    @Override
+    protected boolean pageDone(SourceRun run) {
         Checkpoint.Feed feed = run.checkpoint.feeds.get(feedTypes.get(run.feedIndex));
         boolean more;
         if (run.nextToken != null) {
@@ -120,7 +119,13 @@ public class ThreatFeedSource extends MimecastSource {
                     .filter(Objects::nonNull).min(Instant::compareTo).orElse(run.windowEnd);
             more = planFrom(run, run.feedIndex + 1);
         }
-        continueIf(exchange, more);
+        return more;
+    }
+
+    /** A page's batch names its feed. */
+    @Override
+    protected Batch page(SourceRun run, List<ObjectNode> records) {
+        return super.page(run, records).with(Batch.FEED, feedTypes.get(run.feedIndex));
     }
 
     // ---- properties, from the route file ----

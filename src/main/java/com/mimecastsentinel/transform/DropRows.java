@@ -2,7 +2,7 @@ package com.mimecastsentinel.transform;
 
 import java.util.Map;
 
-import com.mimecastsentinel.run.Run;
+import com.mimecastsentinel.run.BatchScope;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
@@ -42,7 +42,7 @@ public class DropRows implements Processor, CamelContextAware {
             row.getMessage().setBody(values);
             return !drop.matches(row);
         });
-        Run run = Run.of(exchange);
+        BatchScope run = BatchScope.of(exchange);
         if (run != null) {
             run.skipped.add(dropped);
         }

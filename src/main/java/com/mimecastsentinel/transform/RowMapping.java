@@ -21,7 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mimecastsentinel.deadletter.DeadLetters;
-import com.mimecastsentinel.run.Run;
+import com.mimecastsentinel.run.BatchScope;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
@@ -97,7 +97,7 @@ public class RowMapping implements Processor, CamelContextAware {
     @Override
     public void process(Exchange exchange) throws Exception {
         Object body = exchange.getMessage().getBody();
-        Run run = Run.of(exchange);
+        BatchScope run = BatchScope.of(exchange);
         RowBatch rows;
         if (body instanceof RowBatch already) {
             rows = already;
@@ -113,7 +113,7 @@ public class RowMapping implements Processor, CamelContextAware {
     }
 
     /** The rows of records given as trees (a page) or maps. */
-    RowBatch fromRecords(List<?> records, Run run) throws IOException {
+    RowBatch fromRecords(List<?> records, BatchScope run) throws IOException {
         Writer writer = new Writer(records.size());
         for (Object record : records) {
             JsonNode tree = record instanceof JsonNode node ? node : JSON.valueToTree(record);
@@ -129,7 +129,7 @@ public class RowMapping implements Processor, CamelContextAware {
     }
 
     /** The rows of a file's lines; a line that is not a JSON object is dead-lettered with its reason. */
-    RowBatch fromLines(Lines lines, Exchange exchange, Run run) throws IOException {
+    RowBatch fromLines(Lines lines, Exchange exchange, BatchScope run) throws IOException {
         if (key.equals(List.of("*"))) {
             throw new IllegalStateException("a row of all fields' hash needs the record as a tree: not for lines");
         }
@@ -154,14 +154,10 @@ public class RowMapping implements Processor, CamelContextAware {
                 badLine(exchange, run, lines, i, problem);
             }
         }
-        if (run != null) {
-            run.linesSinceChunk.add(lines.size());
-            run.lineBytesSinceChunk.add(lines.bytes());
-        }
         return writer.finish();
     }
 
-    private void badLine(Exchange exchange, Run run, Lines lines, int index, String problem) {
+    private void badLine(Exchange exchange, BatchScope run, Lines lines, int index, String problem) {
         byte[] line = Arrays.copyOfRange(lines.buffer(index), lines.start(index),
                 lines.start(index) + lines.length(index));
         String logType = run != null ? run.logType : exchange.getFromRouteId();
@@ -231,7 +227,7 @@ public class RowMapping implements Processor, CamelContextAware {
         }
 
         /** Writes the record {@code in} is at as a row; false when it holds no JSON object. Malformed JSON throws. */
-        boolean write(JsonParser in, String wholeRecordId, Run run) throws IOException {
+        boolean write(JsonParser in, String wholeRecordId, BatchScope run) throws IOException {
             JsonToken first = in.nextToken();
             if (first != JsonToken.START_OBJECT) {
                 return false;

@@ -7,8 +7,9 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mimecastsentinel.checkpoint.CheckpointRepository;
+import com.mimecastsentinel.checkpoint.DropDelivered;
 import com.mimecastsentinel.deadletter.DeadLetters;
-import com.mimecastsentinel.run.Run;
+import com.mimecastsentinel.run.BatchScope;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
@@ -27,7 +28,7 @@ public class ThreatIndicators implements Processor, CamelContextAware {
     @Override
     public void process(Exchange exchange) throws Exception {
         List<?> objects = exchange.getMessage().getBody(List.class);
-        Run run = Run.of(exchange);
+        BatchScope run = BatchScope.of(exchange);
         RowBatch rows = new RowBatch(objects.size());
         for (Object item : objects) {
             if (!(item instanceof ObjectNode object)) {
@@ -48,7 +49,8 @@ public class ThreatIndicators implements Processor, CamelContextAware {
             // overlap read again by the next run does not dead-letter it a second time
             if ("indicator".equals(object.path("type").asText()) && camelContext.getRegistry()
                     .lookupByNameAndType(CheckpointRepository.BEAN, CheckpointRepository.class)
-                    .add(logType + ":" + StixIndicators.versionId(object))) {
+                    .add(DropDelivered.key(logType, StixIndicators.versionId(object), EventTimes.parse(
+                            object.get("modified")).orElseGet(Instant::now).toEpochMilli()))) {
                 camelContext.getRegistry().lookupByNameAndType(DeadLetters.BEAN, DeadLetters.class).put(
                         logType, "indicator lacks a required property (id, created, pattern)",
                         object.path("id").asText("no id"), object.toString());

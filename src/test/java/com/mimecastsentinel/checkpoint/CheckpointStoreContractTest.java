@@ -85,13 +85,15 @@ class CheckpointStoreContractTest {
                 Clock.fixed(until.minusSeconds(3600), ZoneOffset.UTC), json, Duration.ofSeconds(5), "");
         Checkpoint before = earlier.load("audit");
         assertEquals("audit", before.logType);
-        assertTrue(earlier.add("audit:old"));
+        String old = DropDelivered.key("audit", "old", until.minusSeconds(3600).toEpochMilli());
+        assertTrue(earlier.add(old));
         earlier.commit(before, true);
 
         Checkpoint checkpoint = checkpoints.load("audit"); // holds "old"
-        assertTrue(checkpoints.contains("audit:old"));
-        assertTrue(checkpoints.add("audit:x"), "a new id");
-        assertTrue(!checkpoints.add("audit:x"), "added once");
+        assertTrue(checkpoints.contains(old));
+        String x = DropDelivered.key("audit", "x", until.toEpochMilli());
+        assertTrue(checkpoints.add(x), "a new id");
+        assertTrue(!checkpoints.add(x), "added once");
         checkpoint.completedUntil = until;
         checkpoint.deliveredTotal = 7;
         checkpoints.commit(checkpoint, true);

@@ -167,7 +167,7 @@ final class EmittedRows {
         }
     }
 
-    /** The log types: the routes/*.yaml files with a source made from a template, and their sink. */
+    /** The log types: the routes/*.yaml files with a route from a mimecast: endpoint, and their sink. */
     static List<LogType> readLogTypes() throws IOException {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         List<LogType> logTypes = new ArrayList<>();
@@ -175,15 +175,15 @@ final class EmittedRows {
             for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
                 JsonNode items = yaml.readTree(file.toFile());
                 for (JsonNode item : items) {
-                    JsonNode route = item.path("templatedRoute");
-                    if (route.isMissingNode()) {
+                    JsonNode route = item.path("route");
+                    if (!route.path("from").path("uri").asText().startsWith("mimecast:")) {
                         continue;
                     }
                     Matcher sink = SINK.matcher(Files.readString(file));
                     if (!sink.find()) {
                         throw new IllegalStateException(file + ": no sentinel: step in its route");
                     }
-                    logTypes.add(new LogType(route.path("routeId").asText(), sink.group(1)));
+                    logTypes.add(new LogType(route.path("id").asText(), sink.group(1)));
                 }
             }
         }

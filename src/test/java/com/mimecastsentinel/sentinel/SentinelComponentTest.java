@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,6 @@ import java.util.List;
 import com.mimecastsentinel.checkpoint.Checkpoint;
 import com.mimecastsentinel.deadletter.DeadLetters;
 import com.mimecastsentinel.run.ConnectorMetrics;
-import com.mimecastsentinel.run.Run;
 import com.mimecastsentinel.transform.RowBatch;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -82,22 +82,18 @@ class SentinelComponentTest {
         return rows;
     }
 
-    private Exchange send(RowBatch rows, Run run) {
-        return producer.send("sentinel:Custom-Test", exchange -> {
-            exchange.getMessage().setBody(rows);
-            exchange.setVariable(Run.VARIABLE, run);
-        });
+    private Exchange send(RowBatch rows) {
+        return producer.send("sentinel:Custom-Test", exchange -> exchange.getMessage().setBody(rows));
     }
 
     @Test
     void aBatchUnderTheLimitIsOneRequestAndABiggerOneIsCutUnderIt() {
-        Run run = new Run("test", Checkpoint.initial("test"));
-        Exchange small = send(rows(10, 500), run);
+        Exchange small = send(rows(10, 500));
         assertEquals(1, requests.size());
         assertEquals(10, small.getMessage().getHeader(SentinelProducer.ACCEPTED));
 
         requests.clear();
-        send(rows(100, 500), run);
+        Exchange big = send(rows(100, 500));
         assertTrue(requests.size() >= 5, "about 50 KB in requests of at most 10 KB: " + requests.size());
         for (RowBatch request : requests) {
             long bytes = 2;
@@ -107,26 +103,34 @@ class SentinelComponentTest {
             assertTrue(bytes <= 10_000, "each request under the limit: " + bytes);
         }
         assertEquals(100, requests.stream().mapToInt(RowBatch::size).sum());
-        assertEquals(110, run.delivered.sum());
-        assertEquals(110, run.deliveredSinceCommit.sum(), "counted for the next commit");
+        assertEquals(100, big.getMessage().getHeader(SentinelProducer.ACCEPTED));
+        long bytes = 0;
+        for (RowBatch request : requests) {
+            bytes += 2;
+            for (int i = 0; i < request.size(); i++) {
+                bytes += request.jsonLength(i) + 1;
+            }
+        }
+        assertEquals(bytes, big.getMessage().getHeader(SentinelProducer.BYTES_ACCEPTED, Long.class),
+                "the bytes of the requests accepted");
+        assertEquals(Instant.ofEpochMilli(99_000), big.getMessage().getHeader(SentinelProducer.NEWEST_EVENT),
+                "the newest event accepted, for the checkpoint");
     }
 
     @Test
     void rowsTheDestinationRefusesAndRowsNoRequestCanCarryGoToTheDeadLetters() {
-        Run run = new Run("test", Checkpoint.initial("test"));
         RowBatch batch = rows(3, 100);
         byte[] refused = "{\"n\":9,\"why\":\"refused\"}".getBytes(StandardCharsets.UTF_8);
         batch.add(refused, 0, refused.length, "id-9", 0);
         byte[] huge = ("{\"n\":10,\"p\":\"" + "y".repeat(12_000) + "\"}").getBytes(StandardCharsets.UTF_8);
         batch.add(huge, 0, huge.length, "id-10", 0);
-        Exchange exchange = send(batch, run);
+        Exchange exchange = send(batch);
         assertEquals(3, exchange.getMessage().getHeader(SentinelProducer.ACCEPTED));
         assertEquals(2, deadLetters.size());
         assertTrue(deadLetters.stream().anyMatch(d -> d.contains("over the 9998 bytes one ingestion request takes")),
                 deadLetters.toString());
         assertTrue(deadLetters.stream().anyMatch(d -> d.contains("refused by the destination: HTTP 400")),
                 deadLetters.toString());
-        assertEquals(2, run.skipped.sum());
-        assertEquals(3, run.delivered.sum());
+        assertEquals(2, exchange.getMessage().getHeader(SentinelProducer.DEAD_LETTERED));
     }
 }

@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mimecastsentinel.checkpoint.Checkpoint;
 import com.mimecastsentinel.deadletter.DeadLetters;
-import com.mimecastsentinel.run.Run;
+import com.mimecastsentinel.run.BatchScope;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
@@ -58,11 +58,11 @@ class RowMappingTest {
         siem.setTimeGenerated("event");
     }
 
-    private RowBatch map(RowMapping mapping, Object body, Run run) throws Exception {
+    private RowBatch map(RowMapping mapping, Object body, BatchScope batch) throws Exception {
         Exchange exchange = new DefaultExchange(camel);
         exchange.getMessage().setBody(body);
-        if (run != null) {
-            exchange.setVariable(Run.VARIABLE, run);
+        if (batch != null) {
+            exchange.setProperty(BatchScope.PROPERTY, batch);
         }
         mapping.process(exchange);
         return exchange.getMessage().getBody(RowBatch.class);
@@ -115,7 +115,7 @@ class RowMappingTest {
 
     @Test
     void linesThatAreNoJsonObjectGoToTheDeadLettersAndTheRestIsMapped() throws Exception {
-        Run run = new Run("siem", Checkpoint.initial("siem"));
+        BatchScope run = new BatchScope("siem", null, null, true);
         RowBatch rows = map(siem, lines(RECEIPT, "{\"timestamp\":17", "", "[1,2]", RECEIPT.replace("p1", "p2")), run);
         assertEquals(2, rows.size());
         assertEquals(2, deadLettered.size(), "the broken line and the array, not the blank one");
@@ -126,9 +126,8 @@ class RowMappingTest {
 
     @Test
     void rowsOutsideTheRunsDaysAreLeftOut() throws Exception {
-        Run run = new Run("siem", Checkpoint.initial("siem"));
-        run.keepFrom = Instant.parse("2024-06-01T12:00:00Z");
-        run.keepUntil = Instant.parse("2024-06-01T13:00:00Z");
+        BatchScope run = new BatchScope("siem", Instant.parse("2024-06-01T12:00:00Z"),
+                Instant.parse("2024-06-01T13:00:00Z"), true);
         RowBatch rows = map(siem, lines(RECEIPT, RECEIPT.replace("1717243200000", "1717243199999"),
                 RECEIPT.replace("1717243200000", "1717246800000")), run);
         assertEquals(1, rows.size(), "the one at the start is kept, the one before and the one at the end are not");
@@ -196,7 +195,7 @@ class RowMappingTest {
     void fieldsGoToTheirColumnsInTheColumnsTypesAndTheRestToAdditionalFields() throws Exception {
         RowMapping mapping = declared("id, eventTime:datetime, hits:real, taggedExternal:boolean, "
                 + "impersonationResults, identifiers:dynamic, type_, offset:real");
-        Run run = new Run("ttp-impersonation", Checkpoint.initial("ttp-impersonation"));
+        BatchScope run = new BatchScope("ttp-impersonation", null, null, true);
         RowBatch fromLine = map(mapping, lines(IMPERSONATION), run);
         RowBatch fromTree = map(mapping, List.of(json.readTree(IMPERSONATION)), null);
         JsonNode row = json.readTree(fromLine.json(0));

@@ -1,0 +1,89 @@
+package com.mimecastsentinel.run;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Route;
+import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
+import org.apache.camel.spi.RoutePolicy;
+import org.apache.camel.support.service.ServiceHelper;
+import org.apache.camel.support.cluster.ClusterServiceSelectors;
+
+/**
+ * The {@code leadership} route policy of the log types' source routes: each route under Camel's own
+ * {@link ClusteredRoutePolicy} for the namespace of its log type, so that it runs on the instance leading that log
+ * type only and starts on a standby once the leader is gone. One clustered policy per route (the log types' routes
+ * share this bean, each needs its own namespace). The cluster service is the one with the lowest order in the
+ * CamelContext: the connector's leases ({@code LeaseClusterService}), or one configured in its place
+ * (camel-kubernetes' Lease service, docs/running.md). A route the runs policy left out (not in MIMECAST_LOG_TYPES)
+ * is not managed: it takes no lease.
+ */
+public final class LogTypeLeadership implements RoutePolicy {
+    public static final String BEAN = "leadership";
+
+    private final Map<String, ClusteredRoutePolicy> policies = new ConcurrentHashMap<>();
+
+    @Override
+    public void onInit(Route route) {
+        if (!route.isAutoStartup()) {
+            return; // a log type that does not run here (mimecastRuns comes first on the route)
+        }
+        try {
+            ClusteredRoutePolicy policy = ClusteredRoutePolicy.forNamespace(route.getCamelContext(),
+                    ClusterServiceSelectors.order(), route.getRouteId());
+            ServiceHelper.initService(policy);
+            policy.onInit(route);
+            ServiceHelper.startService(policy);
+            policies.put(route.getRouteId(), policy);
+        } catch (Exception e) {
+            throw new IllegalStateException(route.getRouteId() + ": no leadership for this log type: " + e, e);
+        }
+    }
+
+    @Override
+    public void onRemove(Route route) {
+        ClusteredRoutePolicy policy = policies.remove(route.getRouteId());
+        if (policy != null) {
+            policy.onRemove(route);
+            ServiceHelper.stopAndShutdownService(policy);
+        }
+    }
+
+    @Override
+    public void onStart(Route route) {
+        forward(route, policy -> policy.onStart(route));
+    }
+
+    @Override
+    public void onStop(Route route) {
+        forward(route, policy -> policy.onStop(route));
+    }
+
+    @Override
+    public void onSuspend(Route route) {
+        forward(route, policy -> policy.onSuspend(route));
+    }
+
+    @Override
+    public void onResume(Route route) {
+        forward(route, policy -> policy.onResume(route));
+    }
+
+    @Override
+    public void onExchangeBegin(Route route, Exchange exchange) {
+        forward(route, policy -> policy.onExchangeBegin(route, exchange));
+    }
+
+    @Override
+    public void onExchangeDone(Route route, Exchange exchange) {
+        forward(route, policy -> policy.onExchangeDone(route, exchange));
+    }
+
+    private void forward(Route route, java.util.function.Consumer<ClusteredRoutePolicy> call) {
+        ClusteredRoutePolicy policy = policies.get(route.getRouteId());
+        if (policy != null) {
+            call.accept(policy);
+        }
+    }
+}

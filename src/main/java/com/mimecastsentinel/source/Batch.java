@@ -1,0 +1,41 @@
+package com.mimecastsentinel.source;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One batch a source read, as the {@code mimecast} consumer hands it to the route: the body (a page's records as
+ * {@code List<ObjectNode>}, or a chunk of a file's lines as {@code Lines}) and its headers (docs/components.md):
+ * {@value #LOG_TYPE}, {@value #PAGE}, and where they apply {@value #WINDOW_START} / {@value #WINDOW_END},
+ * {@value #FEED}, {@value #FILE} / {@value #LINE}.
+ */
+public record Batch(Object body, Map<String, Object> headers) {
+    public static final String LOG_TYPE = "MimecastLogType";
+    /** The number of the page in the run (1 for the first), a listing page for file chunks. */
+    public static final String PAGE = "MimecastPage";
+    public static final String WINDOW_START = "MimecastWindowStart";
+    public static final String WINDOW_END = "MimecastWindowEnd";
+    public static final String FEED = "MimecastFeed";
+    /** The file the chunk's last line is from, and that line's number in it. */
+    public static final String FILE = "MimecastFile";
+    public static final String LINE = "MimecastLine";
+
+    /** A batch of the run with its log type, page and window (where the run reads one). */
+    static Batch of(SourceRun run, Object body) {
+        Map<String, Object> headers = new LinkedHashMap<>();
+        headers.put(LOG_TYPE, run.logType);
+        headers.put(PAGE, run.pages);
+        if (run.windowStart != null) {
+            headers.put(WINDOW_START, run.windowStart);
+            headers.put(WINDOW_END, run.windowEnd);
+        }
+        return new Batch(body, headers);
+    }
+
+    Batch with(String header, Object value) {
+        if (value != null) {
+            headers.put(header, value);
+        }
+        return this;
+    }
+}

@@ -1,0 +1,212 @@
+package com.mimecastsentinel.source;
+
+import java.time.Instant;
+import java.util.Date;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.locks.ReentrantLock;
+
+import com.mimecastsentinel.ConnectorServices;
+import com.mimecastsentinel.run.BatchScope;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.pollconsumer.quartz.QuartzScheduledPollConsumerScheduler;
+import org.apache.camel.spi.Synchronization;
+import org.apache.camel.support.ScheduledPollConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consumer of a {@code mimecast:<logType>} endpoint: a scheduled polling consumer whose poll is a run of the
+ * log type (on the schedule's cron, {@code scheduler=quartz}, and once when the consumer starts, one run at a time).
+ * A run loads the checkpoint and hands the route one exchange per batch its source reads (a page of records, a
+ * chunk of a file's lines), the next one only once the route completed the one before. The checkpoint moves in the
+ * exchange's completion: when the route completed it (the sink acknowledged the batch), the source moves its
+ * position past it and the checkpoint is committed. A failed exchange, or a commit that cannot be written, ends the
+ * run where it stands; the poll strategy ({@code mimecastRuns}) reports the run ({@link #lastRun}).
+ */
+public final class MimecastConsumer extends ScheduledPollConsumer {
+    private static final Logger LOG = LoggerFactory.getLogger(MimecastConsumer.class);
+
+    private final MimecastEndpoint endpoint;
+    /** One run at a time: a schedule's fire during a run (or the start-up run) waits for its end. */
+    private final ReentrantLock running = new ReentrantLock();
+    private volatile SourceRun lastRun;
+    private ProducerTemplate template;
+    private MimecastCalls calls;
+    private ExecutorService startup;
+
+    MimecastConsumer(MimecastEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+        this.endpoint = endpoint;
+    }
+
+    /** The run the last poll made (null when this instance left the log type alone). */
+    public SourceRun lastRun() {
+        return lastRun;
+    }
+
+    public String logType() {
+        return endpoint.getLogType();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        template = getEndpoint().getCamelContext().createProducerTemplate();
+        calls = new MimecastCalls(getEndpoint().getCamelContext(), template, logType());
+        super.doStart();
+        // the first run at start, whatever the cron says (a standby taking over runs at once too)
+        startup = getEndpoint().getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this,
+                "mimecast-" + logType() + "-start");
+        startup.submit(this::run);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        try {
+            super.doStop();
+        } catch (RuntimeException e) {
+            // camel-quartz's poll scheduler, stopped before this consumer as the context stops, logs its trigger
+            // (then null) as it unschedules it: nothing is left to unschedule
+            if (!(e.getCause() instanceof NullPointerException || e instanceof NullPointerException)
+                    || !(getScheduler() instanceof QuartzScheduledPollConsumerScheduler)) {
+                throw e;
+            }
+            LOG.debug("{}: the Quartz trigger was unscheduled already", logType());
+        }
+        if (startup != null) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdown(startup);
+            startup = null;
+        }
+        if (template != null) {
+            template.close();
+        }
+    }
+
+    @Override
+    protected int poll() throws Exception {
+        running.lock();
+        try {
+            return runOnce();
+        } finally {
+            running.unlock();
+        }
+    }
+
+    private int runOnce() {
+        MimecastSource source = endpoint.getSource();
+        SourceRun run;
+        try {
+            run = source.begin(logType(), nextScheduledRun());
+        } catch (RuntimeException e) {
+            run = new SourceRun(logType(), null);
+            run.failure = e;
+            lastRun = run;
+            return 0;
+        }
+        lastRun = run;
+        if (run == null) {
+            return 0;
+        }
+        int batches = 0;
+        try {
+            while (true) {
+                if (!isRunAllowed() || endpoint.getCamelContext().isStopping()) {
+                    LOG.info("{}: shutting down: the run ends here, checkpoint committed; the next run resumes",
+                            logType());
+                    run.interrupted = true;
+                    break;
+                }
+                Batch batch = source.next(run, calls);
+                if (batch == null) {
+                    break;
+                }
+                batches++;
+                handOver(source, run, batch);
+                if (run.failure != null) {
+                    return batches;
+                }
+            }
+            // where the run stands (a listing page whose files were all delivered, a window read up to now)
+            services().checkpoints().commit(run);
+        } catch (Exception e) {
+            run.failure = e;
+        } finally {
+            source.end(run);
+        }
+        return batches;
+    }
+
+    /** Hands one batch to the route as an exchange of its own, and waits for the route to complete it. */
+    private void handOver(MimecastSource source, SourceRun run, Batch batch) {
+        Exchange exchange = createExchange(false);
+        try {
+            exchange.getMessage().setBody(batch.body());
+            exchange.getMessage().getHeaders().putAll(batch.headers());
+            BatchScope scope = run.batch();
+            exchange.setProperty(BatchScope.PROPERTY, scope);
+            exchange.getExchangeExtension().addOnCompletion(new Synchronization() {
+                @Override
+                public void onComplete(Exchange completed) {
+                    run.add(scope);
+                    try {
+                        delivered(source, run, batch, completed);
+                    } catch (RuntimeException e) {
+                        run.failure = e; // Camel would only log it: the run ends on it
+                    }
+                }
+
+                @Override
+                public void onFailure(Exchange failed) {
+                    run.add(scope);
+                    run.failure = failed.getException() != null ? failed.getException()
+                            : new IllegalStateException(logType() + ": the route did not complete the batch");
+                }
+            });
+            getProcessor().process(exchange);
+            if (run.failure == null && exchange.getException() != null) {
+                run.failure = exchange.getException();
+            }
+        } catch (Exception e) {
+            run.failure = e;
+        } finally {
+            releaseExchange(exchange, false);
+        }
+    }
+
+    /** The route completed the batch: the sink's acknowledgement counted, the position moved, the commit written. */
+    private void delivered(MimecastSource source, SourceRun run, Batch batch, Exchange completed) {
+        long rows = completed.getMessage().getHeader(BatchSource.ROWS_ACCEPTED, 0L, Long.class);
+        Instant newest = completed.getMessage().getHeader(NEWEST_EVENT, Instant.class);
+        run.acknowledged(rows, newest);
+        run.skipped.add(completed.getMessage().getHeader(DEAD_LETTERED, 0L, Long.class));
+        source.delivered(run, batch, completed);
+        services().checkpoints().commit(run);
+    }
+
+    /** The sink's header: the newest event time among the rows it accepted of the exchange's batch. */
+    static final String NEWEST_EVENT = "SentinelNewestEventTime";
+    /** The sink's header: the rows of the batch it dead-lettered (too big for a request, or refused). */
+    static final String DEAD_LETTERED = "SentinelRowsDeadLettered";
+
+    /** When the schedule runs this log type next: an Awareness snapshot must not wait past its interval. */
+    private Instant nextScheduledRun() {
+        if (getScheduler() instanceof QuartzScheduledPollConsumerScheduler quartz && quartz.getCron() != null) {
+            try {
+                org.quartz.CronExpression cron = new org.quartz.CronExpression(quartz.getCron());
+                if (quartz.getTimeZone() != null) {
+                    cron.setTimeZone(quartz.getTimeZone());
+                }
+                Date next = cron.getNextValidTimeAfter(new Date());
+                return next == null ? null : next.toInstant();
+            } catch (java.text.ParseException e) {
+                return null; // the scheduler refused it at start
+            }
+        }
+        return null;
+    }
+
+    private ConnectorServices services() {
+        return ConnectorServices.from(getEndpoint().getCamelContext());
+    }
+}

@@ -1,0 +1,338 @@
+package com.mimecastsentinel.source;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mimecastsentinel.ConnectorServices;
+import com.mimecastsentinel.checkpoint.CheckpointRepository;
+import com.mimecastsentinel.checkpoint.FileCheckpointStore;
+import com.mimecastsentinel.config.Settings;
+import com.mimecastsentinel.deadletter.DeadLetters;
+import com.mimecastsentinel.deadletter.FileDeadLetterStore;
+import com.mimecastsentinel.run.ConnectorMetrics;
+import com.mimecastsentinel.transform.Lines;
+import org.apache.camel.Exchange;
+import org.apache.camel.FailedToCreateRouteException;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The mimecast component on its own (Camel's test kit): its consumer over a Mimecast API answered by a test route
+ * in place of routes/mimecast-api.yaml, the route under test ending in a mock endpoint instead of Sentinel.
+ */
+class MimecastComponentTest extends CamelTestSupport {
+    private static final ObjectMapper JSON = com.mimecastsentinel.ConnectorConfiguration.jsonMapper();
+    /** Never in these tests: the runs are the start-up run and the ones a test starts. */
+    private static final String NO_CRON = "scheduler=quartz&scheduler.cron=0+0+0+1+1+?+2099";
+
+    private final Path dir = temporaryDirectory();
+    /** Page token (or "first") -> the page's record ids and its next token (null on the last page). */
+    private final Map<String, List<String>> pages = Map.of("first", List.of("a", "b", "t2"), "t2",
+            List.of("c", "d", "t3"), "t3", List.of("e"));
+    /** The files asked for, in order; a download waits while its file is gated. */
+    private final List<String> downloads = new CopyOnWriteArrayList<>();
+    private final Map<String, byte[]> files = new ConcurrentHashMap<>();
+    /** The route fails the exchange of this page, when set. */
+    private volatile int failPage;
+    private CheckpointRepository checkpoints;
+
+    private static Path temporaryDirectory() {
+        try {
+            Path dir = Files.createTempDirectory("mimecast-component");
+            Files.createDirectories(dir.resolve("checkpoints"));
+            Files.createDirectories(dir.resolve("dead-letters"));
+            return dir;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    protected void bindToRegistry(Registry registry) {
+        Settings settings = new Settings(key -> Optional.ofNullable(Map.of("start-date",
+                Instant.now().minus(Duration.ofHours(1)).toString(), "mimecast.max-line-bytes", "4096").get(key)),
+                name -> null);
+        Clock clock = Clock.systemUTC();
+        checkpoints = new CheckpointRepository(new FileCheckpointStore(dir.resolve("checkpoints")), settings.overlap,
+                clock, JSON, Duration.ofSeconds(5), "");
+        DeadLetters deadLetters = new DeadLetters(new FileDeadLetterStore(dir.resolve("dead-letters")), clock, JSON,
+                logType -> { });
+        registry.bind(ConnectorServices.BEAN, new ConnectorServices(settings, checkpoints, deadLetters,
+                new ConnectorMetrics(clock), clock, JSON, new FileUrls(List.of(), List.of())));
+        PagedSource audit = new PagedSource();
+        audit.setPath("/api/audit/get-audit-events");
+        audit.setStartFilter("startDateTime");
+        audit.setEndFilter("endDateTime");
+        registry.bind("audit-source", audit);
+        com.mimecastsentinel.transform.RowMapping mapping = new com.mimecastsentinel.transform.RowMapping();
+        mapping.setId("id");
+        mapping.setTime("eventTime");
+        registry.bind("audit-mapping", mapping);
+        registry.bind("dropDelivered", new com.mimecastsentinel.checkpoint.DropDelivered(checkpoints));
+        BatchSource siem = new BatchSource();
+        siem.setPath("/siem/v1/batch/events/cg");
+        siem.setEventTypes("receipt");
+        siem.setChunkBytes(4000); // a chunk of about 20 of the lines below (each line also costs what its row adds)
+        registry.bind("siem-source", siem);
+    }
+
+    @Override
+    protected RoutesBuilder createRouteBuilder() {
+        return new RouteBuilder() {
+            @Override
+            public void configure() {
+                // Mimecast: the audit pages by token, one SIEM listing page of two files, the files as gzip streams
+                from("direct:mimecast-call").process(this::answer);
+                from("direct:mimecast-download").process(exchange -> {
+                    String url = exchange.getVariable(BatchSource.FILE_URL, String.class);
+                    downloads.add(url);
+                    exchange.getMessage().setBody(new ByteArrayInputStream(files.get(url)));
+                });
+
+                from("mimecast:audit?source=#audit-source&" + NO_CRON).routeId("audit").autoStartup(false)
+                        .process(exchange -> {
+                            if (exchange.getMessage().getHeader(Batch.PAGE, Integer.class) == failPage) {
+                                throw new IllegalStateException("the route fails page " + failPage);
+                            }
+                        })
+                        .to("mock:audit");
+                // the same source as another log type, through the mapping and the repository step
+                from("mimecast:held-release?source=#audit-source&" + NO_CRON).routeId("held-release")
+                        .autoStartup(false)
+                        .process("audit-mapping")
+                        .process("dropDelivered")
+                        .process(exchange -> {
+                            if (exchange.getMessage().getHeader(Batch.PAGE, Integer.class) == failPage) {
+                                throw new IllegalStateException("the route fails page " + failPage);
+                            }
+                        })
+                        .to("mock:held-release");
+                from("mimecast:siem?source=#siem-source&" + NO_CRON).routeId("siem").autoStartup(false)
+                        .to("mock:siem");
+            }
+
+            private void answer(Exchange exchange) throws IOException {
+                String path = exchange.getVariable(MimecastCalls.PATH, String.class);
+                ObjectNode answer = JSON.createObjectNode();
+                if (path.startsWith("/siem")) {
+                    ArrayNode value = answer.putArray("value");
+                    value.addObject().put("url", "https://files.example.com/1.json.gz?sig=x");
+                    value.addObject().put("url", "https://files.example.com/2.json.gz?sig=y");
+                    answer.put("@nextPage", "p2").put("isCaughtUp", true);
+                } else {
+                    JsonNode request = JSON.readTree(exchange.getMessage().getBody(byte[].class));
+                    String token = request.path("meta").path("pagination").path("pageToken").asText("first");
+                    List<String> page = pages.get(token);
+                    ArrayNode data = answer.putArray("data");
+                    for (String id : page) {
+                        if (!id.startsWith("t")) {
+                            data.addObject().put("id", id).put("eventTime", Instant.now().toString());
+                        }
+                    }
+                    String next = page.get(page.size() - 1);
+                    answer.putObject("meta").putObject("pagination").put("next", next.startsWith("t") ? next : null);
+                }
+                exchange.getMessage().setBody(answer);
+            }
+        };
+    }
+
+    private MimecastConsumer start(String logType) throws Exception {
+        context.getRouteController().startRoute(logType);
+        return (MimecastConsumer) context.getRoute(logType).getConsumer();
+    }
+
+    private String checkpointFile(String logType) throws IOException {
+        Path file = dir.resolve("checkpoints").resolve(logType + ".json");
+        return Files.exists(file) ? Files.readString(file) : "";
+    }
+
+    private JsonNode checkpoint(String logType) throws IOException {
+        return JSON.readTree(dir.resolve("checkpoints").resolve(logType + ".json").toFile());
+    }
+
+    @Test
+    void aRunHandsTheRouteOneExchangePerPageWithItsHeaders() throws Exception {
+        MockEndpoint audit = getMockEndpoint("mock:audit");
+        audit.expectedMessageCount(3);
+        audit.expectedHeaderValuesReceivedInAnyOrder(Batch.PAGE, 1, 2, 3);
+        start("audit"); // the start-up run
+        audit.assertIsSatisfied(10_000);
+        List<Integer> sizes = audit.getExchanges().stream().map(e -> e.getMessage().getBody(List.class).size()).toList();
+        assertEquals(List.of(2, 2, 1), sizes, "a page's records are one exchange's body");
+        Exchange first = audit.getExchanges().get(0);
+        assertEquals("audit", first.getMessage().getHeader(Batch.LOG_TYPE));
+        assertInstanceOf(Instant.class, first.getMessage().getHeader(Batch.WINDOW_START));
+        await(() -> checkpointFile("audit").contains("completedUntil")); // the run commits the page done last
+        JsonNode checkpoint = checkpoint("audit");
+        assertTrue(checkpoint.path("window").isNull() || checkpoint.path("window").isMissingNode(),
+                "the window read to its end: " + checkpoint);
+        assertTrue(checkpoint.hasNonNull("completedUntil"), checkpoint.toString());
+    }
+
+    @Test
+    void aFailedExchangeLeavesTheCheckpointBeforeItsBatchAndTheNextRunResumesThere() throws Exception {
+        failPage = 2;
+        MockEndpoint audit = getMockEndpoint("mock:audit");
+        audit.expectedMessageCount(1);
+        MimecastConsumer consumer = start("audit");
+        audit.assertIsSatisfied(10_000);
+        awaitRunEnd(consumer);
+        assertInstanceOf(IllegalStateException.class, consumer.lastRun().failure, () -> "the run ended on the failure: "
+                + stackTrace(consumer.lastRun().failure));
+        assertEquals("t2", checkpoint("audit").path("window").path("pageToken").asText(),
+                "the checkpoint stands after page 1, before the failed page 2");
+
+        failPage = 0;
+        audit.reset();
+        audit.expectedMessageCount(2);
+        consumer.run(); // the schedule's next run
+        audit.assertIsSatisfied(10_000);
+        assertEquals(List.of("c", "d", "e"), audit.getExchanges().stream()
+                .flatMap(e -> ((List<?>) e.getMessage().getBody(List.class)).stream())
+                .map(record -> ((JsonNode) record).path("id").asText()).toList(), "page 2 again, then page 3");
+        assertNull(consumer.lastRun().failure);
+    }
+
+    @Test
+    void theRepositoryStepDropsWhatWasDeliveredAndForgetsTheIdsOfAFailedBatch() throws Exception {
+        ((com.mimecastsentinel.transform.RowMapping) context.getRegistry().lookupByName("audit-mapping"))
+                .setCamelContext(context);
+        failPage = 2; // after the repository step added page 2's ids
+        MockEndpoint sent = getMockEndpoint("mock:held-release");
+        MimecastConsumer consumer = start("held-release");
+        awaitRunEnd(consumer);
+        assertEquals(1, sent.getReceivedCounter(), "page 1 only");
+
+        failPage = 0;
+        consumer.run();
+        assertNull(consumer.lastRun().failure);
+        assertEquals(List.of("a", "b", "c", "d", "e"), sent.getExchanges().stream()
+                .flatMap(e -> e.getMessage().getBody(com.mimecastsentinel.transform.RowBatch.class).stream())
+                .map(row -> String.valueOf(row.get("id"))).toList(),
+                "page 2 sent whole after its failure (its ids were removed), nothing twice");
+        assertEquals(0, consumer.lastRun().duplicates.sum());
+
+        // the window read again from its start (the overlap): every row is one delivered before
+        Files.writeString(dir.resolve("checkpoints/held-release.json"), checkpointFile("held-release")
+                .replaceFirst("\"completedUntil\" : \"[^\"]+\"", "\"completedUntil\" : \""
+                        + Instant.now().minus(Duration.ofMinutes(30)) + "\""));
+        consumer.run();
+        assertEquals(5, consumer.lastRun().duplicates.sum(), "the five rows dropped as delivered before");
+        assertEquals(5, sent.getExchanges().stream()
+                .mapToInt(e -> e.getMessage().getBody(com.mimecastsentinel.transform.RowBatch.class).size()).sum());
+    }
+
+    @Test
+    void theNextChunkIsReadWhileTheRouteHasTheCurrentOne() throws Exception {
+        files.put("https://files.example.com/1.json.gz?sig=x", gzipLines("one", 30));
+        files.put("https://files.example.com/2.json.gz?sig=y", gzipLines("two", 5));
+        List<Boolean> readAhead = new CopyOnWriteArrayList<>();
+        context.getRouteController().stopRoute("siem");
+        adviceSiem(exchange -> {
+            if (readAhead.isEmpty()) {
+                // the route holds chunk 1: chunk 2 (the rest of file 1 and the start of file 2) is read meanwhile
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (downloads.size() < 2 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                readAhead.add(downloads.size() == 2);
+            }
+        });
+        MockEndpoint siem = getMockEndpoint("mock:siem");
+        siem.expectedMinimumMessageCount(2);
+        start("siem");
+        siem.assertIsSatisfied(10_000);
+        assertEquals(List.of(true), readAhead, "file 2 was downloaded while chunk 1 was in the route");
+        await(() -> checkpointFile("siem").contains("\"p2\"")); // the run ends with the next page committed
+        assertEquals("p2", checkpoint("siem").path("nextPage").asText(), "the page done, the next one listed next");
+        int lines = siem.getExchanges().stream().mapToInt(e -> e.getMessage().getBody(Lines.class).size()).sum();
+        assertEquals(35, lines, "every line once");
+    }
+
+    private void adviceSiem(org.apache.camel.Processor holdFirstChunk) throws Exception {
+        org.apache.camel.builder.AdviceWith.adviceWith(context, "siem", advice -> advice.weaveAddFirst()
+                .process(holdFirstChunk));
+    }
+
+    @Test
+    void anUnknownOptionFailsStartUpNamingIt() {
+        Exception failure = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> context.addRoutes(new RouteBuilder() {
+                    @Override
+                    public void configure() {
+                        from("mimecast:dlp?source=#audit-source&pageSise=10&" + NO_CRON).to("mock:dlp");
+                    }
+                }));
+        Throwable cause = failure;
+        while (!(cause instanceof FailedToCreateRouteException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        assertTrue(String.valueOf(failure.getMessage()).contains("pageSise")
+                || String.valueOf(cause.getMessage()).contains("pageSise"), failure.toString());
+    }
+
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** Waits up to 10 s for what the consumer does after the route had the exchange (its completion, a commit). */
+    private static void await(Condition condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.holds() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    private static String stackTrace(Throwable failure) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        failure.printStackTrace(new java.io.PrintWriter(out));
+        return out.toString();
+    }
+
+    private static void awaitRunEnd(MimecastConsumer consumer) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((consumer.lastRun() == null || consumer.lastRun().failure == null) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    private static byte[] gzipLines(String file, int count) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(bytes)) {
+            for (int i = 0; i < count; i++) {
+                String line = "{\"id\":\"" + file + "-" + i + "\",\"timestamp\":" + System.currentTimeMillis()
+                        + ",\"pad\":\"" + "x".repeat(60) + "\"}\n";
+                gzip.write(line.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return bytes.toByteArray();
+    }
+}
