@@ -149,8 +149,8 @@ class MimecastComponentTest extends CamelTestSupport {
                                 }
                             });
                         })
-                        .threads(1, 1).maxQueueSize(-1)
-                        .delay(100).asyncDelayed(false)
+                        .threads(1, 1).maxQueueSize(10)
+                        .delay(100).syncDelayed()
                         .to("mock:siem-ahead");
                 from("mimecast:siem?source=#siem-source&" + NO_CRON).routeId("siem").autoStartup(false)
                         .to("mock:siem");
