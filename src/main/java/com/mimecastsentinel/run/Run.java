@@ -57,6 +57,13 @@ public class Run {
     /** The run ended with this failure (null while it goes on or when it completed). */
     public volatile Throwable failure;
 
+    /** The run ends with this failure (the first one, when batches in the route fail one after the other). */
+    public synchronized void fail(Throwable failure) {
+        if (this.failure == null) {
+            this.failure = failure;
+        }
+    }
+
     /** What the steps of a batch's exchange counted. */
     public void add(BatchScope batch) {
         duplicates.add(batch.duplicates.sum());

@@ -3,14 +3,17 @@ package com.mimecastsentinel.sentinel;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mimecastsentinel.transform.EventIds;
 import com.mimecastsentinel.transform.RowBatch;
 import com.mimecastsentinel.transform.RowMapping;
+
+import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
-import org.apache.camel.support.DefaultProducer;
+import org.apache.camel.support.DefaultAsyncProducer;
 
 /**
  * Sends the batch in the body: rows no request can carry (over 1 MB, or a value over 64 KB) go to the dead letters,
@@ -21,7 +24,7 @@ import org.apache.camel.support.DefaultProducer;
  * headers say what became of it: {@value #ACCEPTED} rows accepted, {@value #BYTES_ACCEPTED} their bytes,
  * {@value #NEWEST_EVENT} the newest event time among them, {@value #DEAD_LETTERED} rows dead-lettered.
  */
-final class SentinelProducer extends DefaultProducer {
+final class SentinelProducer extends DefaultAsyncProducer {
     static final String ACCEPTED = "SentinelRowsAccepted";
     static final String BYTES_ACCEPTED = "SentinelBytesAccepted";
     static final String NEWEST_EVENT = "SentinelNewestEventTime";
@@ -35,8 +38,46 @@ final class SentinelProducer extends DefaultProducer {
         this.endpoint = endpoint;
     }
 
+    /**
+     * Sends on this producer's own thread, one exchange after the other in the order they came: the route's thread
+     * goes back to its consumer, which can hand over (and map) the next batch while this one is sent, and the
+     * exchange completes (its checkpoint commit included) before the next one is sent. An exchange that failed
+     * meanwhile (an earlier batch of its run failed) is not sent.
+     */
     @Override
-    public void process(Exchange exchange) {
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        sender.execute(() -> {
+            try {
+                if (exchange.getException() == null) {
+                    send(exchange);
+                }
+            } catch (Exception e) {
+                exchange.setException(e);
+            }
+            callback.done(false);
+        });
+        return false;
+    }
+
+    private ExecutorService sender;
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        sender = getEndpoint().getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this,
+                "sentinel-" + endpoint.getStream());
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (sender != null) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(sender);
+            sender = null;
+        }
+        super.doStop();
+    }
+
+    private void send(Exchange exchange) {
         RowBatch rows = rowsOf(exchange.getMessage().getBody());
         // the log type of metrics and dead letters: the route's id (a log type's route has its name), else the stream
         String logType = exchange.getFromRouteId() != null ? exchange.getFromRouteId() : endpoint.getStream();

@@ -71,6 +71,10 @@ public class BatchSource extends MimecastSource {
                             chunk.getLastFile() == null ? null : chunk.getLastLine());
                 }
                 end(run);
+                run.inRoute.awaitEmpty(); // every chunk of the page delivered (or failed) before the page moves on
+                if (run.failure != null) {
+                    return null;
+                }
                 run.more = pageDone(run); // moved in memory: committed with the next chunk, or at the run's end
             }
             if (!run.more) {
@@ -78,6 +82,12 @@ public class BatchSource extends MimecastSource {
             }
             run.chunks = chunks(run, files(run, calls.call(listing(run))));
         }
+    }
+
+    /** The next chunk is read and mapped while the route sends this one. */
+    @Override
+    public int batchesAhead() {
+        return 1;
     }
 
     @Override

@@ -109,6 +109,7 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
             return 0;
         }
         int batches = 0;
+        run.inRoute = new InRoute(1 + source.batchesAhead());
         try {
             while (true) {
                 if (!isRunAllowed() || endpoint.getCamelContext().isStopping()) {
@@ -117,61 +118,83 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
                     run.interrupted = true;
                     break;
                 }
+                run.inRoute.awaitRoom();
+                if (run.failure != null) {
+                    break;
+                }
                 Batch batch = source.next(run, calls);
                 if (batch == null) {
                     break;
                 }
                 batches++;
                 handOver(source, run, batch);
-                if (run.failure != null) {
-                    return batches;
-                }
             }
-            // where the run stands (a listing page whose files were all delivered, a window read up to now)
-            services().checkpoints().commit(run);
+            run.inRoute.awaitEmpty();
+            if (run.failure == null) {
+                // where the run stands (a listing page whose files were all delivered, a window read up to now)
+                services().checkpoints().commit(run);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            run.fail(e);
         } catch (Exception e) {
-            run.failure = e;
+            run.fail(e);
         } finally {
             source.end(run);
         }
         return batches;
     }
 
-    /** Hands one batch to the route as an exchange of its own, and waits for the route to complete it. */
+    /**
+     * Hands one batch to the route as an exchange of its own. Returns once the route's thread let go of it: at once
+     * for a route that waits for its sink, and for one whose sink sends on a thread of its own (the sentinel
+     * producer) once the batch is mapped and queued there, so that the next batch is read and mapped while this one
+     * is sent. The exchange's completion moves the checkpoint past it.
+     */
     private void handOver(MimecastSource source, SourceRun run, Batch batch) {
         Exchange exchange = createExchange(false);
-        try {
-            exchange.getMessage().setBody(batch.body());
-            exchange.getMessage().getHeaders().putAll(batch.headers());
-            BatchScope scope = run.batch();
-            exchange.setProperty(BatchScope.PROPERTY, scope);
-            exchange.getExchangeExtension().addOnCompletion(new Synchronization() {
-                @Override
-                public void onComplete(Exchange completed) {
-                    run.add(scope);
-                    try {
-                        delivered(source, run, batch, completed);
-                    } catch (RuntimeException e) {
-                        run.failure = e; // Camel would only log it: the run ends on it
-                    }
+        exchange.getMessage().setBody(batch.body());
+        exchange.getMessage().getHeaders().putAll(batch.headers());
+        BatchScope scope = run.batch();
+        exchange.setProperty(BatchScope.PROPERTY, scope);
+        exchange.getExchangeExtension().addOnCompletion(new Synchronization() {
+            @Override
+            public void onComplete(Exchange completed) {
+                run.add(scope);
+                try {
+                    delivered(source, run, batch, completed);
+                } catch (RuntimeException e) {
+                    failed(run, completed, e); // Camel would only log it: the run ends on it
                 }
-
-                @Override
-                public void onFailure(Exchange failed) {
-                    run.add(scope);
-                    run.failure = failed.getException() != null ? failed.getException()
-                            : new IllegalStateException(logType() + ": the route did not complete the batch");
-                }
-            });
-            getProcessor().process(exchange);
-            if (run.failure == null && exchange.getException() != null) {
-                run.failure = exchange.getException();
             }
-        } catch (Exception e) {
-            run.failure = e;
-        } finally {
+
+            @Override
+            public void onFailure(Exchange failed) {
+                run.add(scope);
+                failed(run, failed, failed.getException() != null ? failed.getException()
+                        : new IllegalStateException(logType() + ": the route did not complete the batch"));
+            }
+        });
+        run.inRoute.enter(exchange);
+        try {
+            getAsyncProcessor().process(exchange, doneSync -> {
+                if (exchange.getException() != null) {
+                    run.fail(exchange.getException());
+                }
+                run.inRoute.leave(exchange);
+                releaseExchange(exchange, false);
+            });
+        } catch (RuntimeException e) {
+            run.fail(e);
+            run.inRoute.leave(exchange);
             releaseExchange(exchange, false);
         }
+    }
+
+    /** A batch failed: the run ends there, and a batch handed over after it is not sent (nor committed). */
+    private void failed(SourceRun run, Exchange exchange, Throwable failure) {
+        run.fail(failure);
+        run.inRoute.failOthers(exchange, logType());
     }
 
     /** The route completed the batch: the sink's acknowledgement counted, the position moved, the commit written. */

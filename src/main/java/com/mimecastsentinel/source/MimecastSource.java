@@ -74,6 +74,15 @@ public abstract class MimecastSource implements CamelContextAware {
      */
     public abstract void delivered(SourceRun run, Batch batch, Exchange completed);
 
+    /**
+     * How many batches the consumer may hand over before the one in the route completed (0: one at a time). A
+     * source whose next batch does not depend on where the last one left the checkpoint (file chunks) reads and
+     * maps ahead; a page needs the token the page before moved to.
+     */
+    public int batchesAhead() {
+        return 0;
+    }
+
     /** The run ended (done, failed or cut short): what it holds open is closed. */
     public void end(SourceRun run) {
     }

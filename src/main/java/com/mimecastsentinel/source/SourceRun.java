@@ -15,6 +15,8 @@ import com.mimecastsentinel.run.Run;
 public final class SourceRun extends Run {
     /** A backfill's end: windows stop here instead of now (null for the live connector). */
     Instant until;
+    /** The run's exchanges in the route (set by the consumer as the run begins). */
+    InRoute inRoute;
     /** Whether the run has more to read after the batch in hand. */
     boolean more;
     /** When the schedule runs this log type next (Quartz's next fire time; null when not known). */

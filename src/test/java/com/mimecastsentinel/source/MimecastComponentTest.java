@@ -40,6 +40,7 @@ import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.Test;
 
@@ -59,6 +60,8 @@ class MimecastComponentTest extends CamelTestSupport {
     /** The files asked for, in order; a download waits while its file is gated. */
     private final List<String> downloads = new CopyOnWriteArrayList<>();
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger inRoute = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger mostInRoute = new java.util.concurrent.atomic.AtomicInteger();
     /** The route fails the exchange of this page, when set. */
     private volatile int failPage;
     private CheckpointRepository checkpoints;
@@ -134,6 +137,21 @@ class MimecastComponentTest extends CamelTestSupport {
                             }
                         })
                         .to("mock:held-release");
+                // a sink that sends on a thread of its own, in order, as the sentinel producer does
+                from("mimecast:siem-ahead?source=#siem-source&" + NO_CRON).routeId("siem-ahead").autoStartup(false)
+                        .process(exchange -> {
+                            int now = inRoute.incrementAndGet();
+                            mostInRoute.accumulateAndGet(now, Math::max);
+                            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                                @Override
+                                public void onDone(Exchange done) {
+                                    inRoute.decrementAndGet();
+                                }
+                            });
+                        })
+                        .threads(1, 1).maxQueueSize(10)
+                        .delay(100).syncDelayed()
+                        .to("mock:siem-ahead");
                 from("mimecast:siem?source=#siem-source&" + NO_CRON).routeId("siem").autoStartup(false)
                         .to("mock:siem");
             }
@@ -275,6 +293,20 @@ class MimecastComponentTest extends CamelTestSupport {
         assertEquals("p2", checkpoint("siem").path("nextPage").asText(), "the page done, the next one listed next");
         int lines = siem.getExchanges().stream().mapToInt(e -> e.getMessage().getBody(Lines.class).size()).sum();
         assertEquals(35, lines, "every line once");
+    }
+
+    @Test
+    void theNextChunkIsMappedWhileTheSinkSendsTheCurrentOneAndNoMoreIsInTheRoute() throws Exception {
+        files.put("https://files.example.com/1.json.gz?sig=x", gzipLines("one", 60));
+        files.put("https://files.example.com/2.json.gz?sig=y", gzipLines("two", 5));
+        MimecastConsumer consumer = start("siem-ahead");
+        await(() -> checkpointFile("siem-ahead").contains("\"p2\""));
+        MockEndpoint sent = getMockEndpoint("mock:siem-ahead");
+        assertTrue(sent.getReceivedCounter() >= 4, "several chunks: " + sent.getReceivedCounter());
+        assertEquals(65, sent.getExchanges().stream().mapToInt(e -> e.getMessage().getBody(Lines.class).size()).sum(),
+                "every line once");
+        assertEquals(2, mostInRoute.get(), "the next chunk came while the sink had the one before, never a third");
+        assertNull(consumer.lastRun().failure);
     }
 
     private void adviceSiem(org.apache.camel.Processor holdFirstChunk) throws Exception {
