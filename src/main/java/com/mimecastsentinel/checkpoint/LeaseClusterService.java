@@ -76,6 +76,7 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
         private volatile boolean leader;
         /** Whether a try has decided yet: the first decision is logged, standing by included. */
         private boolean tried;
+        private final java.util.concurrent.CountDownLatch decided = new java.util.concurrent.CountDownLatch(1);
         private ScheduledFuture<?> task;
 
         View(String namespace) {
@@ -117,9 +118,27 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
                 leader = held;
                 fireLeadershipChangedEvent(held ? Optional.of(local) : Optional.empty());
             }
+            decided.countDown();
             if (!held) {
                 standingBy.accept(getNamespace());
             }
+        }
+
+        /**
+         * A listener added once the view holds the lease (a policy of a route added later, a reloaded route) is told
+         * so at once: otherwise it would hear of leadership only when it changes.
+         */
+        @Override
+        public void addEventListener(org.apache.camel.cluster.CamelClusterEventListener listener) {
+            super.addEventListener(listener);
+            if (leader && listener instanceof org.apache.camel.cluster.CamelClusterEventListener.Leadership told) {
+                told.leadershipChanged(this, local);
+            }
+        }
+
+        /** Waits for the view's first try of the lease (its listeners were told the outcome); false on time-out. */
+        public boolean awaitDecision(Duration timeout) throws InterruptedException {
+            return decided.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
 
         @Override

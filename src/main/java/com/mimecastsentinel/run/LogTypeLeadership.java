@@ -33,11 +33,39 @@ public final class LogTypeLeadership implements RoutePolicy {
             ClusteredRoutePolicy policy = ClusteredRoutePolicy.forNamespace(route.getCamelContext(),
                     ClusterServiceSelectors.order(), route.getRouteId());
             ServiceHelper.initService(policy);
-            policy.onInit(route);
+            if (route.getCamelContext().isStarted()) {
+                // a route added to a running context (a reloaded route file): Camel's policy lets a route it adds
+                // start as usual only when it already knows this instance leads (else it starts it only when the
+                // leadership changes): it registers with a view that has decided, and is told so at once
+                onDecidedView(route, () -> policy.onInit(route));
+            } else {
+                policy.onInit(route);
+            }
             ServiceHelper.startService(policy);
             policies.put(route.getRouteId(), policy);
         } catch (Exception e) {
             throw new IllegalStateException(route.getRouteId() + ": no leadership for this log type: " + e, e);
+        }
+    }
+
+    /**
+     * Runs {@code init} while the log type's view of the connector's leases is held and has tried the lease once
+     * (another cluster service is left to tell when it can).
+     */
+    private static void onDecidedView(Route route, Runnable init) throws Exception {
+        var cluster = org.apache.camel.support.cluster.ClusterServiceHelper.lookupService(route.getCamelContext(),
+                ClusterServiceSelectors.order());
+        if (cluster.isEmpty() || !(cluster.get() instanceof com.mimecastsentinel.checkpoint.LeaseClusterService leases)) {
+            init.run();
+            return;
+        }
+        var view = leases.getView(route.getRouteId());
+        try {
+            ((com.mimecastsentinel.checkpoint.LeaseClusterService.View) view).awaitDecision(
+                    java.time.Duration.ofSeconds(30));
+            init.run();
+        } finally {
+            leases.releaseView(view);
         }
     }
 
