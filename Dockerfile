@@ -44,6 +44,9 @@ RUN groupadd --system --gid 10001 connector \
 
 # the jar outside the working directory, so mounting over /app/routes or /app never hides it
 COPY --from=build /build/target/mimecast-sentinel.jar /opt/mimecast-sentinel/mimecast-sentinel.jar
+# the demo (the Mimecast simulator) is a jar of its own, on the connector jar's class path: without credentials the
+# container runs the demo, and the compose demo's simulator runs from it
+COPY --from=build /build/target/mimecast-sentinel-*-demo.jar /opt/mimecast-sentinel/
 WORKDIR /app
 # read from the working directory (the copies inside the jar are the fallback): mount over them to override
 COPY --from=build /build/routes ./routes

@@ -21,10 +21,10 @@ import com.mimecastsentinel.checkpoint.FileLeases;
 import com.mimecastsentinel.checkpoint.LeaseClusterService;
 import com.mimecastsentinel.checkpoint.Leases;
 import com.mimecastsentinel.checkpoint.PrefixedLeases;
+import com.mimecastsentinel.config.DemoAccount;
 import com.mimecastsentinel.config.Settings;
 import com.mimecastsentinel.deadletter.DeadLetters;
 import com.mimecastsentinel.deadletter.FileDeadLetterStore;
-import com.mimecastsentinel.demo.DemoMode;
 import com.mimecastsentinel.run.ConnectorHealthCheck;
 import com.mimecastsentinel.run.ConnectorMetrics;
 import com.mimecastsentinel.run.ExchangeMeterTags;
@@ -58,8 +58,8 @@ import org.slf4j.LoggerFactory;
  * signing, answer and retry steps, the {@code checkpoints} repository and its store, the {@code sentinel:} component
  * and where it sends to, the dead letters, the leases, the {@code mimecastRuns} policy, health and metrics. camel-main
  * loads it through {@code camel.main.configuration-classes} in application.properties, so {@code java -jar} and the
- * Camel CLI wire the same way. Invalid settings throw here, before any route starts. The demo's simulator is wired in
- * {@link DemoMode}, only without Mimecast credentials.
+ * Camel CLI wire the same way. Invalid settings throw here, before any route starts. Without Mimecast credentials
+ * the demo's simulator is found through {@link DemoAccount}.
  */
 public class ConnectorConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectorConfiguration.class);
@@ -79,7 +79,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
         String clientSecret = settings.mimecastClientSecret;
         List<String> privateHosts = settings.mimecastPrivateHosts;
         if (settings.demo) {
-            DemoMode demo = DemoMode.start(context, properties);
+            DemoAccount.Started demo = DemoAccount.find().start(context, properties);
             mimecastUrl = demo.url();
             clientId = demo.clientId();
             clientSecret = demo.clientSecret();
