@@ -1,6 +1,7 @@
 package com.mimecastsentinel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -34,6 +36,28 @@ class DemoModeTest {
         settings.put("start-date", start.toString());
         settings.put("run-once", "true");
         return Application.run(settings);
+    }
+
+    /**
+     * The connector's classes and dependencies without the demo's (compiled with the tests, packaged as a jar of
+     * its own): with no Mimecast credentials, start-up stops naming the setting instead of running a demo.
+     */
+    @Test
+    void withoutTheDemoOnTheClassPathStartUpNeedsCredentials() throws Exception {
+        String testClasses = Path.of("target", "test-classes").toAbsolutePath().toString();
+        String production = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(entry -> !Path.of(entry).toAbsolutePath().toString().equals(testClasses))
+                .collect(Collectors.joining(java.io.File.pathSeparator));
+        assertTrue(production.length() < System.getProperty("java.class.path").length(), "the demo left out");
+        com.mimecastsentinel.support.ConnectorProcess connector =
+                new com.mimecastsentinel.support.ConnectorProcess(work);
+        Process process = connector.start(Map.of("RUN_ONCE", "true"), "no-demo", List.of("-Xmx256m"), production);
+        assertTrue(process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "start-up ends");
+        String log = Files.readString(connector.log("no-demo"));
+        assertEquals(2, process.exitValue(), log);
+        assertTrue(log.contains("MIMECAST_CLIENT_ID is not set (nor MIMECAST_APP_ID), and the demo is not on the "
+                + "class path"), log);
+        assertFalse(log.contains("DEMO MODE"), log);
     }
 
     @Test

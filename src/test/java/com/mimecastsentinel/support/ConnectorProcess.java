@@ -36,13 +36,19 @@ public final class ConnectorProcess {
 
     /** Starts the connector with these JVM options (heap size and the like). */
     public Process start(Map<String, String> environment, String name, List<String> jvmOptions) throws IOException {
+        return start(environment, name, jvmOptions, System.getProperty("java.class.path"));
+    }
+
+    /** Starts the connector on this class path (the tests' own by default, the demo included). */
+    public Process start(Map<String, String> environment, String name, List<String> jvmOptions, String classPath)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmOptions);
         command.addAll(List.of(
                 "-Djavax.net.ssl.trustStore=" + TestTls.KEYSTORE,
                 "-Djavax.net.ssl.trustStorePassword=" + TestTls.PASSWORD, "-Djavax.net.ssl.trustStoreType=PKCS12",
-                "-cp", System.getProperty("java.class.path"), Application.class.getName()));
+                "-cp", classPath, Application.class.getName()));
         ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile())
                 .redirectErrorStream(true).redirectOutput(log(name).toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("MIMECAST_") || k.startsWith("AZURE_")
