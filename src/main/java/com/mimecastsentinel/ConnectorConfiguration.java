@@ -37,6 +37,7 @@ import com.mimecastsentinel.source.FileUrlStep;
 import com.mimecastsentinel.source.FileUrls;
 import com.mimecastsentinel.source.HmacSigner;
 import com.mimecastsentinel.source.MimecastAnswer;
+import com.mimecastsentinel.source.MimecastAccount;
 import com.mimecastsentinel.source.MimecastAuth;
 import com.mimecastsentinel.source.MimecastCallAnswer;
 import com.mimecastsentinel.source.MimecastEnvelope;
@@ -98,13 +99,17 @@ public class ConnectorConfiguration implements CamelConfiguration {
         // the Mimecast steps of routes/mimecast-api.yaml
         ConnectorMetrics metrics = new ConnectorMetrics(clock);
         MimecastAuth auth = settings.usesApi2()
-                ? MimecastAuth.oauth(new OAuthToken(context.createProducerTemplate(), clientId, clientSecret, clock))
+                ? MimecastAuth.oauth(new OAuthToken(context.createProducerTemplate(), mimecastUrl, clientId,
+                        clientSecret, clock))
                 : MimecastAuth.hmac(new HmacSigner(settings.mimecastAppId, settings.mimecastAppKey,
                         settings.mimecastAccessKey, settings.mimecastSecretKey));
         FileUrls fileUrls = new FileUrls(settings.mimecastHttpHosts, privateHosts);
-        registry.bind("mimecastAuth", auth);
+        // the account every mimecast endpoint calls unless it names another (its account option)
+        MimecastAccount account = new MimecastAccount(mimecastUrl, auth);
+        registry.bind(MimecastAccount.BEAN, account);
+        registry.bind("mimecastAuth", MimecastAccount.signing(account));
         registry.bind("mimecastRetries", new MimecastRetries(settings.maxAttempts, settings.maxRateLimitWait, metrics,
-                auth));
+                account));
         registry.bind("mimecastCallAnswer", new MimecastCallAnswer());
         registry.bind("mimecastAnswer", MimecastAnswer.whole(settings.httpTimeout.multipliedBy(2),
                 settings.maxAnswerBytes));

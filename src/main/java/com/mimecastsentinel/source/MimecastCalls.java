@@ -24,11 +24,13 @@ public final class MimecastCalls {
     private final CamelContext context;
     private final ProducerTemplate template;
     private final String logType;
+    private final MimecastAccount account;
 
-    public MimecastCalls(CamelContext context, ProducerTemplate template, String logType) {
+    public MimecastCalls(CamelContext context, ProducerTemplate template, String logType, MimecastAccount account) {
         this.context = context;
         this.template = template;
         this.logType = logType;
+        this.account = account;
     }
 
     /**
@@ -39,6 +41,7 @@ public final class MimecastCalls {
     public Exchange call(MimecastRequest request) throws Exception {
         Exchange exchange = new DefaultExchange(context);
         exchange.setVariable(LOG_TYPE, logType);
+        exchange.setVariable(MimecastAccount.VARIABLE, account);
         exchange.setVariable(METHOD, request.method());
         exchange.setVariable(PATH, request.path());
         exchange.setVariable(QUERY, request.query());

@@ -8,9 +8,10 @@ import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
 
 /**
- * The {@code mimecast} component: {@code from: mimecast:<logType>?source=#<logType>-source}. Its endpoints report
- * each run to the poll strategy {@value #RUNS} when the registry has one (the run summaries, RUN_ONCE), unless the
- * route names its own {@code pollStrategy}. An option the endpoint does not have fails start-up, naming it.
+ * The {@code mimecast} component: {@code from: mimecast:<logType>?source=#<logType>-source}. Its endpoints call the
+ * account {@code #mimecast} unless they name another ({@code account}), and report each run to the poll strategy
+ * {@value #RUNS} when the registry has one (the run summaries, RUN_ONCE), unless the route names its own
+ * {@code pollStrategy}. An option the endpoint does not have fails start-up, naming it.
  */
 @Component("mimecast")
 public final class MimecastComponent extends DefaultComponent {
@@ -27,6 +28,8 @@ public final class MimecastComponent extends DefaultComponent {
         if (runs != null) {
             endpoint.setPollStrategy(runs);
         }
+        endpoint.setAccount(getCamelContext().getRegistry().lookupByNameAndType(MimecastAccount.BEAN,
+                MimecastAccount.class));
         setProperties(endpoint, parameters);
         return endpoint;
     }

@@ -53,7 +53,7 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
     @Override
     protected void doStart() throws Exception {
         template = getEndpoint().getCamelContext().createProducerTemplate();
-        calls = new MimecastCalls(getEndpoint().getCamelContext(), template, logType());
+        calls = new MimecastCalls(getEndpoint().getCamelContext(), template, logType(), endpoint.getAccount());
         super.doStart();
         // the first run at start, whatever the cron says (a standby taking over runs at once too)
         startup = getEndpoint().getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this,

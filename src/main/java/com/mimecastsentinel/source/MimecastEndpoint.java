@@ -28,6 +28,10 @@ public final class MimecastEndpoint extends ScheduledPollEndpoint {
     @Metadata(required = true)
     private MimecastSource source;
 
+    @UriParam(description = "The Mimecast account: its base URL and credentials (a MimecastAccount bean)",
+            defaultValue = "#mimecast")
+    private MimecastAccount account;
+
     MimecastEndpoint(String uri, MimecastComponent component, String logType) {
         super(uri, component);
         this.logType = logType;
@@ -44,6 +48,10 @@ public final class MimecastEndpoint extends ScheduledPollEndpoint {
             throw new IllegalArgumentException(getEndpointUri() + ": the source option is required (a source bean, "
                     + "e.g. source=#" + logType + "-source)");
         }
+        if (account == null) {
+            throw new IllegalArgumentException(getEndpointUri() + ": no Mimecast account (the account option, or a "
+                    + "bean named " + MimecastAccount.BEAN + ")");
+        }
         MimecastConsumer consumer = new MimecastConsumer(this, processor);
         configureConsumer(consumer);
         return consumer;
@@ -55,6 +63,14 @@ public final class MimecastEndpoint extends ScheduledPollEndpoint {
 
     public void setLogType(String logType) {
         this.logType = logType;
+    }
+
+    public MimecastAccount getAccount() {
+        return account;
+    }
+
+    public void setAccount(MimecastAccount account) {
+        this.account = account;
     }
 
     public MimecastSource getSource() {

@@ -37,13 +37,14 @@ public final class MimecastRetries implements Processor {
     private final int maxAttempts;
     private final Duration maxWait;
     private final ConnectorMetrics metrics;
-    private final MimecastAuth auth;
+    /** The account of a call that names none. */
+    private final MimecastAccount account;
 
-    public MimecastRetries(int maxAttempts, Duration maxWait, ConnectorMetrics metrics, MimecastAuth auth) {
+    public MimecastRetries(int maxAttempts, Duration maxWait, ConnectorMetrics metrics, MimecastAccount account) {
         this.maxAttempts = maxAttempts;
         this.maxWait = maxWait;
         this.metrics = metrics;
-        this.auth = auth;
+        this.account = account;
     }
 
     /** The {@code retryWhile} of the call route: the decision {@link #process} took on this failure. */
@@ -62,6 +63,7 @@ public final class MimecastRetries implements Processor {
         long delay;
         if (status == 401) {
             int unauthorized = count(exchange, UNAUTHORIZED);
+            MimecastAuth auth = MimecastAccount.of(exchange, account).auth();
             retry = auth.api2() && unauthorized == 1;
             if (retry) {
                 auth.rejected(exchange.getMessage().getHeader("Authorization", String.class));

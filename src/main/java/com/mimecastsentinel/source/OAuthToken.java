@@ -23,6 +23,7 @@ public final class OAuthToken {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ProducerTemplate producer;
+    private final String baseUrl;
     private final String clientId;
     private final String clientSecret;
     private final Clock clock;
@@ -33,8 +34,12 @@ public final class OAuthToken {
     /** The route that asks for a token (routes/mimecast-api.yaml): its answer read within the answers' bounds. */
     static final String ROUTE = "direct:mimecast-token";
 
-    public OAuthToken(ProducerTemplate producer, String clientId, String clientSecret, Clock clock) {
+    /** The variable naming the base URL the token route asks (its account's). */
+    static final String BASE_URL = "mimecastBaseUrl";
+
+    public OAuthToken(ProducerTemplate producer, String baseUrl, String clientId, String clientSecret, Clock clock) {
         this.producer = producer;
+        this.baseUrl = baseUrl;
         this.clientId = clientId;
         this.clientSecret = clientSecret;
         this.clock = clock;
@@ -62,7 +67,10 @@ public final class OAuthToken {
     private void fetch() {
         String form = "client_id=" + encode(clientId) + "&client_secret=" + encode(clientSecret)
                 + "&grant_type=client_credentials";
-        Exchange answer = producer.send(ROUTE, exchange -> exchange.getMessage().setBody(form));
+        Exchange answer = producer.send(ROUTE, exchange -> {
+            exchange.setVariable(BASE_URL, baseUrl);
+            exchange.getMessage().setBody(form);
+        });
         Exception failure = answer.getException();
         HttpOperationFailedException refused = MimecastRetries.answer(failure);
         int status = refused != null ? refused.getStatusCode() : 200;

@@ -62,6 +62,8 @@ class MimecastComponentTest extends CamelTestSupport {
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger inRoute = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger mostInRoute = new java.util.concurrent.atomic.AtomicInteger();
+    /** The base URL of each call's account, as the Mimecast routes get it. */
+    private final List<String> accounts = new CopyOnWriteArrayList<>();
     /** The route fails the exchange of this page, when set. */
     private volatile int failPage;
     private CheckpointRepository checkpoints;
@@ -89,6 +91,8 @@ class MimecastComponentTest extends CamelTestSupport {
                 logType -> { });
         registry.bind(ConnectorServices.BEAN, new ConnectorServices(settings, checkpoints, deadLetters,
                 new ConnectorMetrics(clock), clock, JSON, new FileUrls(List.of(), List.of())));
+        registry.bind(MimecastAccount.BEAN, new MimecastAccount("https://api.services.mimecast.com", null));
+        registry.bind("other-account", new MimecastAccount("https://uk-api.services.mimecast.com", null));
         PagedSource audit = new PagedSource();
         audit.setPath("/api/audit/get-audit-events");
         audit.setStartFilter("startDateTime");
@@ -157,6 +161,7 @@ class MimecastComponentTest extends CamelTestSupport {
             }
 
             private void answer(Exchange exchange) throws IOException {
+                accounts.add(exchange.getVariable(MimecastAccount.VARIABLE, MimecastAccount.class).baseUrl());
                 String path = exchange.getVariable(MimecastCalls.PATH, String.class);
                 ObjectNode answer = JSON.createObjectNode();
                 if (path.startsWith("/siem")) {
@@ -312,6 +317,25 @@ class MimecastComponentTest extends CamelTestSupport {
     private void adviceSiem(org.apache.camel.Processor holdFirstChunk) throws Exception {
         org.apache.camel.builder.AdviceWith.adviceWith(context, "siem", advice -> advice.weaveAddFirst()
                 .process(holdFirstChunk));
+    }
+
+    @Test
+    void eachCallCarriesItsEndpointsAccountTheDefaultOneUnlessItNamesAnother() throws Exception {
+        getMockEndpoint("mock:audit").expectedMessageCount(3);
+        start("audit");
+        getMockEndpoint("mock:audit").assertIsSatisfied(10_000);
+        assertEquals(List.of("https://api.services.mimecast.com"), accounts.stream().distinct().toList());
+
+        accounts.clear();
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("mimecast:dlp?source=#audit-source&account=#other-account&" + NO_CRON).to("mock:dlp");
+            }
+        });
+        getMockEndpoint("mock:dlp").expectedMessageCount(3);
+        getMockEndpoint("mock:dlp").assertIsSatisfied(10_000);
+        assertEquals(List.of("https://uk-api.services.mimecast.com"), accounts.stream().distinct().toList());
     }
 
     @Test

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 /** The retry decisions of one call, failure after failure on the same exchange (as Camel's error handler runs them). */
 class MimecastRetriesTest {
     private final MimecastRetries retries = new MimecastRetries(3, Duration.ofSeconds(10),
-            new ConnectorMetrics(Clock.systemUTC()), MimecastAuth.oauth(new OAuthToken(null, "id", "secret",
-                    Clock.systemUTC())));
+            new ConnectorMetrics(Clock.systemUTC()), new MimecastAccount("https://api.services.mimecast.com",
+                    MimecastAuth.oauth(new OAuthToken(null, "https://api.services.mimecast.com", "id", "secret",
+                            Clock.systemUTC()))));
     private final Exchange call = new DefaultExchange(new DefaultCamelContext());
 
     private boolean fails(Throwable failure) {
