@@ -76,7 +76,8 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
         private volatile boolean leader;
         /** Whether a try has decided yet: the first decision is logged, standing by included. */
         private boolean tried;
-        private final java.util.concurrent.CountDownLatch decided = new java.util.concurrent.CountDownLatch(1);
+        /** Counted down by the first try since the view (re)started: a view stopped and started again decides anew. */
+        private volatile java.util.concurrent.CountDownLatch decided = new java.util.concurrent.CountDownLatch(1);
         private ScheduledFuture<?> task;
 
         View(String namespace) {
@@ -85,6 +86,9 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
 
         @Override
         protected void doStart() {
+            if (decided.getCount() == 0) {
+                decided = new java.util.concurrent.CountDownLatch(1);
+            }
             task = executor.scheduleWithFixedDelay(this::tick, 0, period.toMillis(), TimeUnit.MILLISECONDS);
         }
 
