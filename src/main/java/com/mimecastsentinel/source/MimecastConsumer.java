@@ -130,6 +130,15 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
                 handOver(source, run, batch);
             }
             run.inRoute.awaitEmpty();
+            if (run.failure != null && !isRunAllowed()) {
+                // the route was stopped under the run (shutdown, a reloaded route file): the batch in hand did not
+                // get through and is not committed; the next run reads it again. Not a failure of the run.
+                LOG.info("{}: the route stopped during the run ({}); the next run resumes at the checkpoint",
+                        logType(), run.failure.toString());
+                run.failure = null;
+                run.interrupted = true;
+                return batches;
+            }
             if (run.failure == null) {
                 // where the run stands (a listing page whose files were all delivered, a window read up to now)
                 services().checkpoints().commit(run);
