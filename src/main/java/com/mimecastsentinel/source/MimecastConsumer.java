@@ -237,7 +237,13 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
         return null;
     }
 
+    /** The connector's services, looked up once (each batch commits through them). */
     private ConnectorServices services() {
-        return ConnectorServices.from(getEndpoint().getCamelContext());
+        if (services == null) {
+            services = ConnectorServices.from(getEndpoint().getCamelContext());
+        }
+        return services;
     }
+
+    private volatile ConnectorServices services;
 }
