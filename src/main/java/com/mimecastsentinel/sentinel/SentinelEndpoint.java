@@ -7,6 +7,12 @@ import org.apache.camel.support.DefaultEndpoint;
 
 /** {@code sentinel:<stream>} or {@code sentinel:threat-intelligence}: see {@link SentinelComponent}. */
 public final class SentinelEndpoint extends DefaultEndpoint {
+    /** The producer's headers: what became of the exchange's rows (docs/components.md). */
+    public static final String ROWS_ACCEPTED = "SentinelRowsAccepted";
+    public static final String BYTES_ACCEPTED = "SentinelBytesAccepted";
+    public static final String NEWEST_EVENT = "SentinelNewestEventTime";
+    public static final String ROWS_DEAD_LETTERED = "SentinelRowsDeadLettered";
+
     public static final String THREAT_INTELLIGENCE = "threat-intelligence";
 
     private final String stream;

@@ -25,10 +25,10 @@ import org.apache.camel.support.DefaultAsyncProducer;
  * {@value #NEWEST_EVENT} the newest event time among them, {@value #DEAD_LETTERED} rows dead-lettered.
  */
 final class SentinelProducer extends DefaultAsyncProducer {
-    static final String ACCEPTED = "SentinelRowsAccepted";
-    static final String BYTES_ACCEPTED = "SentinelBytesAccepted";
-    static final String NEWEST_EVENT = "SentinelNewestEventTime";
-    static final String DEAD_LETTERED = "SentinelRowsDeadLettered";
+    static final String ACCEPTED = SentinelEndpoint.ROWS_ACCEPTED;
+    static final String BYTES_ACCEPTED = SentinelEndpoint.BYTES_ACCEPTED;
+    static final String NEWEST_EVENT = SentinelEndpoint.NEWEST_EVENT;
+    static final String DEAD_LETTERED = SentinelEndpoint.ROWS_DEAD_LETTERED;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SentinelEndpoint endpoint;

@@ -35,8 +35,8 @@ public class BatchSource extends MimecastSource {
     private int pageSize = 100;
     private int chunkBytes = (int) (Integer.getInteger("mimecast.batch-bytes", 1_000_000) * 0.97);
     /** The sink's headers: the rows it accepted of the exchange's batch, and their bytes. */
-    static final String ROWS_ACCEPTED = "SentinelRowsAccepted";
-    static final String BYTES_ACCEPTED = "SentinelBytesAccepted";
+    static final String ROWS_ACCEPTED = com.mimecastsentinel.sentinel.SentinelEndpoint.ROWS_ACCEPTED;
+    static final String BYTES_ACCEPTED = com.mimecastsentinel.sentinel.SentinelEndpoint.BYTES_ACCEPTED;
 
     @Override
     protected boolean plan(SourceRun run) {

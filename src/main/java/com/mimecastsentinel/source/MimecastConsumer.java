@@ -216,10 +216,9 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
         services().checkpoints().commit(run);
     }
 
-    /** The sink's header: the newest event time among the rows it accepted of the exchange's batch. */
-    static final String NEWEST_EVENT = "SentinelNewestEventTime";
-    /** The sink's header: the rows of the batch it dead-lettered (too big for a request, or refused). */
-    static final String DEAD_LETTERED = "SentinelRowsDeadLettered";
+    // the sink's headers: what it accepted of the exchange's batch, what it dead-lettered
+    static final String NEWEST_EVENT = com.mimecastsentinel.sentinel.SentinelEndpoint.NEWEST_EVENT;
+    static final String DEAD_LETTERED = com.mimecastsentinel.sentinel.SentinelEndpoint.ROWS_DEAD_LETTERED;
 
     /** When the schedule runs this log type next: an Awareness snapshot must not wait past its interval. */
     private Instant nextScheduledRun() {
@@ -238,7 +237,13 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
         return null;
     }
 
+    /** The connector's services, looked up once (each batch commits through them). */
     private ConnectorServices services() {
-        return ConnectorServices.from(getEndpoint().getCamelContext());
+        if (services == null) {
+            services = ConnectorServices.from(getEndpoint().getCamelContext());
+        }
+        return services;
     }
+
+    private volatile ConnectorServices services;
 }
