@@ -149,9 +149,20 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
         } catch (Exception e) {
             run.fail(e);
         } finally {
+            // a run that failed while reading (a Mimecast call) ends only once the batches it handed over
+            // completed: they commit in order, and the next run must not begin while one of them is being sent
+            awaitHandedOver(run);
             source.end(run);
         }
         return batches;
+    }
+
+    private static void awaitHandedOver(SourceRun run) {
+        try {
+            run.inRoute.awaitEmpty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

@@ -64,6 +64,7 @@ class MimecastComponentTest extends CamelTestSupport {
     private final java.util.concurrent.atomic.AtomicInteger mostInRoute = new java.util.concurrent.atomic.AtomicInteger();
     /** The base URL of each call's account, as the Mimecast routes get it. */
     private final List<String> accounts = new CopyOnWriteArrayList<>();
+    private volatile boolean failSecondFile;
     /** The route fails the exchange of this page, when set. */
     private volatile int failPage;
     private CheckpointRepository checkpoints;
@@ -120,6 +121,9 @@ class MimecastComponentTest extends CamelTestSupport {
                 from("direct:mimecast-download").process(exchange -> {
                     String url = exchange.getVariable(BatchSource.FILE_URL, String.class);
                     downloads.add(url);
+                    if (failSecondFile && url.contains("/2.json.gz")) {
+                        throw new IllegalStateException("the download of file 2 fails");
+                    }
                     exchange.getMessage().setBody(new ByteArrayInputStream(files.get(url)));
                 });
 
@@ -312,6 +316,17 @@ class MimecastComponentTest extends CamelTestSupport {
                 "every line once");
         assertEquals(2, mostInRoute.get(), "the next chunk came while the sink had the one before, never a third");
         assertNull(consumer.lastRun().failure);
+    }
+
+    @Test
+    void aRunThatFailsWhileReadingEndsOnlyOnceTheBatchesItHandedOverCompleted() throws Exception {
+        files.put("https://files.example.com/1.json.gz?sig=x", gzipLines("one", 60));
+        files.put("https://files.example.com/2.json.gz?sig=y", gzipLines("two", 5));
+        failSecondFile = true;
+        MimecastConsumer consumer = start("siem-ahead");
+        consumer.run(); // waits for the start-up run, then runs again: both fail on file 2
+        assertTrue(consumer.lastRun().failure != null, "the run failed on file 2");
+        assertEquals(0, inRoute.get(), "no batch of the run is still in the route when the run has ended");
     }
 
     private void adviceSiem(org.apache.camel.Processor holdFirstChunk) throws Exception {
