@@ -68,7 +68,14 @@ class TwoInstancesTest extends FaultScenarios {
             assertTrue(Files.readString(standby.log(standbyLog)).contains("this instance holds the lease"),
                     "the standby took over");
             assertTrue(takeover <= 15 + 10, "within the lease time (and one check): " + takeover + " s");
-            Thread.sleep(6000); // let it catch up
+            // the new leader's first run catches up where the old one stopped (the standby never ran before)
+            long caughtUpBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(standby.log(standbyLog)).contains("audit: run complete")
+                    && System.nanoTime() < caughtUpBy) {
+                Thread.sleep(200);
+            }
+            assertTrue(Files.readString(standby.log(standbyLog)).contains("audit: run complete"),
+                    "the new leader completed a run");
         } finally {
             first.destroy();
             other.destroy();
