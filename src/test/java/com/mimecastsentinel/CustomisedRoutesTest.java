@@ -24,6 +24,7 @@ import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.mimecastsentinel.support.Azurite;
 import com.mimecastsentinel.support.AzureFake;
 import com.mimecastsentinel.support.ConnectorProcess;
+import com.mimecastsentinel.support.Settings4Tests;
 import com.mimecastsentinel.support.SimulatedAccount;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a user changes in YAML alone, each edit as docs/customising-routes.md shows it, made to a copy of routes/ that
- * the connector (its own JVM) then runs against the simulator and the Azure fakes.
+ * the connector then runs against the simulator and the Azure fakes: in this JVM with that copy's routes (RUN_ONCE),
+ * and in its own JVM for the schedule.
  */
 @ExtendWith(Azurite.class)
 class CustomisedRoutesTest {
@@ -64,8 +66,11 @@ class CustomisedRoutesTest {
         Files.writeString(path, text.replace(before, after));
     }
 
-    private int runOnce(String logType, Map<String, String> extra) throws Exception {
-        return connector.run(account.environment(logType, extra), logType + "-" + System.nanoTime());
+    /** A RUN_ONCE run of the edited routes (the copy's, in place of the project's). */
+    private int runOnce(String logType, Map<String, String> extra) {
+        java.util.Properties settings = Settings4Tests.properties(account.environment(logType, extra));
+        settings.put("camel.main.routes-include-pattern", "file:" + work.resolve("routes") + "/*.yaml");
+        return Application.run(settings);
     }
 
     /** The rows of the accepted uploads to a stream. */

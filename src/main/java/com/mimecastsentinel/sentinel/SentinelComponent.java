@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import com.mimecastsentinel.deadletter.DeadLetters;
 import com.mimecastsentinel.run.ConnectorMetrics;
 import org.apache.camel.Endpoint;
+import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
 
 /**
@@ -18,6 +19,7 @@ import org.apache.camel.support.DefaultComponent;
  * where the rows go. A stream of another DCR names it: {@code sentinel:<stream>?dcrId=dcr-...&ingestionEndpoint=https://...}
  * (the Awareness Training tables: one DCR holds at most 10 streams).
  */
+@Component("sentinel")
 public final class SentinelComponent extends DefaultComponent {
     /** Requests stay a little under the SDK's 1 MiB (system property {@code mimecast.batch-bytes}: tests). */
     public static final int DEFAULT_MAX_BYTES = 1_000_000;

@@ -3,6 +3,8 @@ package com.mimecastsentinel.source;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.apache.camel.spi.Metadata;
+
 /**
  * One batch a source read, as the {@code mimecast} consumer hands it to the route: the body (a page's records as
  * {@code List<ObjectNode>}, or a chunk of a file's lines as {@code Lines}) and its headers (docs/components.md):
@@ -10,14 +12,21 @@ import java.util.Map;
  * {@value #FEED}, {@value #FILE} / {@value #LINE}.
  */
 public record Batch(Object body, Map<String, Object> headers) {
+    @Metadata(description = "The log type", javaType = "String")
     public static final String LOG_TYPE = "MimecastLogType";
-    /** The number of the page in the run (1 for the first), a listing page for file chunks. */
+    @Metadata(description = "The number of the page in the run (1 for the first); for file chunks, of the listing page",
+            javaType = "int")
     public static final String PAGE = "MimecastPage";
+    @Metadata(description = "The start of the time window read, where the log type reads by time",
+            javaType = "java.time.Instant")
     public static final String WINDOW_START = "MimecastWindowStart";
+    @Metadata(description = "The end of the time window read", javaType = "java.time.Instant")
     public static final String WINDOW_END = "MimecastWindowEnd";
+    @Metadata(description = "The threat feed of the page", javaType = "String")
     public static final String FEED = "MimecastFeed";
-    /** The file the chunk's last line is from, and that line's number in it. */
+    @Metadata(description = "The file the chunk's last line is from (an API 1.0 file: its name)", javaType = "String")
     public static final String FILE = "MimecastFile";
+    @Metadata(description = "The number of the chunk's last line in its file", javaType = "long")
     public static final String LINE = "MimecastLine";
 
     /** A batch of the run with its log type, page and window (where the run reads one). */

@@ -22,6 +22,9 @@ public final class Azurite implements BeforeAllCallback {
             "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private static final Path HOME = Path.of(".ci", "azurite").toAbsolutePath();
 
+    /** One Azurite per test JVM (surefire runs two side by side), each with its own log. */
+    private static final Path LOG = Path.of("target", "azurite-" + System.getProperty("test.fork", "1") + ".log");
+
     private static volatile int port;
 
     /** The well-known development account's connection string (public, not a secret). */
@@ -88,7 +91,7 @@ public final class Azurite implements BeforeAllCallback {
                 freePort = socket.getLocalPort();
             }
             Path location = Files.createTempDirectory("azurite");
-            Path log = Path.of("target", "azurite.log").toAbsolutePath();
+            Path log = LOG.toAbsolutePath();
             Files.createDirectories(log.getParent());
             Process process = new ProcessBuilder(executable.toString(), "--blobHost", "127.0.0.1",
                     "--blobPort", String.valueOf(freePort), "--location", location.toString(), "--silent",
@@ -106,7 +109,7 @@ public final class Azurite implements BeforeAllCallback {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("Azurite exited with " + process.exitValue() + ": see target/azurite.log");
+                throw new IllegalStateException("Azurite exited with " + process.exitValue() + ": see " + LOG);
             }
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress("127.0.0.1", candidate), 200);

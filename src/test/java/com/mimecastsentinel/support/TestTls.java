@@ -15,7 +15,9 @@ import org.junit.platform.launcher.LauncherSessionListener;
  */
 public final class TestTls implements LauncherSessionListener {
     public static final String PASSWORD = "test-only";
-    public static final Path KEYSTORE = Path.of("target", "test-tls", "localhost.p12").toAbsolutePath();
+    /** One per test JVM (surefire runs two side by side): each makes its own when it starts. */
+    public static final Path KEYSTORE = Path.of("target", "test-tls", System.getProperty("test.fork", "1"),
+            "localhost.p12").toAbsolutePath();
 
     /** A server-side TLS context serving the test certificate (for the HTTPS simulator). */
     public static javax.net.ssl.SSLContext serverContext() {
