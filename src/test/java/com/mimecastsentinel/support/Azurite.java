@@ -84,7 +84,14 @@ public final class Azurite implements BeforeAllCallback {
         try {
             Path executable = HOME.resolve("node_modules/.bin/azurite-blob");
             if (!Files.isExecutable(executable)) {
-                run(List.of("npm", "ci", "--no-audit", "--no-fund", "--prefix", HOME.toString()), 600);
+                // both test JVMs may get here at once: one installs, the other waits for it and finds it done
+                try (var lock = java.nio.channels.FileChannel.open(HOME.resolve(".install.lock"),
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                        var held = lock.lock()) {
+                    if (!Files.isExecutable(executable)) {
+                        run(List.of("npm", "ci", "--no-audit", "--no-fund", "--prefix", HOME.toString()), 600);
+                    }
+                }
             }
             int freePort;
             try (ServerSocket socket = new ServerSocket(0)) {
