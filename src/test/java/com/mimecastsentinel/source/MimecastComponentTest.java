@@ -370,6 +370,27 @@ class MimecastComponentTest extends CamelTestSupport {
                 || String.valueOf(cause.getMessage()).contains("pageSise"), failure.toString());
     }
 
+    /**
+     * The options Camel sets and tooling reads are the ones camel-package-maven-plugin generated from the endpoint's
+     * annotations: Camel resolves the generated configurer (no reflection), and the component's metadata on the class
+     * path lists the endpoint's own options beside the polling consumer's.
+     */
+    @Test
+    void theGeneratedConfigurerAndMetadataAreWhatCamelAndToolingUse() throws Exception {
+        var configurer = org.apache.camel.support.PluginHelper.getConfigurerResolver(context)
+                .resolvePropertyConfigurer("mimecast-endpoint", context);
+        assertEquals("MimecastEndpointConfigurer", configurer.getClass().getSimpleName());
+        try (var json = context.getClassResolver()
+                .loadResourceAsStream("META-INF/com/mimecastsentinel/source/mimecast.json")) {
+            var properties = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).path("properties");
+            for (String option : List.of("logType", "source", "account", "scheduler", "pollStrategy")) {
+                assertTrue(properties.has(option), option + " in the metadata: " + properties.fieldNames());
+            }
+            assertTrue(properties.path("source").path("required").asBoolean(), "source is required");
+            assertEquals("path", properties.path("logType").path("kind").asText());
+        }
+    }
+
     interface Condition {
         boolean holds() throws Exception;
     }
