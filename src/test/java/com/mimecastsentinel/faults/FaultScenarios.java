@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * What the fault suite's scenarios share: a simulated Mimecast account (HTTPS) with the Azure fakes and a Blob
  * container on Azurite per scenario, the count of what was delivered, duplicated, lost and dead-lettered against what
  * the source holds, and the suite's table. The scenarios are four classes ({@link FaultSuiteTest},
- * {@link DegradedApisTest}, {@link CrashTest}, {@link TwoInstancesTest}) so that surefire's two test JVMs share them;
+ * {@link DegradedApisTest}, {@link CrashTest}, {@link TwoInstancesTest}) so that surefire's test JVMs share them;
  * each writes its rows to {@code target/fault-suite/<class>.txt} and the whole table is {@code target/fault-suite.txt}
  * ({@code .ci/fault-suite} prints it).
  */
@@ -70,7 +70,7 @@ abstract class FaultScenarios {
 
     /**
      * This class's rows to {@code target/fault-suite/<class>.txt}, then the table of every class's rows to
-     * {@code target/fault-suite.txt} (under a file lock: the other test JVM may be writing its own).
+     * {@code target/fault-suite.txt} (under a file lock: another test JVM may be writing its own).
      */
     @AfterAll
     static void writeTable(TestInfo info) throws IOException {

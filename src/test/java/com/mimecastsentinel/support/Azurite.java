@@ -22,7 +22,7 @@ public final class Azurite implements BeforeAllCallback {
             "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private static final Path HOME = Path.of(".ci", "azurite").toAbsolutePath();
 
-    /** One Azurite per test JVM (surefire runs two side by side), each with its own log. */
+    /** One Azurite per test JVM (surefire runs three side by side), each with its own log. */
     private static final Path LOG = Path.of("target", "azurite-" + System.getProperty("test.fork", "1") + ".log");
 
     private static volatile int port;
@@ -84,7 +84,7 @@ public final class Azurite implements BeforeAllCallback {
         try {
             Path executable = HOME.resolve("node_modules/.bin/azurite-blob");
             if (!Files.isExecutable(executable)) {
-                // both test JVMs may get here at once: one installs, the other waits for it and finds it done
+                // the test JVMs may get here at once: one installs, the others wait for it and find it done
                 try (var lock = java.nio.channels.FileChannel.open(HOME.resolve(".install.lock"),
                         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
                         var held = lock.lock()) {

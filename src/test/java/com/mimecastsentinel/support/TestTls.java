@@ -15,7 +15,7 @@ import org.junit.platform.launcher.LauncherSessionListener;
  */
 public final class TestTls implements LauncherSessionListener {
     public static final String PASSWORD = "test-only";
-    /** One per test JVM (surefire runs two side by side): each makes its own when it starts. */
+    /** One per test JVM (surefire runs three side by side): each makes its own when it starts. */
     public static final Path KEYSTORE = Path.of("target", "test-tls", System.getProperty("test.fork", "1"),
             "localhost.p12").toAbsolutePath();
 
