@@ -128,8 +128,10 @@ class SiemBenchmarkTest {
                 files.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         ProcessUsage usage = ProcessUsage.untilExit(process);
-        String[] out = new String(process.getInputStream().readAllBytes()).trim().split("\\s+");
-        assertEquals(0, process.exitValue(), String.join(" ", out));
+        String output = new String(process.getInputStream().readAllBytes()).trim();
+        assertEquals(0, process.exitValue(), output);
+        // its result is the last line: JVM flags may print before it (-XX:StartFlightRecording does)
+        String[] out = output.substring(output.lastIndexOf('\n') + 1).trim().split("\\s+");
         return new Measured(Long.parseLong(out[0]), Long.parseLong(out[1]), usage.peakRssKb(), usage.cpuMillis());
     }
 
