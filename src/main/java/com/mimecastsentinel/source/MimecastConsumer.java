@@ -102,6 +102,7 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
             run = new SourceRun(logType(), null);
             run.failure = e;
             lastRun = run;
+            endedByStop(run);
             return 0;
         }
         lastRun = run;
@@ -130,15 +131,6 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
                 handOver(source, run, batch);
             }
             run.inRoute.awaitEmpty();
-            if (run.failure != null && !isRunAllowed()) {
-                // the route was stopped under the run (shutdown, a reloaded route file): the batch in hand did not
-                // get through and is not committed; the next run reads it again. Not a failure of the run.
-                LOG.info("{}: the route stopped during the run ({}); the next run resumes at the checkpoint",
-                        logType(), run.failure.toString());
-                run.failure = null;
-                run.interrupted = true;
-                return batches;
-            }
             if (run.failure == null) {
                 // where the run stands (a listing page whose files were all delivered, a window read up to now)
                 services().checkpoints().commit(run);
@@ -152,9 +144,25 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
             // a run that failed while reading (a Mimecast call) ends only once the batches it handed over
             // completed: they commit in order, and the next run must not begin while one of them is being sent
             awaitHandedOver(run);
+            endedByStop(run);
             source.end(run);
         }
         return batches;
+    }
+
+    /**
+     * A run that failed because its route was stopped under it (shutdown, a reloaded route file) did not fail: the
+     * batch in hand did not get through and is not committed, and the next run reads it again. Whatever the stop made
+     * fail says so: a batch the stopped route refused, or the lease the stopping route released before the next batch
+     * ("no longer leads").
+     */
+    private void endedByStop(SourceRun run) {
+        if (run.failure != null && !isRunAllowed()) {
+            LOG.info("{}: the route stopped during the run ({}); the next run resumes at the checkpoint",
+                    logType(), run.failure.toString());
+            run.failure = null;
+            run.interrupted = true;
+        }
     }
 
     private static void awaitHandedOver(SourceRun run) {

@@ -67,6 +67,8 @@ class MimecastComponentTest extends CamelTestSupport {
     private volatile boolean failSecondFile;
     /** The route fails the exchange of this page, when set. */
     private volatile int failPage;
+    /** When the run asks for this page token, the route is stopped and the call then fails. */
+    private volatile String stopAtToken;
     private CheckpointRepository checkpoints;
 
     private static Path temporaryDirectory() {
@@ -164,7 +166,7 @@ class MimecastComponentTest extends CamelTestSupport {
                         .to("mock:siem");
             }
 
-            private void answer(Exchange exchange) throws IOException {
+            private void answer(Exchange exchange) throws IOException, InterruptedException {
                 accounts.add(exchange.getVariable(MimecastAccount.VARIABLE, MimecastAccount.class).baseUrl());
                 String path = exchange.getVariable(MimecastCalls.PATH, String.class);
                 ObjectNode answer = JSON.createObjectNode();
@@ -176,6 +178,9 @@ class MimecastComponentTest extends CamelTestSupport {
                 } else {
                     JsonNode request = JSON.readTree(exchange.getMessage().getBody(byte[].class));
                     String token = request.path("meta").path("pagination").path("pageToken").asText("first");
+                    if (token.equals(stopAtToken)) {
+                        stopUnderTheRun();
+                    }
                     List<String> page = pages.get(token);
                     ArrayNode data = answer.putArray("data");
                     for (String id : page) {
@@ -189,6 +194,27 @@ class MimecastComponentTest extends CamelTestSupport {
                 exchange.getMessage().setBody(answer);
             }
         };
+    }
+
+    /**
+     * Stops the audit route while its run waits on this call, then fails the call once the consumer is stopping:
+     * what a stopping route's released lease makes the run's next step do ("no longer leads").
+     */
+    private void stopUnderTheRun() throws InterruptedException {
+        MimecastConsumer consumer = (MimecastConsumer) context.getRoute("audit").getConsumer();
+        Thread stopper = new Thread(() -> {
+            try {
+                context.getRouteController().stopRoute("audit");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        stopper.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (consumer.isRunAllowed() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        throw new IllegalStateException("audit: this instance no longer leads this log type (its lease lapsed)");
     }
 
     private MimecastConsumer start(String logType) throws Exception {
@@ -316,6 +342,25 @@ class MimecastComponentTest extends CamelTestSupport {
                 "every line once");
         assertEquals(2, mostInRoute.get(), "the next chunk came while the sink had the one before, never a third");
         assertNull(consumer.lastRun().failure);
+    }
+
+    /**
+     * A route stopped under its run (shutdown, a reloaded route file) that makes the run's next step fail ends the
+     * run as interrupted, not failed: nothing after the last delivered page is committed, and no ERROR is logged.
+     */
+    @Test
+    void aRouteStoppedUnderItsRunEndsTheRunInterruptedNotFailed() throws Exception {
+        stopAtToken = "t2";
+        MockEndpoint audit = getMockEndpoint("mock:audit");
+        audit.expectedMessageCount(1);
+        MimecastConsumer consumer = start("audit");
+        audit.assertIsSatisfied(10_000);
+        await(() -> context.getRouteController().getRouteStatus("audit").isStopped());
+        await(() -> consumer.lastRun().interrupted || consumer.lastRun().failure != null); // the run's end
+        assertNull(consumer.lastRun().failure, () -> "not a failure: " + stackTrace(consumer.lastRun().failure));
+        assertTrue(consumer.lastRun().interrupted, "the run says it was interrupted");
+        assertEquals("t2", checkpoint("audit").path("window").path("pageToken").asText(),
+                "the checkpoint stands after the delivered page");
     }
 
     @Test
