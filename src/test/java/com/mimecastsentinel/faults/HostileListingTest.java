@@ -175,7 +175,8 @@ class HostileListingTest {
 
     private Run run(SimulatedAccount account, String name) throws Exception {
         ConnectorProcess connector = new ConnectorProcess(Files.createDirectories(work.resolve(name)));
-        Process process = connector.start(account.environment("siem", Map.of()), name);
+        // the JVM as users run it (the tests' quicker start changes what a run's memory looks like)
+        Process process = connector.start(account.environment("siem", Map.of()), name, List.of("-Xmx512m"));
         ProcessUsage usage = ProcessUsage.untilExit(process);
         return new Run(process.exitValue(), usage, Files.readString(connector.log(name)));
     }

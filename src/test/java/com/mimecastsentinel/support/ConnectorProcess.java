@@ -32,8 +32,8 @@ public final class ConnectorProcess {
     /**
      * Starts the connector; its output goes to {@code <name>.log} in the working directory. With the client compiler
      * only: the tests start a connector some fifty times, most of them for seconds, three test JVMs side by side on 2
-     * cores, and a start then costs half the CPU (3 s instead of 6). The benchmark names its own options and runs the
-     * JVM as users do.
+     * cores, and a start then costs half the CPU (3 s instead of 6). The benchmark and the memory bounds of the hostile
+     * listing name their own options and run the JVM as users do.
      */
     public Process start(Map<String, String> environment, String name) throws IOException {
         return start(environment, name, List.of("-Xmx512m", "-XX:TieredStopAtLevel=1"));
