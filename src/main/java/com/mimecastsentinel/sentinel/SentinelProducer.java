@@ -21,14 +21,10 @@ import org.apache.camel.support.DefaultAsyncProducer;
  * each acknowledged before the next is sent; rows the destination refuses for their content go to the dead letters
  * with its answer. Returns once everything was accepted or refused; any other failure fails the exchange, so the
  * exchange completes (and its checkpoint moves) only for a batch Sentinel has. The body stays the batch; the
- * headers say what became of it: {@value #ACCEPTED} rows accepted, {@value #BYTES_ACCEPTED} their bytes,
- * {@value #NEWEST_EVENT} the newest event time among them, {@value #DEAD_LETTERED} rows dead-lettered.
+ * headers declared in {@link SentinelEndpoint} say what became of it: the rows accepted, their bytes, the newest
+ * event time among them, the rows dead-lettered.
  */
 final class SentinelProducer extends DefaultAsyncProducer {
-    static final String ACCEPTED = SentinelEndpoint.ROWS_ACCEPTED;
-    static final String BYTES_ACCEPTED = SentinelEndpoint.BYTES_ACCEPTED;
-    static final String NEWEST_EVENT = SentinelEndpoint.NEWEST_EVENT;
-    static final String DEAD_LETTERED = SentinelEndpoint.ROWS_DEAD_LETTERED;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SentinelEndpoint endpoint;
@@ -121,10 +117,10 @@ final class SentinelProducer extends DefaultAsyncProducer {
             }
             from = to;
         }
-        exchange.getMessage().setHeader(ACCEPTED, accepted);
-        exchange.getMessage().setHeader(BYTES_ACCEPTED, acceptedBytes);
-        exchange.getMessage().setHeader(NEWEST_EVENT, newestAccepted);
-        exchange.getMessage().setHeader(DEAD_LETTERED, deadLettered[0]);
+        exchange.getMessage().setHeader(SentinelEndpoint.ROWS_ACCEPTED, accepted);
+        exchange.getMessage().setHeader(SentinelEndpoint.BYTES_ACCEPTED, acceptedBytes);
+        exchange.getMessage().setHeader(SentinelEndpoint.NEWEST_EVENT, newestAccepted);
+        exchange.getMessage().setHeader(SentinelEndpoint.ROWS_DEAD_LETTERED, deadLettered[0]);
     }
 
     /** The end of the request that starts at {@code from}: at most the destination's rows and bytes. */

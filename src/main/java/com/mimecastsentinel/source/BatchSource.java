@@ -12,6 +12,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mimecastsentinel.checkpoint.Checkpoint;
+import com.mimecastsentinel.sentinel.SentinelEndpoint;
 import com.mimecastsentinel.transform.Lines;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -35,8 +36,6 @@ public class BatchSource extends MimecastSource {
     private int pageSize = 100;
     private int chunkBytes = (int) (Integer.getInteger("mimecast.batch-bytes", 1_000_000) * 0.97);
     /** The sink's headers: the rows it accepted of the exchange's batch, and their bytes. */
-    static final String ROWS_ACCEPTED = com.mimecastsentinel.sentinel.SentinelEndpoint.ROWS_ACCEPTED;
-    static final String BYTES_ACCEPTED = com.mimecastsentinel.sentinel.SentinelEndpoint.BYTES_ACCEPTED;
 
     @Override
     protected boolean plan(SourceRun run) {
@@ -187,8 +186,8 @@ public class BatchSource extends MimecastSource {
     public void delivered(SourceRun run, Batch batch, Exchange completed) {
         Lines chunk = (Lines) batch.body();
         // what the sink says it accepted of the chunk's rows: what mapping adds to a line, for the next chunks
-        long rows = completed.getMessage().getHeader(ROWS_ACCEPTED, 0L, Long.class);
-        long rowBytes = completed.getMessage().getHeader(BYTES_ACCEPTED, 0L, Long.class);
+        long rows = completed.getMessage().getHeader(SentinelEndpoint.ROWS_ACCEPTED, 0L, Long.class);
+        long rowBytes = completed.getMessage().getHeader(SentinelEndpoint.BYTES_ACCEPTED, 0L, Long.class);
         long lines = chunk.size();
         long lineBytes = chunk.bytes();
         if (rows > 0 && lines > 0) {

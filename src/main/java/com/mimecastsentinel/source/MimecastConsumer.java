@@ -7,6 +7,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import com.mimecastsentinel.ConnectorServices;
 import com.mimecastsentinel.run.BatchScope;
+import com.mimecastsentinel.sentinel.SentinelEndpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
@@ -227,17 +228,13 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
 
     /** The route completed the batch: the sink's acknowledgement counted, the position moved, the commit written. */
     private void delivered(MimecastSource source, SourceRun run, Batch batch, Exchange completed) {
-        long rows = completed.getMessage().getHeader(BatchSource.ROWS_ACCEPTED, 0L, Long.class);
-        Instant newest = completed.getMessage().getHeader(NEWEST_EVENT, Instant.class);
+        long rows = completed.getMessage().getHeader(SentinelEndpoint.ROWS_ACCEPTED, 0L, Long.class);
+        Instant newest = completed.getMessage().getHeader(SentinelEndpoint.NEWEST_EVENT, Instant.class);
         run.acknowledged(rows, newest);
-        run.skipped.add(completed.getMessage().getHeader(DEAD_LETTERED, 0L, Long.class));
+        run.skipped.add(completed.getMessage().getHeader(SentinelEndpoint.ROWS_DEAD_LETTERED, 0L, Long.class));
         source.delivered(run, batch, completed);
         services().checkpoints().commit(run);
     }
-
-    // the sink's headers: what it accepted of the exchange's batch, what it dead-lettered
-    static final String NEWEST_EVENT = com.mimecastsentinel.sentinel.SentinelEndpoint.NEWEST_EVENT;
-    static final String DEAD_LETTERED = com.mimecastsentinel.sentinel.SentinelEndpoint.ROWS_DEAD_LETTERED;
 
     /** When the schedule runs this log type next: an Awareness snapshot must not wait past its interval. */
     private Instant nextScheduledRun() {

@@ -90,7 +90,7 @@ class SentinelComponentTest {
     void aBatchUnderTheLimitIsOneRequestAndABiggerOneIsCutUnderIt() {
         Exchange small = send(rows(10, 500));
         assertEquals(1, requests.size());
-        assertEquals(10, small.getMessage().getHeader(SentinelProducer.ACCEPTED));
+        assertEquals(10, small.getMessage().getHeader(SentinelEndpoint.ROWS_ACCEPTED));
 
         requests.clear();
         Exchange big = send(rows(100, 500));
@@ -103,7 +103,7 @@ class SentinelComponentTest {
             assertTrue(bytes <= 10_000, "each request under the limit: " + bytes);
         }
         assertEquals(100, requests.stream().mapToInt(RowBatch::size).sum());
-        assertEquals(100, big.getMessage().getHeader(SentinelProducer.ACCEPTED));
+        assertEquals(100, big.getMessage().getHeader(SentinelEndpoint.ROWS_ACCEPTED));
         long bytes = 0;
         for (RowBatch request : requests) {
             bytes += 2;
@@ -111,9 +111,9 @@ class SentinelComponentTest {
                 bytes += request.jsonLength(i) + 1;
             }
         }
-        assertEquals(bytes, big.getMessage().getHeader(SentinelProducer.BYTES_ACCEPTED, Long.class),
+        assertEquals(bytes, big.getMessage().getHeader(SentinelEndpoint.BYTES_ACCEPTED, Long.class),
                 "the bytes of the requests accepted");
-        assertEquals(Instant.ofEpochMilli(99_000), big.getMessage().getHeader(SentinelProducer.NEWEST_EVENT),
+        assertEquals(Instant.ofEpochMilli(99_000), big.getMessage().getHeader(SentinelEndpoint.NEWEST_EVENT),
                 "the newest event accepted, for the checkpoint");
     }
 
@@ -125,12 +125,12 @@ class SentinelComponentTest {
         byte[] huge = ("{\"n\":10,\"p\":\"" + "y".repeat(12_000) + "\"}").getBytes(StandardCharsets.UTF_8);
         batch.add(huge, 0, huge.length, "id-10", 0);
         Exchange exchange = send(batch);
-        assertEquals(3, exchange.getMessage().getHeader(SentinelProducer.ACCEPTED));
+        assertEquals(3, exchange.getMessage().getHeader(SentinelEndpoint.ROWS_ACCEPTED));
         assertEquals(2, deadLetters.size());
         assertTrue(deadLetters.stream().anyMatch(d -> d.contains("over the 9998 bytes one ingestion request takes")),
                 deadLetters.toString());
         assertTrue(deadLetters.stream().anyMatch(d -> d.contains("refused by the destination: HTTP 400")),
                 deadLetters.toString());
-        assertEquals(2, exchange.getMessage().getHeader(SentinelProducer.DEAD_LETTERED));
+        assertEquals(2, exchange.getMessage().getHeader(SentinelEndpoint.ROWS_DEAD_LETTERED));
     }
 }
