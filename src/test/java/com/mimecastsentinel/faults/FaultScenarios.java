@@ -1,7 +1,5 @@
 package com.mimecastsentinel.faults;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
-import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -202,18 +200,5 @@ abstract class FaultScenarios {
             resent += again ? 1 : 0;
         }
         return resent;
-    }
-
-    /** Edits a stored checkpoint as a skewed clock would have written it. */
-    static final class ObjectNodeEditor {
-        static void shiftCompletedUntil(SimulatedAccount account, String logType, Duration ahead) throws Exception {
-            var blob = new com.azure.storage.blob.BlobServiceClientBuilder().connectionString(
-                    Azurite.connectionString()).buildClient().getBlobContainerClient(account.container)
-                    .getBlobClient("checkpoints/" + logType + ".json");
-            var node = (com.fasterxml.jackson.databind.node.ObjectNode) new ObjectMapper()
-                    .readTree(blob.downloadContent().toBytes());
-            node.put("completedUntil", Instant.now().plus(ahead).toString());
-            blob.upload(com.azure.core.util.BinaryData.fromString(node.toString()), true);
-        }
     }
 }

@@ -19,10 +19,12 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.mimecastsentinel.support.Azurite;
+import com.mimecastsentinel.support.SimulatedAccount;
 import com.mimecastsentinel.transform.EventIds;
 import org.junit.jupiter.api.Test;
 
@@ -140,5 +142,18 @@ class FaultSuiteTest extends FaultScenarios {
             proxy.stop();
         }
         record("Blob unavailable during checkpoint commits", verifyAudit());
+    }
+
+    /** Edits a stored checkpoint as a skewed clock would have written it. */
+    static final class ObjectNodeEditor {
+        static void shiftCompletedUntil(SimulatedAccount account, String logType, Duration ahead) throws Exception {
+            var blob = new com.azure.storage.blob.BlobServiceClientBuilder().connectionString(
+                    Azurite.connectionString()).buildClient().getBlobContainerClient(account.container)
+                    .getBlobClient("checkpoints/" + logType + ".json");
+            var node = (com.fasterxml.jackson.databind.node.ObjectNode) new ObjectMapper()
+                    .readTree(blob.downloadContent().toBytes());
+            node.put("completedUntil", Instant.now().plus(ahead).toString());
+            blob.upload(com.azure.core.util.BinaryData.fromString(node.toString()), true);
+        }
     }
 }

@@ -1,6 +1,5 @@
 package com.mimecastsentinel.faults;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
