@@ -18,6 +18,32 @@ public interface Destination {
     /** @return the refused rows (empty when all were accepted) */
     List<Rejected> send(String stream, RowBatch rows);
 
+    /** One request's rows, readied to be sent. */
+    interface Request {
+        RowBatch rows();
+
+        /** Sends the rows, as {@link Destination#send} does. */
+        List<Rejected> send();
+    }
+
+    /**
+     * Readies one request's rows before their turn comes, on the caller's thread (Logs Ingestion: its gzip body),
+     * so that it is done while the request before it is being sent.
+     */
+    default Request ready(String stream, RowBatch rows) {
+        return new Request() {
+            @Override
+            public RowBatch rows() {
+                return rows;
+            }
+
+            @Override
+            public List<Rejected> send() {
+                return Destination.this.send(stream, rows);
+            }
+        };
+    }
+
     /** The most rows one request takes (Logs Ingestion: no count limit, only its 1 MB). */
     default int maxRows() {
         return Integer.MAX_VALUE;

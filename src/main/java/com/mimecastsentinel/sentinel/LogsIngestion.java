@@ -47,10 +47,31 @@ public final class LogsIngestion implements Destination {
     }
 
     @Override
-    public synchronized List<Rejected> send(String stream, RowBatch rows) {
+    public List<Rejected> send(String stream, RowBatch rows) {
+        return send(stream, rows, gzipArray(rows));
+    }
+
+    /** The request's body is gzipped as it is readied: while the request before it is being sent. */
+    @Override
+    public Request ready(String stream, RowBatch rows) {
+        BinaryData body = gzipArray(rows);
+        return new Request() {
+            @Override
+            public RowBatch rows() {
+                return rows;
+            }
+
+            @Override
+            public List<Rejected> send() {
+                return LogsIngestion.this.send(stream, rows, body);
+            }
+        };
+    }
+
+    private synchronized List<Rejected> send(String stream, RowBatch rows, BinaryData body) {
         List<Rejected> rejected = new ArrayList<>();
         int[] accepted = { 0 };
-        int delivered = upload(stream, rows, rejected, accepted);
+        int delivered = upload(stream, rows, body, rejected, accepted);
         if (delivered == 0 && rejected.size() > 1) {
             throw new SinkException("Logs Ingestion refused every row of a batch for stream " + stream + " ("
                     + rejected.get(0).reason() + "): check that the DCR declares this stream and its columns", null);
@@ -62,12 +83,15 @@ public final class LogsIngestion implements Destination {
         return rejected;
     }
 
-    /** Uploads {@code rows}, halving on 400/413; returns how many were accepted and adds the rest to rejected. */
-    private int upload(String stream, RowBatch rows, List<Rejected> rejected, int[] accepted) {
+    /**
+     * Uploads {@code rows} ({@code body}: their gzip JSON array), halving on 400/413; returns how many were accepted
+     * and adds the rest to rejected.
+     */
+    private int upload(String stream, RowBatch rows, BinaryData body, List<Rejected> rejected, int[] accepted) {
         try {
             // new options per request: the SDK adds a callback holding the body to the options it is given, so
             // shared options kept every body sent and replayed them all on each request (found by a heap profile)
-            client.uploadWithResponse(dcrId, stream, gzipArray(rows), new RequestOptions()
+            client.uploadWithResponse(dcrId, stream, body, new RequestOptions()
                     .setHeader(HttpHeaderName.CONTENT_ENCODING, "gzip")
                     .setHeader(HttpHeaderName.CONTENT_TYPE, "application/json"));
             accepted[0] += rows.size();
@@ -88,8 +112,10 @@ public final class LogsIngestion implements Destination {
                 return 0;
             }
             int half = rows.size() / 2;
-            return upload(stream, rows.slice(0, half), rejected, accepted)
-                    + upload(stream, rows.slice(half, rows.size()), rejected, accepted);
+            RowBatch first = rows.slice(0, half);
+            RowBatch second = rows.slice(half, rows.size());
+            return upload(stream, first, gzipArray(first), rejected, accepted)
+                    + upload(stream, second, gzipArray(second), rejected, accepted);
         }
     }
 
