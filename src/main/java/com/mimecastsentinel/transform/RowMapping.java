@@ -19,6 +19,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mimecastsentinel.deadletter.DeadLetters;
 import com.mimecastsentinel.run.BatchScope;
@@ -198,8 +200,8 @@ public class RowMapping implements Processor, CamelContextAware {
         private final java.util.List<Buffer> segments = new java.util.ArrayList<>();
         private Buffer out = new Buffer();
         private final Map<String, Object> captured = new HashMap<>();
-        /** The batch's own digest for the ids (a thread-local lookup per row showed in profiles). */
-        private final java.security.MessageDigest sha256 = EventIds.newDigest();
+        /** The batch's own hasher for the ids (a thread-local lookup per row showed in profiles). */
+        private final EventIds.Hasher hasher = new EventIds.Hasher();
         /**
          * The row's AdditionalFields, written as they come into a buffer of their own (one generator for the batch,
          * an object per row) and appended to the row at its end.
@@ -262,7 +264,7 @@ public class RowMapping implements Processor, CamelContextAware {
                     hasTimeMillis |= field.timeMillis;
                     Object value = null; // the field's value where it was read: its text, or its tree
                     if (field.capture) {
-                        value = token == JsonToken.VALUE_STRING ? in.getText() : JSON.readTree(in);
+                        value = token == JsonToken.VALUE_STRING ? in.getText() : captured(in, token);
                         captured.put(name, value);
                     }
                     if (field.dropAfterCapture) {
@@ -307,7 +309,7 @@ public class RowMapping implements Processor, CamelContextAware {
                     return true;
                 }
                 String eventId = wholeRecordId != null ? wholeRecordId
-                        : EventIds.ofValues(captured::get, id, key, sha256);
+                        : EventIds.ofValues(captured::get, id, key, hasher);
                 if (eventTimeGenerated) {
                     row.writeStringField(TIME_GENERATED, eventTime.toString());
                 }
@@ -363,9 +365,30 @@ public class RowMapping implements Processor, CamelContextAware {
         }
 
         /** A field's value as it came: the token {@code in} is at, or the value already read. */
+        /**
+         * A captured value that is not a string, as {@code readTree} reads it: a whole number's node made at once
+         * (a tree read per number, the event times, made much of the mapping's garbage), any other value read.
+         */
+        private JsonNode captured(JsonParser in, JsonToken token) throws IOException {
+            if (token == JsonToken.VALUE_NUMBER_INT) {
+                JsonParser.NumberType type = in.getNumberType();
+                if (type == JsonParser.NumberType.INT) {
+                    return IntNode.valueOf(in.getIntValue());
+                }
+                if (type == JsonParser.NumberType.LONG) {
+                    return LongNode.valueOf(in.getLongValue());
+                }
+            }
+            return JSON.readTree(in);
+        }
+
         private void copy(JsonGenerator row, JsonParser in, Object value) throws IOException {
             if (value instanceof String text) {
                 row.writeString(text);
+            } else if (value instanceof LongNode number) {
+                row.writeNumber(number.longValue());
+            } else if (value instanceof IntNode number) {
+                row.writeNumber(number.intValue());
             } else if (value instanceof JsonNode node) {
                 JSON.writeTree(row, node);
             } else if (in.currentToken().isNumeric()) {
