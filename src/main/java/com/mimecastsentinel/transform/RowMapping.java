@@ -95,6 +95,8 @@ public class RowMapping implements Processor, CamelContextAware {
     private enum Role { TIME, ID, KEY, VALUE }
 
     private Map<String, Role> roles;
+    /** The fields with a role, each with its slot among a row's captured values (set with {@link #roles}). */
+    private volatile Map<String, Integer> slots;
 
     @Override
     public void process(Exchange exchange) throws Exception {
@@ -199,7 +201,8 @@ public class RowMapping implements Processor, CamelContextAware {
     private final class Writer {
         private final java.util.List<Buffer> segments = new java.util.ArrayList<>();
         private Buffer out = new Buffer();
-        private final Map<String, Object> captured = new HashMap<>();
+        /** The values of the fields with a role (id, key, time, value) of the row being written, by their slot. */
+        private Object[] captured;
         /** The batch's own hasher for the ids (a thread-local lookup per row showed in profiles). */
         private final EventIds.Hasher hasher = new EventIds.Hasher();
         /**
@@ -235,7 +238,10 @@ public class RowMapping implements Processor, CamelContextAware {
                 return false;
             }
             roles(); // checks the declaration once
-            captured.clear();
+            if (captured == null) {
+                captured = new Object[slots.size()];
+            }
+            Arrays.fill(captured, null);
             if (out.size() >= SEGMENT) {
                 segments.add(out);
                 out = new Buffer();
@@ -263,9 +269,9 @@ public class RowMapping implements Processor, CamelContextAware {
                     String column = field.column;
                     hasTimeMillis |= field.timeMillis;
                     Object value = null; // the field's value where it was read: its text, or its tree
-                    if (field.capture) {
+                    if (field.capture()) {
                         value = token == JsonToken.VALUE_STRING ? in.getText() : captured(in, token);
-                        captured.put(name, value);
+                        captured[field.slot] = value;
                     }
                     if (field.dropAfterCapture) {
                         continue; // its value is in the value column
@@ -298,7 +304,7 @@ public class RowMapping implements Processor, CamelContextAware {
                 }
                 // the record's time, read once; a record without a readable one (Awareness Training has none) is
                 // delivered as of now, never outside the run
-                Instant readTime = time == null ? null : readTime(captured.get(time));
+                Instant readTime = time == null ? null : readTime(captured(time));
                 Instant eventTime = readTime != null ? readTime : clock.instant();
                 if (time != null && run != null && !run.keeps(eventTime.toEpochMilli())) {
                     closeExtra();
@@ -309,7 +315,7 @@ public class RowMapping implements Processor, CamelContextAware {
                     return true;
                 }
                 String eventId = wholeRecordId != null ? wholeRecordId
-                        : EventIds.ofValues(captured::get, id, key, hasher);
+                        : EventIds.ofValues(this::captured, id, key, hasher);
                 if (eventTimeGenerated) {
                     row.writeStringField(TIME_GENERATED, eventTime.toString());
                 }
@@ -318,7 +324,7 @@ public class RowMapping implements Processor, CamelContextAware {
                     row.writeNumberField(timeMillis, readTime.toEpochMilli());
                 }
                 if (valueColumn != null) {
-                    Object value = captured.get(valueField);
+                    Object value = captured(valueField);
                     String text = value instanceof String s ? s : value instanceof JsonNode n ? n.asText() : "";
                     row.writeStringField(valueColumn, values.getOrDefault(text, text));
                 }
@@ -365,6 +371,12 @@ public class RowMapping implements Processor, CamelContextAware {
         }
 
         /** A field's value as it came: the token {@code in} is at, or the value already read. */
+        /** The value the row's field of that name holds, captured as it was read; null when it has none. */
+        private Object captured(String name) {
+            Integer slot = slots.get(name);
+            return slot == null ? null : captured[slot];
+        }
+
         /**
          * A captured value that is not a string, as {@code readTree} reads it: a whole number's node made at once
          * (a tree read per number, the event times, made much of the mapping's garbage), any other value read.
@@ -392,7 +404,8 @@ public class RowMapping implements Processor, CamelContextAware {
             } else if (value instanceof JsonNode node) {
                 JSON.writeTree(row, node);
             } else if (in.currentToken().isNumeric()) {
-                row.writeNumber(in.getText()); // as written: not parsed into a number and printed again
+                // as written: not parsed into a number and printed again, nor made a String on the way
+                row.writeNumber(in.getTextCharacters(), in.getTextOffset(), in.getTextLength());
             } else {
                 row.copyCurrentStructure(in);
             }
@@ -469,8 +482,12 @@ public class RowMapping implements Processor, CamelContextAware {
     }
 
     /** What a field of the records becomes, worked out once per field name (a lookup per field, not five). */
-    private record FieldPlan(String column, ColumnType type, boolean capture, boolean skip, boolean dropAfterCapture,
+    /** What to do with a field of that name; {@code slot}: where its value is captured (-1: not captured). */
+    private record FieldPlan(String column, ColumnType type, int slot, boolean skip, boolean dropAfterCapture,
             boolean flatten, boolean timeMillis) {
+        boolean capture() {
+            return slot >= 0;
+        }
     }
 
     private final Map<String, FieldPlan> plans = new java.util.concurrent.ConcurrentHashMap<>();
@@ -481,10 +498,11 @@ public class RowMapping implements Processor, CamelContextAware {
             Map<String, Role> byField = roles();
             String column = renames.getOrDefault(name, name);
             boolean capture = byField.containsKey(name);
+            int slot = capture ? slots.get(name) : -1;
             boolean ours = name.equals(TIME_GENERATED) || name.equals(EVENT_ID) || name.equals(valueColumn)
                     || name.equals(ADDITIONAL_FIELDS);
             boolean valueOnly = columns != null && name.equals(valueField) && !columns.containsKey(column);
-            plan = new FieldPlan(column, columns == null ? null : columns.get(column), capture,
+            plan = new FieldPlan(column, columns == null ? null : columns.get(column), slot,
                     ours || valueOnly && !capture, valueOnly && capture, flatten.contains(name),
                     column.equals(timeMillis));
             plans.put(name, plan);
@@ -512,6 +530,11 @@ public class RowMapping implements Processor, CamelContextAware {
                 throw new IllegalArgumentException("timeMillis '" + timeMillis + "' needs a time field and a column "
                         + "of the table's declared columns");
             }
+            Map<String, Integer> slotOf = new HashMap<>();
+            for (String field : known.keySet()) {
+                slotOf.put(field, slotOf.size());
+            }
+            slots = slotOf;
             roles = known;
         }
         return known;
