@@ -55,17 +55,7 @@ public final class LogsIngestion implements Destination {
     @Override
     public Request ready(String stream, RowBatch rows) {
         BinaryData body = gzipArray(rows);
-        return new Request() {
-            @Override
-            public RowBatch rows() {
-                return rows;
-            }
-
-            @Override
-            public List<Rejected> send() {
-                return LogsIngestion.this.send(stream, rows, body);
-            }
-        };
+        return new Request(rows, () -> send(stream, rows, body));
     }
 
     private synchronized List<Rejected> send(String stream, RowBatch rows, BinaryData body) {
