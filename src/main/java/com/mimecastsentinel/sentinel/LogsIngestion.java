@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * <p>A 413 (too large) or 400 (rows the DCR refuses) is narrowed down by halving: the halves that are accepted are
  * delivered, a single row still refused comes back as rejected with the service's answer. When not one row is
  * accepted the cause is not the rows but the set-up, and the batch fails instead.
+ *
+ * <p>One instance serves every stream of its DCR, each log type's sink on its own thread; it holds no state of a
+ * request, so their uploads go side by side (the SDK's client is thread-safe).
  */
 public final class LogsIngestion implements Destination {
     private static final Logger LOG = LoggerFactory.getLogger(LogsIngestion.class);
@@ -58,7 +61,7 @@ public final class LogsIngestion implements Destination {
         return new Request(rows, () -> send(stream, rows, body));
     }
 
-    private synchronized List<Rejected> send(String stream, RowBatch rows, BinaryData body) {
+    private List<Rejected> send(String stream, RowBatch rows, BinaryData body) {
         List<Rejected> rejected = new ArrayList<>();
         int[] accepted = { 0 };
         int delivered = upload(stream, rows, body, rejected, accepted);

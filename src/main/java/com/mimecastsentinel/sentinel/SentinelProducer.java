@@ -1,7 +1,7 @@
 package com.mimecastsentinel.sentinel;
 
-import java.time.Instant;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,14 +47,14 @@ final class SentinelProducer extends DefaultAsyncProducer {
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
         Outgoing outgoing = null;
-        Exception unready = null;
+        Throwable unready = null;
         try {
             outgoing = exchange.getException() == null ? ready(exchange) : null;
-        } catch (Exception e) {
+        } catch (Throwable e) {
             unready = e; // failed in its turn: the exchanges complete in the order they came
         }
         Outgoing ready = outgoing;
-        Exception failure = unready;
+        Throwable failure = unready;
         sender.execute(() -> {
             try {
                 if (failure != null) {
@@ -62,10 +62,11 @@ final class SentinelProducer extends DefaultAsyncProducer {
                 } else if (exchange.getException() == null) {
                     send(exchange, ready);
                 }
-            } catch (Exception e) {
+            } catch (Throwable e) {
                 exchange.setException(e);
+            } finally {
+                callback.done(false);
             }
-            callback.done(false);
         });
         return false;
     }

@@ -15,8 +15,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public final class EventIds {
     private static final char SEPARATOR = '\u001f';
-    /** Looking a digest up per event showed in profiles; a digest is not thread-safe, so one per thread. */
-    private static final ThreadLocal<Hasher> SHA256 = ThreadLocal.withInitial(Hasher::new);
+    /** Making a digest per event showed in profiles; a hasher is not thread-safe, so one per thread. */
+    private static final ThreadLocal<Hasher> HASHER = ThreadLocal.withInitial(Hasher::new);
 
     public static MessageDigest newDigest() {
         try {
@@ -46,7 +46,7 @@ public final class EventIds {
      */
     public static String ofValues(java.util.function.Function<String, Object> values, String idField,
             List<String> keyFields) {
-        return ofValues(values, idField, keyFields, SHA256.get());
+        return ofValues(values, idField, keyFields, HASHER.get());
     }
 
     /** As {@link #ofValues(java.util.function.Function, String, List)}, hashing with the caller's own hasher. */
@@ -74,7 +74,12 @@ public final class EventIds {
                 key.append(node.isValueNode() ? node.asText() : node.toString());
             }
         }
-        return hasher.hash(key);
+        String id = hasher.hash(key);
+        if (key.length() > Hasher.KEPT) {
+            key.setLength(0);
+            key.trimToSize(); // a huge key field's text is not kept by the thread
+        }
+        return id;
     }
 
     private static boolean hasId(JsonNode id) {
@@ -94,7 +99,7 @@ public final class EventIds {
     }
 
     static String hash(String text) {
-        return SHA256.get().hash(text);
+        return HASHER.get().hash(text);
     }
 
     /**
@@ -102,6 +107,8 @@ public final class EventIds {
      * (building them anew for each event made most of the mapping's garbage).
      */
     static final class Hasher {
+        /** The longest text whose bytes are kept for the next: key fields' values, not whole records. */
+        private static final int KEPT = 16 * 1024;
         private final MessageDigest sha256 = newDigest();
         private final StringBuilder key = new StringBuilder(256);
         private byte[] bytes = new byte[256];
@@ -109,6 +116,11 @@ public final class EventIds {
         /** The first 32 hex digits of the SHA-256 of the text as UTF-8. */
         String hash(CharSequence text) {
             int length = text.length();
+            if (length > KEPT) {
+                // a whole record's text (the "*" key): hashed as it is, not kept by the thread afterwards
+                return HexFormat.of().formatHex(sha256.digest(text.toString().getBytes(StandardCharsets.UTF_8)), 0,
+                        16);
+            }
             if (bytes.length < length) {
                 bytes = new byte[Math.max(length, 2 * bytes.length)];
             }

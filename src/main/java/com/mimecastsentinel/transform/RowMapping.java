@@ -92,11 +92,11 @@ public class RowMapping implements Processor, CamelContextAware {
     private boolean eventTimeGenerated;
 
     /** What a record's row needs read as values, by field name. */
-    private enum Role { TIME, ID, KEY, VALUE }
-
-    private Map<String, Role> roles;
-    /** The fields with a role, each with its slot among a row's captured values (set with {@link #roles}). */
-    private volatile Map<String, Integer> slots;
+    /**
+     * The fields with a role (key, value, id, time), each with its slot among a row's captured values; worked out
+     * once, null until then.
+     */
+    private volatile Map<String, Integer> roles;
 
     @Override
     public void process(Exchange exchange) throws Exception {
@@ -203,6 +203,7 @@ public class RowMapping implements Processor, CamelContextAware {
         private Buffer out = new Buffer();
         /** The values of the fields with a role (id, key, time, value) of the row being written, by their slot. */
         private Object[] captured;
+        private Map<String, Integer> slots;
         /** The batch's own hasher for the ids (a thread-local lookup per row showed in profiles). */
         private final EventIds.Hasher hasher = new EventIds.Hasher();
         /**
@@ -237,8 +238,8 @@ public class RowMapping implements Processor, CamelContextAware {
             if (first != JsonToken.START_OBJECT) {
                 return false;
             }
-            roles(); // checks the declaration once
             if (captured == null) {
+                slots = roles(); // checks the declaration once
                 captured = new Object[slots.size()];
             }
             Arrays.fill(captured, null);
@@ -270,7 +271,7 @@ public class RowMapping implements Processor, CamelContextAware {
                     hasTimeMillis |= field.timeMillis;
                     Object value = null; // the field's value where it was read: its text, or its tree
                     if (field.capture()) {
-                        value = token == JsonToken.VALUE_STRING ? in.getText() : captured(in, token);
+                        value = token == JsonToken.VALUE_STRING ? in.getText() : readCaptured(in, token);
                         captured[field.slot] = value;
                     }
                     if (field.dropAfterCapture) {
@@ -304,7 +305,7 @@ public class RowMapping implements Processor, CamelContextAware {
                 }
                 // the record's time, read once; a record without a readable one (Awareness Training has none) is
                 // delivered as of now, never outside the run
-                Instant readTime = time == null ? null : readTime(captured(time));
+                Instant readTime = time == null ? null : readTime(capturedValue(time));
                 Instant eventTime = readTime != null ? readTime : clock.instant();
                 if (time != null && run != null && !run.keeps(eventTime.toEpochMilli())) {
                     closeExtra();
@@ -315,7 +316,7 @@ public class RowMapping implements Processor, CamelContextAware {
                     return true;
                 }
                 String eventId = wholeRecordId != null ? wholeRecordId
-                        : EventIds.ofValues(this::captured, id, key, hasher);
+                        : EventIds.ofValues(this::capturedValue, id, key, hasher);
                 if (eventTimeGenerated) {
                     row.writeStringField(TIME_GENERATED, eventTime.toString());
                 }
@@ -324,7 +325,7 @@ public class RowMapping implements Processor, CamelContextAware {
                     row.writeNumberField(timeMillis, readTime.toEpochMilli());
                 }
                 if (valueColumn != null) {
-                    Object value = captured(valueField);
+                    Object value = capturedValue(valueField);
                     String text = value instanceof String s ? s : value instanceof JsonNode n ? n.asText() : "";
                     row.writeStringField(valueColumn, values.getOrDefault(text, text));
                 }
@@ -370,9 +371,8 @@ public class RowMapping implements Processor, CamelContextAware {
             }
         }
 
-        /** A field's value as it came: the token {@code in} is at, or the value already read. */
         /** The value the row's field of that name holds, captured as it was read; null when it has none. */
-        private Object captured(String name) {
+        private Object capturedValue(String name) {
             Integer slot = slots.get(name);
             return slot == null ? null : captured[slot];
         }
@@ -381,7 +381,7 @@ public class RowMapping implements Processor, CamelContextAware {
          * A captured value that is not a string, as {@code readTree} reads it: a whole number's node made at once
          * (a tree read per number, the event times, made much of the mapping's garbage), any other value read.
          */
-        private JsonNode captured(JsonParser in, JsonToken token) throws IOException {
+        private JsonNode readCaptured(JsonParser in, JsonToken token) throws IOException {
             if (token == JsonToken.VALUE_NUMBER_INT) {
                 JsonParser.NumberType type = in.getNumberType();
                 if (type == JsonParser.NumberType.INT) {
@@ -394,6 +394,7 @@ public class RowMapping implements Processor, CamelContextAware {
             return JSON.readTree(in);
         }
 
+        /** A field's value as it came: the token {@code in} is at, or the value already read. */
         private void copy(JsonGenerator row, JsonParser in, Object value) throws IOException {
             if (value instanceof String text) {
                 row.writeString(text);
@@ -481,8 +482,10 @@ public class RowMapping implements Processor, CamelContextAware {
                 .orElse(null);
     }
 
-    /** What a field of the records becomes, worked out once per field name (a lookup per field, not five). */
-    /** What to do with a field of that name; {@code slot}: where its value is captured (-1: not captured). */
+    /**
+     * What a field of the records becomes, worked out once per field name (a lookup per field, not five);
+     * {@code slot}: where its value is captured (-1: not captured).
+     */
     private record FieldPlan(String column, ColumnType type, int slot, boolean skip, boolean dropAfterCapture,
             boolean flatten, boolean timeMillis) {
         boolean capture() {
@@ -495,10 +498,10 @@ public class RowMapping implements Processor, CamelContextAware {
     private FieldPlan plan(String name) {
         FieldPlan plan = plans.get(name);
         if (plan == null) {
-            Map<String, Role> byField = roles();
+            Map<String, Integer> byField = roles();
             String column = renames.getOrDefault(name, name);
             boolean capture = byField.containsKey(name);
-            int slot = capture ? slots.get(name) : -1;
+            int slot = capture ? byField.get(name) : -1;
             boolean ours = name.equals(TIME_GENERATED) || name.equals(EVENT_ID) || name.equals(valueColumn)
                     || name.equals(ADDITIONAL_FIELDS);
             boolean valueOnly = columns != null && name.equals(valueField) && !columns.containsKey(column);
@@ -510,31 +513,22 @@ public class RowMapping implements Processor, CamelContextAware {
         return plan;
     }
 
-    private Map<String, Role> roles() {
-        Map<String, Role> known = roles;
+    private Map<String, Integer> roles() {
+        Map<String, Integer> known = roles;
         if (known == null) {
-            known = new HashMap<>();
-            for (String field : key) {
-                known.put(field, Role.KEY);
-            }
-            if (valueField != null) {
-                known.put(valueField, Role.VALUE);
-            }
-            if (id != null) {
-                known.put(id, Role.ID);
-            }
-            if (time != null) {
-                known.put(time, Role.TIME);
-            }
             if (timeMillis != null && (time == null || columns != null && !columns.containsKey(timeMillis))) {
                 throw new IllegalArgumentException("timeMillis '" + timeMillis + "' needs a time field and a column "
                         + "of the table's declared columns");
             }
-            Map<String, Integer> slotOf = new HashMap<>();
-            for (String field : known.keySet()) {
-                slotOf.put(field, slotOf.size());
+            known = new HashMap<>();
+            for (String field : key) {
+                known.putIfAbsent(field, known.size());
             }
-            slots = slotOf;
+            for (String field : java.util.Arrays.asList(valueField, id, time)) {
+                if (field != null) {
+                    known.putIfAbsent(field, known.size());
+                }
+            }
             roles = known;
         }
         return known;

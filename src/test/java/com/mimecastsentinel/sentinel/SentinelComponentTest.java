@@ -196,9 +196,12 @@ class SentinelComponentTest {
             completed.add("second");
             done.countDown();
         });
-        assertEquals(List.of("ready id-0 on the route", "send id-0", "ready id-1 on the route"), List.copyOf(events),
-                "the second batch readied on the route's thread while the first is being sent");
-        release.countDown();
+        try {
+            assertEquals(List.of("ready id-0 on the route", "send id-0", "ready id-1 on the route"),
+                    List.copyOf(events), "the second batch readied on the route's thread while the first is being sent");
+        } finally {
+            release.countDown();
+        }
         assertTrue(done.await(10, TimeUnit.SECONDS));
         assertEquals(List.of("ready id-0 on the route", "send id-0", "ready id-1 on the route", "sent id-0",
                 "send id-1", "sent id-1"), List.copyOf(events), "sent one after the other, in order");
