@@ -341,8 +341,7 @@ class MimecastComponentTest extends CamelTestSupport {
 
     @Test
     void theNextChunkIsReadWhileTheRouteHasTheCurrentOne() throws Exception {
-        files.put("https://files.example.com/1.json.gz?sig=x", gzipLines("one", 30));
-        files.put("https://files.example.com/2.json.gz?sig=y", gzipLines("two", 5));
+        listedFiles(30, 5);
         List<Boolean> readAhead = new CopyOnWriteArrayList<>();
         context.getRouteController().stopRoute("siem");
         adviceSiem(exchange -> {
@@ -368,8 +367,7 @@ class MimecastComponentTest extends CamelTestSupport {
 
     @Test
     void theNextChunkIsMappedWhileTheSinkSendsTheCurrentOneAndNoMoreIsInTheRoute() throws Exception {
-        files.put("https://files.example.com/1.json.gz?sig=x", gzipLines("one", 60));
-        files.put("https://files.example.com/2.json.gz?sig=y", gzipLines("two", 5));
+        listedFiles(60, 5);
         MimecastConsumer consumer = start("siem-ahead");
         await(() -> checkpointFile("siem-ahead").contains("\"p2\""));
         MockEndpoint sent = getMockEndpoint("mock:siem-ahead");
@@ -401,8 +399,7 @@ class MimecastComponentTest extends CamelTestSupport {
 
     @Test
     void aRunThatFailsWhileReadingEndsOnlyOnceTheBatchesItHandedOverCompleted() throws Exception {
-        files.put("https://files.example.com/1.json.gz?sig=x", gzipLines("one", 60));
-        files.put("https://files.example.com/2.json.gz?sig=y", gzipLines("two", 5));
+        listedFiles(60, 5);
         failSecondFile = true;
         MimecastConsumer consumer = start("siem-ahead");
         consumer.run(); // waits for the start-up run, then runs again: both fail on file 2
@@ -413,8 +410,7 @@ class MimecastComponentTest extends CamelTestSupport {
     @Test
     void aBatchFailingWhileTheNextIsReadKeepsTheNextFromBeingSentOrCommitted() throws Exception {
         // file 1 is a chunk (13 lines) and a bit: chunk 2 is the rest of it and file 2, read while chunk 1 is sent
-        files.put("https://files.example.com/1.json.gz?sig=x", gzipLines("one", 15));
-        files.put("https://files.example.com/2.json.gz?sig=y", gzipLines("two", 5));
+        listedFiles(15, 5);
         holdSecondFile = true;
         MimecastConsumer consumer = start("siem-fails");
         await(() -> failedChunks.get() == 1);
@@ -521,6 +517,12 @@ class MimecastComponentTest extends CamelTestSupport {
         while ((consumer.lastRun() == null || consumer.lastRun().failure == null) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
+    }
+
+    /** The listing page's two files, of that many lines each. */
+    private void listedFiles(int first, int second) throws IOException {
+        files.put("https://files.example.com/1.json.gz?sig=x", gzipLines("one", first));
+        files.put("https://files.example.com/2.json.gz?sig=y", gzipLines("two", second));
     }
 
     private static byte[] gzipLines(String file, int count) throws IOException {
