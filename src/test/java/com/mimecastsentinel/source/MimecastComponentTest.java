@@ -390,7 +390,9 @@ class MimecastComponentTest extends CamelTestSupport {
         MimecastConsumer consumer = start("audit");
         audit.assertIsSatisfied(10_000);
         await(() -> context.getRouteController().getRouteStatus("audit").isStopped());
-        await(() -> consumer.lastRun().interrupted || consumer.lastRun().failure != null); // the run's end
+        // the run's end: its failure (set as the call failed) is cleared as the run ends, then it says interrupted;
+        // a run that ends failed never says so, and the wait ends at its deadline
+        await(() -> consumer.lastRun().interrupted);
         assertNull(consumer.lastRun().failure, () -> "not a failure: " + stackTrace(consumer.lastRun().failure));
         assertTrue(consumer.lastRun().interrupted, "the run says it was interrupted");
         assertEquals("t2", checkpoint("audit").path("window").path("pageToken").asText(),
