@@ -270,6 +270,17 @@ public final class CheckpointRepository extends ServiceSupport implements Idempo
         }
     }
 
+    /** Whether any id of the log type is held: when none is, no key of it is {@link #contains contained}. */
+    public boolean holdsIds(String logType) {
+        Ids ids = byLogType.get(logType);
+        if (ids == null) {
+            return false;
+        }
+        synchronized (ids) {
+            return !ids.ids.isEmpty();
+        }
+    }
+
     @Override
     public boolean contains(String key) {
         String[] parts = split(key);

@@ -21,7 +21,8 @@ import org.apache.camel.support.SynchronizationAdapter;
  * so that the batch, sent again, is not taken for a duplicate of itself.</li>
  * </ul>
  * A key is {@code <logType>:<mimecastEventId>:<event time, epoch seconds>}: the repository keeps an id while a window
- * read again may still reach its event time. Outside a {@code mimecast} route's batch it does nothing.
+ * read again may still reach its event time. Outside a {@code mimecast} route's batch it does nothing; neither does it
+ * for a batch that does not remember ids when the checkpoints hold none of its log type.
  */
 public final class DropDelivered implements Processor {
     public static final String BEAN = "dropDelivered";
@@ -46,6 +47,10 @@ public final class DropDelivered implements Processor {
         BatchScope batch = BatchScope.of(exchange);
         if (rows == null || rows.isEmpty() || batch == null) {
             return;
+        }
+        if (!batch.rememberIds && repository instanceof CheckpointRepository checkpoints
+                && !checkpoints.holdsIds(batch.logType)) {
+            return; // nothing to look up: no key of the batch can be there (a key per row showed in profiles)
         }
         List<String> added = new ArrayList<>();
         int dropped = rows.retain(i -> {

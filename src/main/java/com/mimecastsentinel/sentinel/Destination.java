@@ -1,6 +1,7 @@
 package com.mimecastsentinel.sentinel;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 import com.mimecastsentinel.transform.RowBatch;
 
@@ -17,6 +18,21 @@ public interface Destination {
 
     /** @return the refused rows (empty when all were accepted) */
     List<Rejected> send(String stream, RowBatch rows);
+
+    /** One request's rows, readied to be sent: {@code sender} sends them, as {@link Destination#send} does. */
+    record Request(RowBatch rows, Supplier<List<Rejected>> sender) {
+        public List<Rejected> send() {
+            return sender.get();
+        }
+    }
+
+    /**
+     * Readies one request's rows before their turn comes, on the caller's thread (Logs Ingestion: its gzip body),
+     * so that it is done while the request before it is being sent.
+     */
+    default Request ready(String stream, RowBatch rows) {
+        return new Request(rows, () -> send(stream, rows));
+    }
 
     /** The most rows one request takes (Logs Ingestion: no count limit, only its 1 MB). */
     default int maxRows() {

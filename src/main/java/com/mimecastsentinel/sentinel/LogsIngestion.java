@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * <p>A 413 (too large) or 400 (rows the DCR refuses) is narrowed down by halving: the halves that are accepted are
  * delivered, a single row still refused comes back as rejected with the service's answer. When not one row is
  * accepted the cause is not the rows but the set-up, and the batch fails instead.
+ *
+ * <p>One instance serves every stream of its DCR, each log type's sink on its own thread; it holds no state of a
+ * request, so their uploads go side by side (the SDK's client is thread-safe).
  */
 public final class LogsIngestion implements Destination {
     private static final Logger LOG = LoggerFactory.getLogger(LogsIngestion.class);
@@ -47,10 +50,21 @@ public final class LogsIngestion implements Destination {
     }
 
     @Override
-    public synchronized List<Rejected> send(String stream, RowBatch rows) {
+    public List<Rejected> send(String stream, RowBatch rows) {
+        return send(stream, rows, gzipArray(rows));
+    }
+
+    /** The request's body is gzipped as it is readied: while the request before it is being sent. */
+    @Override
+    public Request ready(String stream, RowBatch rows) {
+        BinaryData body = gzipArray(rows);
+        return new Request(rows, () -> send(stream, rows, body));
+    }
+
+    private List<Rejected> send(String stream, RowBatch rows, BinaryData body) {
         List<Rejected> rejected = new ArrayList<>();
         int[] accepted = { 0 };
-        int delivered = upload(stream, rows, rejected, accepted);
+        int delivered = upload(stream, rows, body, rejected, accepted);
         if (delivered == 0 && rejected.size() > 1) {
             throw new SinkException("Logs Ingestion refused every row of a batch for stream " + stream + " ("
                     + rejected.get(0).reason() + "): check that the DCR declares this stream and its columns", null);
@@ -62,12 +76,15 @@ public final class LogsIngestion implements Destination {
         return rejected;
     }
 
-    /** Uploads {@code rows}, halving on 400/413; returns how many were accepted and adds the rest to rejected. */
-    private int upload(String stream, RowBatch rows, List<Rejected> rejected, int[] accepted) {
+    /**
+     * Uploads {@code rows} ({@code body}: their gzip JSON array), halving on 400/413; returns how many were accepted
+     * and adds the rest to rejected.
+     */
+    private int upload(String stream, RowBatch rows, BinaryData body, List<Rejected> rejected, int[] accepted) {
         try {
             // new options per request: the SDK adds a callback holding the body to the options it is given, so
             // shared options kept every body sent and replayed them all on each request (found by a heap profile)
-            client.uploadWithResponse(dcrId, stream, gzipArray(rows), new RequestOptions()
+            client.uploadWithResponse(dcrId, stream, body, new RequestOptions()
                     .setHeader(HttpHeaderName.CONTENT_ENCODING, "gzip")
                     .setHeader(HttpHeaderName.CONTENT_TYPE, "application/json"));
             accepted[0] += rows.size();
@@ -88,8 +105,10 @@ public final class LogsIngestion implements Destination {
                 return 0;
             }
             int half = rows.size() / 2;
-            return upload(stream, rows.slice(0, half), rejected, accepted)
-                    + upload(stream, rows.slice(half, rows.size()), rejected, accepted);
+            RowBatch first = rows.slice(0, half);
+            RowBatch second = rows.slice(half, rows.size());
+            return upload(stream, first, gzipArray(first), rejected, accepted)
+                    + upload(stream, second, gzipArray(second), rejected, accepted);
         }
     }
 

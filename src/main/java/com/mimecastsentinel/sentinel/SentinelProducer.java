@@ -1,12 +1,15 @@
 package com.mimecastsentinel.sentinel;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mimecastsentinel.deadletter.DeadLetters;
 import com.mimecastsentinel.transform.EventIds;
 import com.mimecastsentinel.transform.RowBatch;
 import com.mimecastsentinel.transform.RowMapping;
@@ -35,22 +38,35 @@ final class SentinelProducer extends DefaultAsyncProducer {
     }
 
     /**
-     * Sends on this producer's own thread, one exchange after the other in the order they came: the route's thread
-     * goes back to its consumer, which can hand over (and map) the next batch while this one is sent, and the
-     * exchange completes (its checkpoint commit included) before the next one is sent. An exchange that failed
-     * meanwhile (an earlier batch of its run failed) is not sent.
+     * Readies the batch on the route's thread (the rows over a limit set aside, the rest cut into requests and each
+     * request's body made: Logs Ingestion's gzip), then sends on this producer's own thread, one exchange after the
+     * other in the order they came: the route's thread goes back to its consumer, which can hand over (map and
+     * ready) the next batch while this one is sent, and the exchange completes (its checkpoint commit included)
+     * before the next one is sent. An exchange that failed meanwhile (an earlier batch of its run failed) is not sent.
      */
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
+        Outgoing outgoing = null;
+        Throwable unready = null;
+        try {
+            outgoing = exchange.getException() == null ? ready(exchange) : null;
+        } catch (Throwable e) {
+            unready = e; // failed in its turn: the exchanges complete in the order they came
+        }
+        Outgoing ready = outgoing;
+        Throwable failure = unready;
         sender.execute(() -> {
             try {
-                if (exchange.getException() == null) {
-                    send(exchange);
+                if (failure != null) {
+                    exchange.setException(failure);
+                } else if (exchange.getException() == null) {
+                    send(exchange, ready);
                 }
-            } catch (Exception e) {
+            } catch (Throwable e) {
                 exchange.setException(e);
+            } finally {
+                callback.done(false);
             }
-            callback.done(false);
         });
         return false;
     }
@@ -73,41 +89,65 @@ final class SentinelProducer extends DefaultAsyncProducer {
         super.doStop();
     }
 
-    private void send(Exchange exchange) {
+    /** A batch ready to send: its requests, and the rows no request can carry, with the reason. */
+    private record Outgoing(String logType, List<Destination.Request> requests, List<Unsendable> unsendable) {
+    }
+
+    private record Unsendable(String id, byte[] json, String reason) {
+    }
+
+    private Outgoing ready(Exchange exchange) {
         RowBatch rows = rowsOf(exchange.getMessage().getBody());
         // the log type of metrics and dead letters: the route's id (a log type's route has its name), else the stream
         String logType = exchange.getFromRouteId() != null ? exchange.getFromRouteId() : endpoint.getStream();
-        int[] deadLettered = new int[1];
         SentinelComponent component = endpoint.getComponent();
         Destination destination = component.destination(endpoint);
-        String stream = endpoint.getStream();
-        int accepted = 0;
-        long acceptedBytes = 0;
-        Instant newestAccepted = null;
+        List<Unsendable> unsendable = new ArrayList<>();
         if (destination.bytesLimited()) {
             RowLimits limits = new RowLimits(component.maxBytes() - 2);
             rows.retain(i -> {
                 String violation = limits.violation(() -> rows.get(i), rows.jsonLength(i));
                 if (violation != null) {
-                    deadLetter(logType, deadLettered, rows, i, violation);
+                    unsendable.add(new Unsendable(rows.id(i), rows.json(i), violation));
                 }
                 return violation == null;
             });
         }
-        int from = 0;
-        while (from < rows.size()) {
+        List<Destination.Request> requests = new ArrayList<>();
+        for (int from = 0; from < rows.size();) {
             int to = cut(rows, from, destination);
-            RowBatch request = rows.slice(from, to);
-            List<Destination.Rejected> rejected = destination.send(stream, request);
+            requests.add(destination.ready(endpoint.getStream(), rows.slice(from, to)));
+            from = to;
+        }
+        return new Outgoing(logType, requests, unsendable);
+    }
+
+    private void send(Exchange exchange, Outgoing outgoing) {
+        String logType = outgoing.logType();
+        SentinelComponent component = endpoint.getComponent();
+        DeadLetters deadLetters = component.deadLetters();
+        int deadLettered = 0;
+        for (Unsendable row : outgoing.unsendable()) {
+            deadLetters.put(logType, row.reason(), row.id(), new String(row.json(), StandardCharsets.UTF_8));
+            deadLettered++;
+        }
+        int accepted = 0;
+        long acceptedBytes = 0;
+        Instant newestAccepted = null;
+        for (Destination.Request request : outgoing.requests()) {
+            RowBatch rows = request.rows();
+            List<Destination.Rejected> rejected = request.send();
             for (Destination.Rejected refused : rejected) {
-                deadLetter(logType, deadLettered, refused.rows(), refused.index(), "refused by the destination: "
-                        + refused.reason());
+                deadLetters.put(logType, "refused by the destination: " + refused.reason(),
+                        refused.rows().id(refused.index()),
+                        new String(refused.rows().json(refused.index()), StandardCharsets.UTF_8));
+                deadLettered++;
             }
-            int ok = request.size() - rejected.size();
-            Instant newest = request.newestEvent();
+            int ok = rows.size() - rejected.size();
+            Instant newest = rows.newestEvent();
             long bytes = 2;
-            for (int i = 0; i < request.size(); i++) {
-                bytes += request.jsonLength(i) + 1;
+            for (int i = 0; i < rows.size(); i++) {
+                bytes += rows.jsonLength(i) + 1;
             }
             component.metrics().delivered(logType, ok, bytes, newest);
             accepted += ok;
@@ -115,12 +155,11 @@ final class SentinelProducer extends DefaultAsyncProducer {
             if (newest != null && (newestAccepted == null || newest.isAfter(newestAccepted))) {
                 newestAccepted = newest;
             }
-            from = to;
         }
         exchange.getMessage().setHeader(SentinelEndpoint.ROWS_ACCEPTED, accepted);
         exchange.getMessage().setHeader(SentinelEndpoint.BYTES_ACCEPTED, acceptedBytes);
         exchange.getMessage().setHeader(SentinelEndpoint.NEWEST_EVENT, newestAccepted);
-        exchange.getMessage().setHeader(SentinelEndpoint.ROWS_DEAD_LETTERED, deadLettered[0]);
+        exchange.getMessage().setHeader(SentinelEndpoint.ROWS_DEAD_LETTERED, deadLettered);
     }
 
     /** The end of the request that starts at {@code from}: at most the destination's rows and bytes. */
@@ -137,12 +176,6 @@ final class SentinelProducer extends DefaultAsyncProducer {
             to++;
         }
         return to;
-    }
-
-    private void deadLetter(String logType, int[] deadLettered, RowBatch rows, int index, String reason) {
-        deadLettered[0]++;
-        endpoint.getComponent().deadLetters().put(logType, reason, rows.id(index),
-                new String(rows.json(index), java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** The body as a batch: a batch, or rows a step of the route made as maps or JSON trees. */

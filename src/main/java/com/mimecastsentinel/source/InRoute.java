@@ -14,6 +14,7 @@ import org.apache.camel.Exchange;
 final class InRoute {
     private final int limit;
     private final List<Exchange> exchanges = new ArrayList<>();
+    private boolean failed;
 
     InRoute(int limit) {
         this.limit = limit;
@@ -31,8 +32,16 @@ final class InRoute {
         }
     }
 
-    synchronized void enter(Exchange exchange) {
+    /**
+     * Takes the exchange in; false, without taking it, once a batch of the run failed: it must not be sent, whatever
+     * moment the failure came at (the consumer may have been reading this batch when it did).
+     */
+    synchronized boolean enter(Exchange exchange) {
+        if (failed) {
+            return false;
+        }
         exchanges.add(exchange);
+        return true;
     }
 
     synchronized void leave(Exchange exchange) {
@@ -40,8 +49,12 @@ final class InRoute {
         notifyAll();
     }
 
-    /** A batch failed: the ones handed over after it fail instead of being sent (the ones before it go on). */
+    /**
+     * A batch failed: the ones handed over after it fail instead of being sent (the ones before it go on), and none
+     * enters after it.
+     */
     synchronized void failOthers(Exchange failed, String logType) {
+        this.failed = true;
         int at = exchanges.indexOf(failed);
         for (Exchange other : exchanges.subList(at + 1, exchanges.size())) {
             if (other.getException() == null) {

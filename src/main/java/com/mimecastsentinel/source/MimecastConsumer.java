@@ -128,8 +128,10 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
                 if (batch == null) {
                     break;
                 }
+                if (!handOver(source, run, batch)) {
+                    break; // a batch before it failed meanwhile: this one is not sent
+                }
                 batches++;
-                handOver(source, run, batch);
             }
             run.inRoute.awaitEmpty();
             if (run.failure == null) {
@@ -178,9 +180,10 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
      * Hands one batch to the route as an exchange of its own. Returns once the route's thread let go of it: at once
      * for a route that waits for its sink, and for one whose sink sends on a thread of its own (the sentinel
      * producer) once the batch is mapped and queued there, so that the next batch is read and mapped while this one
-     * is sent. The exchange's completion moves the checkpoint past it.
+     * is sent. The exchange's completion moves the checkpoint past it. False when a batch handed over before it
+     * failed meanwhile: this one is not handed over.
      */
-    private void handOver(MimecastSource source, SourceRun run, Batch batch) {
+    private boolean handOver(MimecastSource source, SourceRun run, Batch batch) {
         Exchange exchange = createExchange(false);
         exchange.getMessage().setBody(batch.body());
         exchange.getMessage().getHeaders().putAll(batch.headers());
@@ -204,7 +207,10 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
                         : new IllegalStateException(logType() + ": the route did not complete the batch"));
             }
         });
-        run.inRoute.enter(exchange);
+        if (!run.inRoute.enter(exchange)) {
+            releaseExchange(exchange, false);
+            return false;
+        }
         try {
             getAsyncProcessor().process(exchange, doneSync -> {
                 if (exchange.getException() != null) {
@@ -218,6 +224,7 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
             run.inRoute.leave(exchange);
             releaseExchange(exchange, false);
         }
+        return true;
     }
 
     /** A batch failed: the run ends there, and a batch handed over after it is not sent (nor committed). */

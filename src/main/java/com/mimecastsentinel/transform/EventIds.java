@@ -15,8 +15,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public final class EventIds {
     private static final char SEPARATOR = '\u001f';
-    /** Looking a digest up per event showed in profiles; a digest is not thread-safe, so one per thread. */
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(EventIds::newDigest);
+    /** Making a digest per event showed in profiles; a hasher is not thread-safe, so one per thread. */
+    private static final ThreadLocal<Hasher> HASHER = ThreadLocal.withInitial(Hasher::new);
 
     public static MessageDigest newDigest() {
         try {
@@ -46,12 +46,12 @@ public final class EventIds {
      */
     public static String ofValues(java.util.function.Function<String, Object> values, String idField,
             List<String> keyFields) {
-        return ofValues(values, idField, keyFields, SHA256.get());
+        return ofValues(values, idField, keyFields, HASHER.get());
     }
 
-    /** As {@link #ofValues(java.util.function.Function, String, List)}, hashing with the caller's own digest. */
+    /** As {@link #ofValues(java.util.function.Function, String, List)}, hashing with the caller's own hasher. */
     static String ofValues(java.util.function.Function<String, Object> values, String idField, List<String> keyFields,
-            MessageDigest digest) {
+            Hasher hasher) {
         if (idField != null) {
             Object id = values.apply(idField);
             if (id instanceof String text && !text.isEmpty()) {
@@ -61,7 +61,8 @@ public final class EventIds {
                 return node.asText();
             }
         }
-        StringBuilder key = new StringBuilder();
+        StringBuilder key = hasher.key;
+        key.setLength(0);
         for (int i = 0; i < keyFields.size(); i++) {
             if (i > 0) {
                 key.append(SEPARATOR);
@@ -73,7 +74,12 @@ public final class EventIds {
                 key.append(node.isValueNode() ? node.asText() : node.toString());
             }
         }
-        return hash(key.toString(), digest);
+        String id = hasher.hash(key);
+        if (key.length() > Hasher.KEPT) {
+            key.setLength(0);
+            key.trimToSize(); // a huge key field's text is not kept by the thread
+        }
+        return id;
     }
 
     private static boolean hasId(JsonNode id) {
@@ -93,11 +99,43 @@ public final class EventIds {
     }
 
     static String hash(String text) {
-        return hash(text, SHA256.get());
+        return HASHER.get().hash(text);
     }
 
-    private static String hash(String text, MessageDigest sha256) {
-        byte[] digest = sha256.digest(text.getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(digest, 0, 16);
+    /**
+     * What hashing needs, kept by one thread from event to event: the digest, the key's text and its UTF-8 bytes
+     * (building them anew for each event made most of the mapping's garbage).
+     */
+    static final class Hasher {
+        /** The longest text whose bytes are kept for the next: key fields' values, not whole records. */
+        private static final int KEPT = 16 * 1024;
+        private final MessageDigest sha256 = newDigest();
+        private final StringBuilder key = new StringBuilder(256);
+        private byte[] bytes = new byte[256];
+
+        /** The first 32 hex digits of the SHA-256 of the text as UTF-8. */
+        String hash(CharSequence text) {
+            int length = text.length();
+            if (length > KEPT) {
+                // a whole record's text (the "*" key): hashed as it is, not kept by the thread afterwards
+                return HexFormat.of().formatHex(sha256.digest(text.toString().getBytes(StandardCharsets.UTF_8)), 0,
+                        16);
+            }
+            if (bytes.length < length) {
+                bytes = new byte[Math.max(length, 2 * bytes.length)];
+            }
+            boolean ascii = true;
+            for (int i = 0; i < length && ascii; i++) {
+                char c = text.charAt(i);
+                ascii = c < 0x80;
+                bytes[i] = (byte) c;
+            }
+            if (ascii) {
+                sha256.update(bytes, 0, length);
+            } else {
+                sha256.update(text.toString().getBytes(StandardCharsets.UTF_8));
+            }
+            return HexFormat.of().formatHex(sha256.digest(), 0, 16);
+        }
     }
 }

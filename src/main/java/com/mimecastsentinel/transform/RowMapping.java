@@ -19,6 +19,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mimecastsentinel.deadletter.DeadLetters;
 import com.mimecastsentinel.run.BatchScope;
@@ -90,9 +92,11 @@ public class RowMapping implements Processor, CamelContextAware {
     private boolean eventTimeGenerated;
 
     /** What a record's row needs read as values, by field name. */
-    private enum Role { TIME, ID, KEY, VALUE }
-
-    private Map<String, Role> roles;
+    /**
+     * The fields with a role (key, value, id, time), each with its slot among a row's captured values; worked out
+     * once, null until then.
+     */
+    private volatile Map<String, Integer> roles;
 
     @Override
     public void process(Exchange exchange) throws Exception {
@@ -197,9 +201,11 @@ public class RowMapping implements Processor, CamelContextAware {
     private final class Writer {
         private final java.util.List<Buffer> segments = new java.util.ArrayList<>();
         private Buffer out = new Buffer();
-        private final Map<String, Object> captured = new HashMap<>();
-        /** The batch's own digest for the ids (a thread-local lookup per row showed in profiles). */
-        private final java.security.MessageDigest sha256 = EventIds.newDigest();
+        /** The values of the fields with a role (id, key, time, value) of the row being written, by their slot. */
+        private Object[] captured;
+        private Map<String, Integer> slots;
+        /** The batch's own hasher for the ids (a thread-local lookup per row showed in profiles). */
+        private final EventIds.Hasher hasher = new EventIds.Hasher();
         /**
          * The row's AdditionalFields, written as they come into a buffer of their own (one generator for the batch,
          * an object per row) and appended to the row at its end.
@@ -232,8 +238,11 @@ public class RowMapping implements Processor, CamelContextAware {
             if (first != JsonToken.START_OBJECT) {
                 return false;
             }
-            roles(); // checks the declaration once
-            captured.clear();
+            if (captured == null) {
+                slots = roles(); // checks the declaration once
+                captured = new Object[slots.size()];
+            }
+            Arrays.fill(captured, null);
             if (out.size() >= SEGMENT) {
                 segments.add(out);
                 out = new Buffer();
@@ -261,9 +270,9 @@ public class RowMapping implements Processor, CamelContextAware {
                     String column = field.column;
                     hasTimeMillis |= field.timeMillis;
                     Object value = null; // the field's value where it was read: its text, or its tree
-                    if (field.capture) {
-                        value = token == JsonToken.VALUE_STRING ? in.getText() : JSON.readTree(in);
-                        captured.put(name, value);
+                    if (field.capture()) {
+                        value = token == JsonToken.VALUE_STRING ? in.getText() : readCaptured(in, token);
+                        captured[field.slot] = value;
                     }
                     if (field.dropAfterCapture) {
                         continue; // its value is in the value column
@@ -296,7 +305,7 @@ public class RowMapping implements Processor, CamelContextAware {
                 }
                 // the record's time, read once; a record without a readable one (Awareness Training has none) is
                 // delivered as of now, never outside the run
-                Instant readTime = time == null ? null : readTime(captured.get(time));
+                Instant readTime = time == null ? null : readTime(capturedValue(time));
                 Instant eventTime = readTime != null ? readTime : clock.instant();
                 if (time != null && run != null && !run.keeps(eventTime.toEpochMilli())) {
                     closeExtra();
@@ -307,7 +316,7 @@ public class RowMapping implements Processor, CamelContextAware {
                     return true;
                 }
                 String eventId = wholeRecordId != null ? wholeRecordId
-                        : EventIds.ofValues(captured::get, id, key, sha256);
+                        : EventIds.ofValues(this::capturedValue, id, key, hasher);
                 if (eventTimeGenerated) {
                     row.writeStringField(TIME_GENERATED, eventTime.toString());
                 }
@@ -316,7 +325,7 @@ public class RowMapping implements Processor, CamelContextAware {
                     row.writeNumberField(timeMillis, readTime.toEpochMilli());
                 }
                 if (valueColumn != null) {
-                    Object value = captured.get(valueField);
+                    Object value = capturedValue(valueField);
                     String text = value instanceof String s ? s : value instanceof JsonNode n ? n.asText() : "";
                     row.writeStringField(valueColumn, values.getOrDefault(text, text));
                 }
@@ -362,14 +371,42 @@ public class RowMapping implements Processor, CamelContextAware {
             }
         }
 
+        /** The value the row's field of that name holds, captured as it was read; null when it has none. */
+        private Object capturedValue(String name) {
+            Integer slot = slots.get(name);
+            return slot == null ? null : captured[slot];
+        }
+
+        /**
+         * A captured value that is not a string, as {@code readTree} reads it: a whole number's node made at once
+         * (a tree read per number, the event times, made much of the mapping's garbage), any other value read.
+         */
+        private JsonNode readCaptured(JsonParser in, JsonToken token) throws IOException {
+            if (token == JsonToken.VALUE_NUMBER_INT) {
+                JsonParser.NumberType type = in.getNumberType();
+                if (type == JsonParser.NumberType.INT) {
+                    return IntNode.valueOf(in.getIntValue());
+                }
+                if (type == JsonParser.NumberType.LONG) {
+                    return LongNode.valueOf(in.getLongValue());
+                }
+            }
+            return JSON.readTree(in);
+        }
+
         /** A field's value as it came: the token {@code in} is at, or the value already read. */
         private void copy(JsonGenerator row, JsonParser in, Object value) throws IOException {
             if (value instanceof String text) {
                 row.writeString(text);
+            } else if (value instanceof LongNode number) {
+                row.writeNumber(number.longValue());
+            } else if (value instanceof IntNode number) {
+                row.writeNumber(number.intValue());
             } else if (value instanceof JsonNode node) {
                 JSON.writeTree(row, node);
             } else if (in.currentToken().isNumeric()) {
-                row.writeNumber(in.getText()); // as written: not parsed into a number and printed again
+                // as written: not parsed into a number and printed again, nor made a String on the way
+                row.writeNumber(in.getTextCharacters(), in.getTextOffset(), in.getTextLength());
             } else {
                 row.copyCurrentStructure(in);
             }
@@ -445,9 +482,15 @@ public class RowMapping implements Processor, CamelContextAware {
                 .orElse(null);
     }
 
-    /** What a field of the records becomes, worked out once per field name (a lookup per field, not five). */
-    private record FieldPlan(String column, ColumnType type, boolean capture, boolean skip, boolean dropAfterCapture,
+    /**
+     * What a field of the records becomes, worked out once per field name (a lookup per field, not five);
+     * {@code slot}: where its value is captured (-1: not captured).
+     */
+    private record FieldPlan(String column, ColumnType type, int slot, boolean skip, boolean dropAfterCapture,
             boolean flatten, boolean timeMillis) {
+        boolean capture() {
+            return slot >= 0;
+        }
     }
 
     private final Map<String, FieldPlan> plans = new java.util.concurrent.ConcurrentHashMap<>();
@@ -455,13 +498,14 @@ public class RowMapping implements Processor, CamelContextAware {
     private FieldPlan plan(String name) {
         FieldPlan plan = plans.get(name);
         if (plan == null) {
-            Map<String, Role> byField = roles();
+            Map<String, Integer> byField = roles();
             String column = renames.getOrDefault(name, name);
             boolean capture = byField.containsKey(name);
+            int slot = capture ? byField.get(name) : -1;
             boolean ours = name.equals(TIME_GENERATED) || name.equals(EVENT_ID) || name.equals(valueColumn)
                     || name.equals(ADDITIONAL_FIELDS);
             boolean valueOnly = columns != null && name.equals(valueField) && !columns.containsKey(column);
-            plan = new FieldPlan(column, columns == null ? null : columns.get(column), capture,
+            plan = new FieldPlan(column, columns == null ? null : columns.get(column), slot,
                     ours || valueOnly && !capture, valueOnly && capture, flatten.contains(name),
                     column.equals(timeMillis));
             plans.put(name, plan);
@@ -469,25 +513,21 @@ public class RowMapping implements Processor, CamelContextAware {
         return plan;
     }
 
-    private Map<String, Role> roles() {
-        Map<String, Role> known = roles;
+    private Map<String, Integer> roles() {
+        Map<String, Integer> known = roles;
         if (known == null) {
-            known = new HashMap<>();
-            for (String field : key) {
-                known.put(field, Role.KEY);
-            }
-            if (valueField != null) {
-                known.put(valueField, Role.VALUE);
-            }
-            if (id != null) {
-                known.put(id, Role.ID);
-            }
-            if (time != null) {
-                known.put(time, Role.TIME);
-            }
             if (timeMillis != null && (time == null || columns != null && !columns.containsKey(timeMillis))) {
                 throw new IllegalArgumentException("timeMillis '" + timeMillis + "' needs a time field and a column "
                         + "of the table's declared columns");
+            }
+            known = new HashMap<>();
+            for (String field : key) {
+                known.putIfAbsent(field, known.size());
+            }
+            for (String field : java.util.Arrays.asList(valueField, id, time)) {
+                if (field != null) {
+                    known.putIfAbsent(field, known.size());
+                }
             }
             roles = known;
         }

@@ -138,10 +138,14 @@ class AuditRouteTest {
 
     @Test
     void failedUploadLeavesCheckpointAndNextRunDeliversTheRest() throws Exception {
-        // the first page's two batches are accepted, then Logs Ingestion fails (the SDK retries, then gives up)
+        // the first page's two batches are accepted, then Logs Ingestion fails (the SDK retries once, then gives up:
+        // the default of 5 attempts would back off 12 s here for the same outcome)
         fakes.azureFake.acceptUploads();
         fakes.azureFake.acceptThenFail("Custom-Audit", 2, 500);
-        assertEquals(1, runOnce(), "a failed run exits non-zero");
+        java.util.Properties settings = fakes.properties();
+        settings.put("mimecast.max-attempts", "2");
+        assertEquals(1, Application.run(settings), "a failed run exits non-zero");
+        assertEquals(2 + 2, fakes.azureFake.uploads("Custom-Audit").size(), "two accepted, then one tried twice");
         JsonNode checkpoint = fakes.checkpoint();
         assertEquals("t1", checkpoint.path("window").path("pageToken").asText(), "resume at the second page");
         assertEquals(500, checkpoint.path("deliveredTotal").asLong());

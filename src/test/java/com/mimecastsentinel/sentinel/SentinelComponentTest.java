@@ -1,6 +1,7 @@
 package com.mimecastsentinel.sentinel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -8,14 +9,18 @@ import java.time.Instant;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import com.mimecastsentinel.checkpoint.Checkpoint;
 import com.mimecastsentinel.deadletter.DeadLetters;
 import com.mimecastsentinel.run.ConnectorMetrics;
 import com.mimecastsentinel.transform.RowBatch;
+import org.apache.camel.AsyncProducer;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -132,5 +137,76 @@ class SentinelComponentTest {
         assertTrue(deadLetters.stream().anyMatch(d -> d.contains("refused by the destination: HTTP 400")),
                 deadLetters.toString());
         assertEquals(2, exchange.getMessage().getHeader(SentinelEndpoint.ROWS_DEAD_LETTERED));
+    }
+
+    @Test
+    void theNextBatchIsReadiedWhileTheOneBeforeIsSentAndSentAfterIt() throws Exception {
+        List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread caller = Thread.currentThread();
+        CountDownLatch sending = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Destination slow = new Destination() {
+            @Override
+            public List<Rejected> send(String stream, RowBatch rows) {
+                String batch = rows.id(0);
+                events.add("send " + batch);
+                if (batch.equals("id-0")) {
+                    sending.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                events.add("sent " + batch);
+                return List.of();
+            }
+
+            @Override
+            public Request ready(String stream, RowBatch rows) {
+                events.add("ready " + rows.id(0) + " on " + (Thread.currentThread() == caller ? "the route" : "?"));
+                return Destination.super.ready(stream, rows);
+            }
+
+            @Override
+            public String describe() {
+                return "slow";
+            }
+        };
+        camel.addComponent("slow", new SentinelComponent(dcr -> slow, () -> slow, null,
+                new ConnectorMetrics(Clock.systemUTC()), 10_000));
+        AsyncProducer sentinel = camel.getEndpoint("slow:Custom-Test").createAsyncProducer();
+        sentinel.start();
+        Exchange first = new DefaultExchange(camel);
+        first.getMessage().setBody(rows(1, 50));
+        Exchange second = new DefaultExchange(camel);
+        RowBatch next = new RowBatch();
+        byte[] json = "{\"n\":1}".getBytes(StandardCharsets.UTF_8);
+        next.add(json, 0, json.length, "id-1", 1_000);
+        second.getMessage().setBody(next);
+        CountDownLatch done = new CountDownLatch(2);
+        List<String> completed = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        assertFalse(sentinel.process(first, sync -> {
+            completed.add("first");
+            done.countDown();
+        }), "sent on the producer's thread");
+        assertTrue(sending.await(10, TimeUnit.SECONDS));
+        sentinel.process(second, sync -> {
+            completed.add("second");
+            done.countDown();
+        });
+        try {
+            assertEquals(List.of("ready id-0 on the route", "send id-0", "ready id-1 on the route"),
+                    List.copyOf(events), "the second batch readied on the route's thread while the first is being sent");
+        } finally {
+            release.countDown();
+        }
+        assertTrue(done.await(10, TimeUnit.SECONDS));
+        assertEquals(List.of("ready id-0 on the route", "send id-0", "ready id-1 on the route", "sent id-0",
+                "send id-1", "sent id-1"), List.copyOf(events), "sent one after the other, in order");
+        assertEquals(List.of("first", "second"), List.copyOf(completed), "completed in the order they came");
+        assertEquals(1, second.getMessage().getHeader(SentinelEndpoint.ROWS_ACCEPTED));
+        sentinel.stop();
     }
 }

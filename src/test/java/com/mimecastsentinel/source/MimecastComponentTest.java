@@ -2,6 +2,7 @@ package com.mimecastsentinel.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,6 +67,12 @@ class MimecastComponentTest extends CamelTestSupport {
     /** The base URL of each call's account, as the Mimecast routes get it. */
     private final List<String> accounts = new CopyOnWriteArrayList<>();
     private volatile boolean failSecondFile;
+    /** The download of file 2 waits until a batch of the run failed. */
+    private volatile boolean holdSecondFile;
+    private final java.util.concurrent.atomic.AtomicInteger failedChunks = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile int downloadsWhenFailed;
+    private final java.util.concurrent.atomic.AtomicInteger handedOver = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile int handedOverWhenFailed;
     /** The route fails the exchange of this page, when set. */
     private volatile int failPage;
     /** When the run asks for this page token, the route is stopped and the call then fails. */
@@ -126,6 +134,17 @@ class MimecastComponentTest extends CamelTestSupport {
                     if (failSecondFile && url.contains("/2.json.gz")) {
                         throw new IllegalStateException("the download of file 2 fails");
                     }
+                    if (holdSecondFile && url.contains("/2.json.gz")) {
+                        holdSecondFile = false;
+                        // the consumer is reading the chunk this file ends: it comes once chunk 1 has failed
+                        MimecastConsumer consumer = (MimecastConsumer) context.getRoute("siem-fails").getConsumer();
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                        while ((consumer.lastRun() == null || consumer.lastRun().failure == null)
+                                && System.nanoTime() < deadline) {
+                            Thread.sleep(20);
+                        }
+                        Thread.sleep(100); // past the failure's handling
+                    }
                     exchange.getMessage().setBody(new ByteArrayInputStream(files.get(url)));
                 });
 
@@ -164,6 +183,23 @@ class MimecastComponentTest extends CamelTestSupport {
                         .to("mock:siem-ahead");
                 from("mimecast:siem?source=#siem-source&" + NO_CRON).routeId("siem").autoStartup(false)
                         .to("mock:siem");
+                // a sink on a thread of its own that fails the first chunk once the next one is being read
+                from("mimecast:siem-fails?source=#siem-source&" + NO_CRON).routeId("siem-fails").autoStartup(false)
+                        .process(exchange -> handedOver.incrementAndGet())
+                        .threads(1, 1).maxQueueSize(10)
+                        .process(exchange -> {
+                            if (failedChunks.get() == 0) {
+                                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                                while (downloads.size() < 2 && System.nanoTime() < deadline) {
+                                    Thread.sleep(20); // until the reader is at file 2: the consumer waits on it
+                                }
+                                downloadsWhenFailed = downloads.size();
+                                handedOverWhenFailed = handedOver.get();
+                                failedChunks.incrementAndGet();
+                                throw new IllegalStateException("the sink fails chunk 1");
+                            }
+                        })
+                        .to("mock:siem-fails");
             }
 
             private void answer(Exchange exchange) throws IOException, InterruptedException {
@@ -305,8 +341,7 @@ class MimecastComponentTest extends CamelTestSupport {
 
     @Test
     void theNextChunkIsReadWhileTheRouteHasTheCurrentOne() throws Exception {
-        files.put("https://files.example.com/1.json.gz?sig=x", gzipLines("one", 30));
-        files.put("https://files.example.com/2.json.gz?sig=y", gzipLines("two", 5));
+        listedFiles(30, 5);
         List<Boolean> readAhead = new CopyOnWriteArrayList<>();
         context.getRouteController().stopRoute("siem");
         adviceSiem(exchange -> {
@@ -332,8 +367,7 @@ class MimecastComponentTest extends CamelTestSupport {
 
     @Test
     void theNextChunkIsMappedWhileTheSinkSendsTheCurrentOneAndNoMoreIsInTheRoute() throws Exception {
-        files.put("https://files.example.com/1.json.gz?sig=x", gzipLines("one", 60));
-        files.put("https://files.example.com/2.json.gz?sig=y", gzipLines("two", 5));
+        listedFiles(60, 5);
         MimecastConsumer consumer = start("siem-ahead");
         await(() -> checkpointFile("siem-ahead").contains("\"p2\""));
         MockEndpoint sent = getMockEndpoint("mock:siem-ahead");
@@ -356,7 +390,9 @@ class MimecastComponentTest extends CamelTestSupport {
         MimecastConsumer consumer = start("audit");
         audit.assertIsSatisfied(10_000);
         await(() -> context.getRouteController().getRouteStatus("audit").isStopped());
-        await(() -> consumer.lastRun().interrupted || consumer.lastRun().failure != null); // the run's end
+        // the run's end: its failure (set as the call failed) is cleared as the run ends, then it says interrupted;
+        // a run that ends failed never says so, and the wait ends at its deadline
+        await(() -> consumer.lastRun().interrupted);
         assertNull(consumer.lastRun().failure, () -> "not a failure: " + stackTrace(consumer.lastRun().failure));
         assertTrue(consumer.lastRun().interrupted, "the run says it was interrupted");
         assertEquals("t2", checkpoint("audit").path("window").path("pageToken").asText(),
@@ -365,13 +401,37 @@ class MimecastComponentTest extends CamelTestSupport {
 
     @Test
     void aRunThatFailsWhileReadingEndsOnlyOnceTheBatchesItHandedOverCompleted() throws Exception {
-        files.put("https://files.example.com/1.json.gz?sig=x", gzipLines("one", 60));
-        files.put("https://files.example.com/2.json.gz?sig=y", gzipLines("two", 5));
+        listedFiles(60, 5);
         failSecondFile = true;
         MimecastConsumer consumer = start("siem-ahead");
         consumer.run(); // waits for the start-up run, then runs again: both fail on file 2
         assertTrue(consumer.lastRun().failure != null, "the run failed on file 2");
         assertEquals(0, inRoute.get(), "no batch of the run is still in the route when the run has ended");
+    }
+
+    @Test
+    void aBatchFailingWhileTheNextIsReadKeepsTheNextFromBeingSentOrCommitted() throws Exception {
+        // file 1 is a chunk (13 lines) and a bit: chunk 2 is the rest of it and file 2, read while chunk 1 is sent
+        listedFiles(15, 5);
+        holdSecondFile = true;
+        MimecastConsumer consumer = start("siem-fails");
+        await(() -> failedChunks.get() == 1);
+        SourceRun failed = consumer.lastRun();
+        consumer.run(); // once the failed run ended: the schedule's next run, from the checkpoint
+        assertEquals(2, downloadsWhenFailed, "chunk 2 was being read (file 2 downloaded) when chunk 1 failed");
+        assertEquals(1, handedOverWhenFailed, "chunk 2 was not handed over yet when chunk 1 failed");
+        assertNotNull(failed.failure, "the first run failed");
+        assertNull(consumer.lastRun().failure, "the next run completed");
+        MockEndpoint sent = getMockEndpoint("mock:siem-fails");
+        List<String> lines = new ArrayList<>();
+        for (Exchange exchange : sent.getExchanges()) {
+            Lines chunk = exchange.getMessage().getBody(Lines.class);
+            for (int i = 0; i < chunk.size(); i++) {
+                lines.add(chunk.file(i) + ":" + chunk.lineNumber(i));
+            }
+        }
+        assertEquals(20, lines.size(), "every line once, the failed chunk's included: " + lines);
+        assertEquals(20, new java.util.HashSet<>(lines).size(), "none twice");
     }
 
     private void adviceSiem(org.apache.camel.Processor holdFirstChunk) throws Exception {
@@ -459,6 +519,12 @@ class MimecastComponentTest extends CamelTestSupport {
         while ((consumer.lastRun() == null || consumer.lastRun().failure == null) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
+    }
+
+    /** The listing page's two files, of that many lines each. */
+    private void listedFiles(int first, int second) throws IOException {
+        files.put("https://files.example.com/1.json.gz?sig=x", gzipLines("one", first));
+        files.put("https://files.example.com/2.json.gz?sig=y", gzipLines("two", second));
     }
 
     private static byte[] gzipLines(String file, int count) throws IOException {

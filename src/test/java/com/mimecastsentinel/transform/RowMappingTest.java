@@ -102,6 +102,24 @@ class RowMappingTest {
     }
 
     @Test
+    void keyFieldsOfEveryJsonKindGiveTheIdOfTheRecordAsATreeAndKeepTheirValues() throws Exception {
+        RowMapping mapping = new RowMapping();
+        mapping.setCamelContext(camel);
+        mapping.setTime("timestamp");
+        mapping.setKey("small,large,huge,fraction,flag,nothing,text,timestamp");
+        mapping.setClock(Clock.fixed(NOW, ZoneOffset.UTC));
+        String record = "{\"small\":7,\"large\":17172432000001,\"huge\":123456789012345678901234567890,"
+                + "\"fraction\":1.50,\"flag\":true,\"nothing\":null,\"text\":\"Grüße ✉\",\"timestamp\":1717243200000}";
+        RowBatch rows = map(mapping, lines(record), null);
+        JsonNode tree = json.readTree(record);
+        assertEquals(EventIds.of(tree, null, List.of("small", "large", "huge", "fraction", "flag", "nothing", "text",
+                "timestamp")), rows.id(0));
+        JsonNode row = json.readTree(rows.json(0));
+        tree.fields().forEachRemaining(field -> assertEquals(field.getValue(), row.get(field.getKey()),
+                field.getKey()));
+    }
+
+    @Test
     void ourColumnsReplaceFieldsOfTheSameName() throws Exception {
         RowBatch rows = map(siem, lines("{\"timestamp\":1717243200000,\"type\":\"spam\",\"TimeGenerated\":\"x\","
                 + "\"mimecastEventId\":\"forged\",\"Logtype\":\"y\"}"), null);
