@@ -35,6 +35,7 @@ class DemoModeTest {
         settings.put("checkpoint.dir", work.resolve("checkpoints").toString());
         settings.put("start-date", start.toString());
         settings.put("run-once", "true");
+        settings.put("camel.management.enabled", "false"); // port 9876 may be another test JVM's
         return Application.run(settings);
     }
 

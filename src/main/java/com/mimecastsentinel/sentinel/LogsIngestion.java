@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * delivered, a single row still refused comes back as rejected with the service's answer. When not one row is
  * accepted the cause is not the rows but the set-up, and the batch fails instead.
  *
- * <p>One instance serves every stream of its DCR, each log type's sink on its own thread; it holds no state of a
- * request, so their uploads go side by side (the SDK's client is thread-safe).
+ * <p>One instance serves every stream of its DCR, each log type's sink on its own thread; their uploads go one at a
+ * time (a request and its retries). Side by side, a DCR throttling with 429 met each log type's retries with
+ * others' requests in between, and a request could spend its attempts on 429s (the degraded-APIs fault test).
  */
 public final class LogsIngestion implements Destination {
     private static final Logger LOG = LoggerFactory.getLogger(LogsIngestion.class);
@@ -61,7 +62,7 @@ public final class LogsIngestion implements Destination {
         return new Request(rows, () -> send(stream, rows, body));
     }
 
-    private List<Rejected> send(String stream, RowBatch rows, BinaryData body) {
+    private synchronized List<Rejected> send(String stream, RowBatch rows, BinaryData body) {
         List<Rejected> rejected = new ArrayList<>();
         int[] accepted = { 0 };
         int delivered = upload(stream, rows, body, rejected, accepted);

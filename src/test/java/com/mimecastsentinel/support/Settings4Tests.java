@@ -21,8 +21,15 @@ public final class Settings4Tests {
     private Settings4Tests() {
     }
 
+    /**
+     * The keys of these variables, for a run in this JVM. Several test JVMs run connectors side by side: the
+     * management server (one port, 9876 by default) only where a test asks for it, as {@link ConnectorProcess} does.
+     */
     public static Properties properties(Map<String, String> environment) {
         Properties properties = new Properties();
+        if (!environment.containsKey("MANAGEMENT_PORT") && !environment.containsKey("MANAGEMENT_ENABLED")) {
+            properties.put("camel.management.enabled", "false");
+        }
         environment.forEach((variable, value) -> {
             String key = PROPERTY_KEYS.get(variable);
             if (key == null) {
