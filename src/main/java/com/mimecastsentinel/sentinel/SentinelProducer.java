@@ -128,7 +128,7 @@ final class SentinelProducer extends DefaultAsyncProducer {
         DeadLetters deadLetters = component.deadLetters();
         int deadLettered = 0;
         for (Unsendable row : outgoing.unsendable()) {
-            deadLetters.put(logType, row.reason(), row.id(), new String(row.json(), StandardCharsets.UTF_8));
+            deadLetter(deadLetters, logType, row.reason(), row.id(), row.json());
             deadLettered++;
         }
         int accepted = 0;
@@ -138,9 +138,8 @@ final class SentinelProducer extends DefaultAsyncProducer {
             RowBatch rows = request.rows();
             List<Destination.Rejected> rejected = request.send();
             for (Destination.Rejected refused : rejected) {
-                deadLetters.put(logType, "refused by the destination: " + refused.reason(),
-                        refused.rows().id(refused.index()),
-                        new String(refused.rows().json(refused.index()), StandardCharsets.UTF_8));
+                deadLetter(deadLetters, logType, "refused by the destination: " + refused.reason(),
+                        refused.rows().id(refused.index()), refused.rows().json(refused.index()));
                 deadLettered++;
             }
             int ok = rows.size() - rejected.size();
@@ -160,6 +159,10 @@ final class SentinelProducer extends DefaultAsyncProducer {
         exchange.getMessage().setHeader(SentinelEndpoint.BYTES_ACCEPTED, acceptedBytes);
         exchange.getMessage().setHeader(SentinelEndpoint.NEWEST_EVENT, newestAccepted);
         exchange.getMessage().setHeader(SentinelEndpoint.ROWS_DEAD_LETTERED, deadLettered);
+    }
+
+    private static void deadLetter(DeadLetters deadLetters, String logType, String reason, String id, byte[] row) {
+        deadLetters.put(logType, reason, id, new String(row, StandardCharsets.UTF_8));
     }
 
     /** The end of the request that starts at {@code from}: at most the destination's rows and bytes. */

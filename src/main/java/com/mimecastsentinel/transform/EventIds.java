@@ -115,27 +115,32 @@ public final class EventIds {
 
         /** The first 32 hex digits of the SHA-256 of the text as UTF-8. */
         String hash(CharSequence text) {
+            if (asciiBytes(text)) {
+                sha256.update(bytes, 0, text.length());
+            } else {
+                // other text, or a whole record's (the "*" key): encoded as it is, its bytes not kept afterwards
+                sha256.update(text.toString().getBytes(StandardCharsets.UTF_8));
+            }
+            return HexFormat.of().formatHex(sha256.digest(), 0, 16);
+        }
+
+        /** Whether the text is ASCII of at most {@link #KEPT} characters, its bytes then in {@code bytes}. */
+        private boolean asciiBytes(CharSequence text) {
             int length = text.length();
             if (length > KEPT) {
-                // a whole record's text (the "*" key): hashed as it is, not kept by the thread afterwards
-                return HexFormat.of().formatHex(sha256.digest(text.toString().getBytes(StandardCharsets.UTF_8)), 0,
-                        16);
+                return false;
             }
             if (bytes.length < length) {
                 bytes = new byte[Math.max(length, 2 * bytes.length)];
             }
-            boolean ascii = true;
-            for (int i = 0; i < length && ascii; i++) {
+            for (int i = 0; i < length; i++) {
                 char c = text.charAt(i);
-                ascii = c < 0x80;
+                if (c >= 0x80) {
+                    return false;
+                }
                 bytes[i] = (byte) c;
             }
-            if (ascii) {
-                sha256.update(bytes, 0, length);
-            } else {
-                sha256.update(text.toString().getBytes(StandardCharsets.UTF_8));
-            }
-            return HexFormat.of().formatHex(sha256.digest(), 0, 16);
+            return true;
         }
     }
 }
