@@ -64,6 +64,11 @@ import org.slf4j.LoggerFactory;
  */
 public class ConnectorConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectorConfiguration.class);
+    /**
+     * Set (to true) by the check command: the connector is wired as for a run, but no log type's route starts and
+     * no lease is taken; the command calls through the endpoints itself.
+     */
+    public static final String CHECK = "connector.check";
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -71,6 +76,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
         Application.maskSecretsInLogs();
         PropertiesComponent properties = context.getPropertiesComponent();
         Settings settings = new Settings(properties::resolveProperty, System::getenv);
+        boolean checking = properties.resolveProperty(CHECK).map(Boolean::parseBoolean).orElse(false);
         ObjectMapper json = jsonMapper();
         Clock clock = Clock.systemUTC();
         Registry registry = context.getRegistry();
@@ -142,12 +148,15 @@ public class ConnectorConfiguration implements CamelConfiguration {
         context.addComponent("sentinel", sentinel);
 
         // runs, and what they share
-        Runs runs = new Runs(settings, metrics);
+        Runs runs = new Runs(settings, metrics, checking);
         registry.bind(Runs.BEAN, runs);
         context.addStartupListener(runs);
-        // leadership per log type (the routes' leadership policy): the instance holding its lease runs it, a standby
-        // takes over within a lease time of its death, or at once when it stops
-        context.addService(new LeaseClusterService(leases, settings.leaseId(), settings.leaseDuration, runs::standsBy));
+        if (!checking) {
+            // leadership per log type (the routes' leadership policy): the instance holding its lease runs it, a
+            // standby takes over within a lease time of its death, or at once when it stops
+            context.addService(new LeaseClusterService(leases, settings.leaseId(), settings.leaseDuration,
+                    runs::standsBy));
+        }
         registry.bind(LogTypeLeadership.BEAN, new LogTypeLeadership());
         registry.bind(ConnectorServices.BEAN, new ConnectorServices(settings, checkpoints, deadLetters, metrics,
                 clock, json, fileUrls));
@@ -162,7 +171,9 @@ public class ConnectorConfiguration implements CamelConfiguration {
                     .addScopes("https://monitor.azure.com//.default")));
         }
         ConnectorHealthCheck health = new ConnectorHealthCheck(probes, java.util.Set.of("runs"), clock);
-        context.addStartupListener(operations(metrics, health));
+        if (!checking) {
+            context.addStartupListener(operations(metrics, health));
+        }
 
         LOG.info("Mimecast {} ({}), checkpoints in {}, events to {}, dead letters to {}{}", mimecastUrl,
                 settings.usesApi2() ? "API 2.0" : "API 1.0", store.describe(), sentinel.describe(),
@@ -186,16 +197,20 @@ public class ConnectorConfiguration implements CamelConfiguration {
                     new FileDeadLetterStore(settings.deadLetterDir), new FileLeases(settings.checkpointDir));
         }
         var service = azure.blobService();
-        context.getRegistry().bind("blobServiceClient", service);
         var container = service.getBlobContainerClient(settings.checkpointContainer);
         container.createIfNotExists();
+        return new Storage(blobDocuments(context, settings, azure, service, BlobDocuments.CHECKPOINTS),
+                blobDocuments(context, settings, azure, service, BlobDocuments.DEAD_LETTERS),
+                new BlobLeases(container, settings.leaseId(), settings.leaseDuration, settings.checkpointNamespace()));
+    }
+
+    /** The documents under {@code prefix} of CHECKPOINT_CONTAINER, through camel-azure-storage-blob with {@code service}. */
+    public static BlobDocuments blobDocuments(CamelContext context, Settings settings, AzureClients azure,
+            com.azure.storage.blob.BlobServiceClient service, String prefix) {
+        context.getRegistry().bind("blobServiceClient", service);
         String endpoint = "azure-storage-blob://" + azure.storageAccountName() + "/" + settings.checkpointContainer
                 + "?serviceClient=#blobServiceClient";
-        var producer = context.createProducerTemplate();
-        return new Storage(
-                new BlobDocuments(producer, endpoint, settings.checkpointContainer, BlobDocuments.CHECKPOINTS),
-                new BlobDocuments(producer, endpoint, settings.checkpointContainer, BlobDocuments.DEAD_LETTERS),
-                new BlobLeases(container, settings.leaseId(), settings.leaseDuration, settings.checkpointNamespace()));
+        return new BlobDocuments(context.createProducerTemplate(), endpoint, settings.checkpointContainer, prefix);
     }
 
     /** Once the routes run: health and metrics on camel-main's management server (when enabled). */
