@@ -65,10 +65,15 @@ import org.slf4j.LoggerFactory;
 public class ConnectorConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectorConfiguration.class);
     /**
-     * Set (to true) by the check command: the connector is wired as for a run, but no log type's route starts and
-     * no lease is taken; the command calls through the endpoints itself.
+     * {@code true} (or {@code json}): the check command (CONNECTOR_CHECK under the Camel CLI). The connector is wired
+     * as for a run, but no route starts by itself, no lease is taken and checkpoints go to a scratch directory no
+     * one reads; once started, {@link com.mimecastsentinel.check.Preflight} checks through it and reports.
      */
     public static final String CHECK = "connector.check";
+    /** In a check, calls give up sooner: two attempts, a short wait on a rate limit, a short timeout. */
+    private static final int CHECK_ATTEMPTS = 2;
+    private static final Duration CHECK_RATE_LIMIT_WAIT = Duration.ofSeconds(5);
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(15);
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -76,7 +81,14 @@ public class ConnectorConfiguration implements CamelConfiguration {
         Application.maskSecretsInLogs();
         PropertiesComponent properties = context.getPropertiesComponent();
         Settings settings = new Settings(properties::resolveProperty, System::getenv);
-        boolean checking = properties.resolveProperty(CHECK).map(Boolean::parseBoolean).orElse(false);
+        String check = properties.resolveProperty(CHECK).map(String::trim).orElse("false");
+        boolean checking = check.equalsIgnoreCase("true") || check.equalsIgnoreCase("json");
+        if (!checking && !check.isEmpty() && !check.equalsIgnoreCase("false")) {
+            throw new com.mimecastsentinel.config.ConfigurationException("CONNECTOR_CHECK", "must be true, json or false");
+        }
+        if (checking) {
+            context.setAutoStartup(false); // Preflight starts the Mimecast API's routes; a log type's never starts
+        }
         ObjectMapper json = jsonMapper();
         Clock clock = Clock.systemUTC();
         Registry registry = context.getRegistry();
@@ -99,7 +111,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
         }
         // read by routes/mimecast-api.yaml: the endpoint it calls (the simulator's in the demo)
         properties.addOverrideProperty("mimecast.url", mimecastUrl);
-        configureHttp(context, settings.httpTimeout);
+        configureHttp(context, checking ? min(settings.httpTimeout, CHECK_TIMEOUT) : settings.httpTimeout);
         RowBatchConverters.register(context);
 
         // the Mimecast steps of routes/mimecast-api.yaml
@@ -114,8 +126,10 @@ public class ConnectorConfiguration implements CamelConfiguration {
         MimecastAccount account = new MimecastAccount(mimecastUrl, auth);
         registry.bind(MimecastAccount.BEAN, account);
         registry.bind("mimecastAuth", MimecastAccount.signing(account));
-        registry.bind("mimecastRetries", new MimecastRetries(settings.maxAttempts, settings.maxRateLimitWait, metrics,
-                account));
+        registry.bind("mimecastRetries", checking
+                ? new MimecastRetries(Math.min(CHECK_ATTEMPTS, settings.maxAttempts), min(settings.maxRateLimitWait,
+                        CHECK_RATE_LIMIT_WAIT), metrics, account)
+                : new MimecastRetries(settings.maxAttempts, settings.maxRateLimitWait, metrics, account));
         registry.bind("mimecastCallAnswer", new MimecastCallAnswer());
         registry.bind("mimecastAnswer", MimecastAnswer.whole(settings.httpTimeout.multipliedBy(2),
                 settings.maxAnswerBytes));
@@ -125,7 +139,8 @@ public class ConnectorConfiguration implements CamelConfiguration {
 
         // checkpoints, dead letters, leases: a Blob container (created when missing) or directories
         AzureClients azure = new AzureClients(settings);
-        Storage storage = storage(context, settings, azure);
+        // a check leaves the connector's checkpoints alone (Preflight probes the container on its own)
+        Storage storage = checking ? scratchStorage() : storage(context, settings, azure);
         CheckpointStore store = storage.checkpoints();
         Leases leases = storage.leases();
         if (settings.backfill()) {
@@ -171,7 +186,10 @@ public class ConnectorConfiguration implements CamelConfiguration {
                     .addScopes("https://monitor.azure.com//.default")));
         }
         ConnectorHealthCheck health = new ConnectorHealthCheck(probes, java.util.Set.of("runs"), clock);
-        if (!checking) {
+        if (checking) {
+            context.addStartupListener(new com.mimecastsentinel.check.Preflight(settings, azure,
+                    check.equalsIgnoreCase("json")));
+        } else {
             context.addStartupListener(operations(metrics, health));
         }
 
@@ -180,6 +198,18 @@ public class ConnectorConfiguration implements CamelConfiguration {
                 deadLetters.describe(), settings.backfill() ? ", BACKFILL " + settings.backfillFrom + " to "
                         + settings.backfillTo + " (checkpoints under " + settings.checkpointNamespace() + ")"
                         : settings.runOnce ? ", RUN_ONCE" : "");
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) < 0 ? a : b;
+    }
+
+    /** A check's: file stores under a temporary directory that nothing writes (no run starts). */
+    private static Storage scratchStorage() {
+        java.nio.file.Path scratch = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
+                "mimecast-sentinel-check-" + java.util.UUID.randomUUID());
+        return new Storage(new FileCheckpointStore(scratch.resolve("checkpoints")),
+                new FileDeadLetterStore(scratch.resolve("dead-letter")), new FileLeases(scratch.resolve("checkpoints")));
     }
 
     /** Where checkpoints, dead letters and leases live. */
