@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mimecastsentinel.demo.MimecastSimulator;
 import com.mimecastsentinel.support.Azurite;
 import com.mimecastsentinel.support.AzureFake;
 import com.mimecastsentinel.support.HttpsFake;
@@ -169,6 +170,32 @@ class CheckCommandTest {
 
             assertEquals(0, account.runOnce("audit", Map.of()));
             assertFalse(account.azure.deliveredIds("Custom-Audit").isEmpty(), "the first run delivers");
+        }
+    }
+
+    @Test
+    void api10SignedRequestsPassAndAWrongKeyIsExplained() throws Exception {
+        try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(30))) {
+            account.azure.acceptUploads();
+            Map<String, String> legacy = new LinkedHashMap<>(Map.of("MIMECAST_CLIENT_ID", "", "MIMECAST_CLIENT_SECRET",
+                    "", "MIMECAST_APP_ID", MimecastSimulator.DEMO_APP_ID, "MIMECAST_APP_KEY",
+                    MimecastSimulator.DEMO_APP_KEY, "MIMECAST_ACCESS_KEY", MimecastSimulator.DEMO_ACCESS_KEY,
+                    "MIMECAST_SECRET_KEY", MimecastSimulator.DEMO_SECRET_KEY));
+
+            Checked checked = check(environment(account, "siem-legacy,audit,siem", legacy));
+            assertEquals(1, checked.status(), checked.printed());
+            assertEquals("PASS", checked.result("mimecast siem-legacy"), checked.printed());
+            assertEquals("PASS", checked.result("mimecast audit"));
+            assertEquals("FAIL", checked.result("mimecast siem"), "named, but it needs API 2.0");
+            assertTrue(checked.says("mimecast siem").contains("MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET"));
+
+            legacy.put("MIMECAST_SECRET_KEY", java.util.Base64.getEncoder().encodeToString("not-the-key".getBytes(
+                    StandardCharsets.UTF_8)));
+            Checked wrongKey = check(environment(account, "audit", legacy));
+            assertEquals(1, wrongKey.status(), wrongKey.printed());
+            assertEquals("FAIL", wrongKey.result("mimecast audit"));
+            assertTrue(wrongKey.says("mimecast audit").contains("refused the credentials")
+                    && wrongKey.says("mimecast audit").contains("MIMECAST_SECRET_KEY"), wrongKey.printed());
         }
     }
 
