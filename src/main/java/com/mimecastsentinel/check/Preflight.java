@@ -12,6 +12,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import com.mimecastsentinel.Application;
@@ -57,6 +66,10 @@ public final class Preflight implements StartupListener {
     /** Who asked for the check: the variables it judges, its clock, and what becomes of the report. */
     public record Receiver(Map<String, String> environment, Clock clock, Consumer<CheckReport> report) {
     }
+
+    /** How many log types are checked side by side, and how long their checks may take in all. */
+    private static final int PARALLEL = 8;
+    private static final java.time.Duration DEADLINE = java.time.Duration.ofSeconds(50);
 
     private final Settings settings;
     private final AzureClients azure;
@@ -151,9 +164,8 @@ public final class Preflight implements StartupListener {
         }
         ProducerTemplate template = context.createProducerTemplate();
         Map<MimecastAccount, Boolean> accounts = new HashMap<>();
-        Map<String, CheckResult> probed = new HashMap<>();
-        Instant mimecastDate = null;
-        Instant localDate = null;
+        Map<String, CompletableFuture<CheckResult>> probed = new ConcurrentHashMap<>();
+        Map<String, Callable<LogTypeChecked>> calls = new LinkedHashMap<>();
         for (Route route : routes) {
             MimecastEndpoint endpoint = (MimecastEndpoint) route.getEndpoint();
             String logType = endpoint.getLogType();
@@ -179,26 +191,89 @@ public final class Preflight implements StartupListener {
                 report.add(CheckResult.skip(check, "not called: Mimecast refused the account's credentials (above)"));
                 continue;
             }
-            MimecastRequest request = endpoint.getSource().probe(logType);
-            String date;
-            try {
-                Exchange answer = new MimecastCalls(context, template, logType, account).call(request);
-                date = MimecastCallAnswer.header(answer, "Date");
-                report.add(CheckResult.pass(check, request.method() + " " + request.path() + " answered the log "
-                        + "type's first request, at its smallest"));
-            } catch (Exception e) {
-                date = MimecastChecks.date(e);
-                report.add(MimecastChecks.explain(check, e, endpoint.getSource(), request.path(), settings));
-            }
-            if (mimecastDate == null && MimecastChecks.date(date) != null) {
-                mimecastDate = MimecastChecks.date(date);
-                localDate = clock.instant();
-            }
-            for (SentinelEndpoint sink : sinks.get(route.getRouteId())) {
-                report.add(destination(logType, sink, probed));
+            List<SentinelEndpoint> destinations = sinks.get(route.getRouteId());
+            calls.put(logType, () -> logType(context, template, endpoint, destinations, probed, clock));
+        }
+        Instant mimecastDate = null;
+        Instant localDate = null;
+        for (LogTypeChecked checked : inParallel(calls)) {
+            checked.results().forEach(report::add);
+            if (mimecastDate == null && checked.mimecastDate() != null) {
+                mimecastDate = checked.mimecastDate();
+                localDate = checked.localDate();
             }
         }
         report.add(MimecastChecks.clock(mimecastDate, localDate, settings));
+    }
+
+    /** What the check of one log type found, and the time Mimecast's answer gave (with this clock's then). */
+    private record LogTypeChecked(List<CheckResult> results, Instant mimecastDate, Instant localDate) {
+    }
+
+    /** One log type: its smallest Mimecast request, then each of its destinations. */
+    private LogTypeChecked logType(CamelContext context, ProducerTemplate template, MimecastEndpoint endpoint,
+            List<SentinelEndpoint> destinations, Map<String, CompletableFuture<CheckResult>> probed, Clock clock) {
+        String logType = endpoint.getLogType();
+        List<CheckResult> results = new ArrayList<>();
+        MimecastRequest request = endpoint.getSource().probe(logType);
+        String date;
+        try {
+            Exchange answer = new MimecastCalls(context, template, logType, endpoint.getAccount()).call(request);
+            date = MimecastCallAnswer.header(answer, "Date");
+            results.add(CheckResult.pass("mimecast " + logType, request.method() + " " + request.path()
+                    + " answered the log type's first request, at its smallest"));
+        } catch (Exception e) {
+            date = MimecastChecks.date(e);
+            results.add(MimecastChecks.explain("mimecast " + logType, e, endpoint.getSource(), request.path(),
+                    settings));
+        }
+        Instant local = clock.instant();
+        for (SentinelEndpoint sink : destinations) {
+            results.add(destination(logType, sink, probed));
+        }
+        return new LogTypeChecked(results, MimecastChecks.date(date), local);
+    }
+
+    /**
+     * The log types side by side ({@value #PARALLEL} at a time), their results in their order: a check of every log
+     * type takes about as long as its slowest, and one that gets no answer within {@link #DEADLINE} is reported so.
+     */
+    private List<LogTypeChecked> inParallel(Map<String, Callable<LogTypeChecked>> calls) {
+        if (calls.isEmpty()) {
+            return List.of();
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLEL, calls.size()), task -> {
+            Thread thread = new Thread(task, "check");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<String> logTypes = List.copyOf(calls.keySet());
+            List<Future<LogTypeChecked>> futures = calls.values().stream().map(pool::submit).toList();
+            long deadline = System.nanoTime() + DEADLINE.toNanos();
+            List<LogTypeChecked> checked = new ArrayList<>();
+            for (int i = 0; i < futures.size(); i++) {
+                String check = "mimecast " + logTypes.get(i);
+                try {
+                    checked.add(futures.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+                } catch (TimeoutException e) {
+                    futures.get(i).cancel(true);
+                    checked.add(new LogTypeChecked(List.of(CheckResult.fail(check, "its calls got no "
+                            + "answer within " + DEADLINE.toSeconds() + " s", "check that this host reaches "
+                            + "MIMECAST_BASE_URL and the Azure endpoints (DNS, firewall, proxy), and run check again")),
+                            null, null));
+                } catch (ExecutionException e) {
+                    checked.add(new LogTypeChecked(List.of(CheckResult.fail(check, "its check failed: "
+                            + AzureChecks.firstLine(rootCause(e)), "report it with this message")), null, null));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
+            return checked;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** API 2.0: a token for the account (API 1.0 signs each call: its log types' calls prove its keys). */
@@ -217,32 +292,43 @@ public final class Preflight implements StartupListener {
     }
 
     /** A sentinel: endpoint's destination takes its stream (a stream shared by log types is asked once). */
-    private CheckResult destination(String logType, SentinelEndpoint sink, Map<String, CheckResult> probed) {
+    private CheckResult destination(String logType, SentinelEndpoint sink,
+            Map<String, CompletableFuture<CheckResult>> probed) {
         String check = "sentinel " + logType;
         String key;
         try {
             key = sink.destination() + " " + sink.getStream();
         } catch (RuntimeException e) {
-            ConfigurationException config = MimecastChecks.find(e, ConfigurationException.class);
-            return CheckResult.fail(check, AzureChecks.firstLine(e), config != null ? "correct " + config.setting()
-                    + " (docs/configuration.md)" : "check the settings of the sentinel: endpoint");
+            return endpointFailed(check, e);
         }
-        CheckResult result = probed.computeIfAbsent(key, k -> {
-            try {
-                Destination.Probe probe = sink.probe();
-                return probe.proven() ? CheckResult.pass(check, probe.detail())
-                        : CheckResult.warn(check, probe.detail(), "make sure a first run's rows arrive (the run "
-                                + "summary counts them; docs/operations.md)");
-            } catch (Destination.Refused e) {
-                return CheckResult.fail(check, e.getMessage(), e.fix());
-            } catch (RuntimeException e) {
-                ConfigurationException config = MimecastChecks.find(e, ConfigurationException.class);
-                return CheckResult.fail(check, AzureChecks.firstLine(e), config != null ? "correct "
-                        + config.setting() + " (docs/configuration.md)" : "check the settings of the sentinel: "
-                        + "endpoint and SENTINEL_INGESTION_ENDPOINT");
-            }
-        });
+        CompletableFuture<CheckResult> mine = new CompletableFuture<>();
+        CompletableFuture<CheckResult> first = probed.putIfAbsent(key, mine);
+        if (first == null) {
+            mine.complete(probe(check, sink));
+            first = mine;
+        }
+        CheckResult result = first.join();
         return new CheckResult(check, result.result(), result.detail(), result.fix());
+    }
+
+    private static CheckResult probe(String check, SentinelEndpoint sink) {
+        try {
+            Destination.Probe probe = sink.probe();
+            return probe.proven() ? CheckResult.pass(check, probe.detail())
+                    : CheckResult.warn(check, probe.detail(), "make sure a first run's rows arrive (the run summary "
+                            + "counts them; docs/operations.md)");
+        } catch (Destination.Refused e) {
+            return CheckResult.fail(check, e.getMessage(), e.fix());
+        } catch (RuntimeException e) {
+            return endpointFailed(check, e);
+        }
+    }
+
+    private static CheckResult endpointFailed(String check, RuntimeException e) {
+        ConfigurationException config = MimecastChecks.find(e, ConfigurationException.class);
+        return CheckResult.fail(check, AzureChecks.firstLine(e), config != null ? "correct " + config.setting()
+                + " (docs/configuration.md)" : "check the settings of the sentinel: endpoint and "
+                + "SENTINEL_INGESTION_ENDPOINT");
     }
 
     /** The {@code sentinel:} endpoints a log type's route sends to (anywhere in it, choices and filters too). */

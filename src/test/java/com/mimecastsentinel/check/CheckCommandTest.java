@@ -200,6 +200,33 @@ class CheckCommandTest {
     }
 
     @Test
+    void aMimecastThatDoesNotAnswerIsReportedAsSuch() throws Exception {
+        var silent = HttpsFake.start();
+        try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(30))) {
+            account.azure.acceptUploads();
+            silent.stubFor(post(urlPathMatching("/.*")).willReturn(aResponse().withStatus(200).withFixedDelay(5000)));
+            Map<String, String> env = environment(account, "audit,dlp", Map.of("MIMECAST_BASE_URL",
+                    HttpsFake.url(silent), "HTTP_TIMEOUT", "PT1S", "MIMECAST_CLIENT_ID", "", "MIMECAST_CLIENT_SECRET",
+                    "", "MIMECAST_APP_ID", MimecastSimulator.DEMO_APP_ID, "MIMECAST_APP_KEY",
+                    MimecastSimulator.DEMO_APP_KEY, "MIMECAST_ACCESS_KEY", MimecastSimulator.DEMO_ACCESS_KEY,
+                    "MIMECAST_SECRET_KEY", MimecastSimulator.DEMO_SECRET_KEY));
+
+            Checked checked = check(env);
+
+            assertEquals(1, checked.status(), checked.printed());
+            for (String logType : List.of("audit", "dlp")) {
+                assertEquals("FAIL", checked.result("mimecast " + logType));
+                assertTrue(checked.says("mimecast " + logType).contains("no answer from " + HttpsFake.url(silent)),
+                        checked.printed());
+            }
+            assertEquals("PASS", checked.result("sentinel audit"), "the destinations are checked all the same");
+            assertEquals("SKIP", checked.result("clock"), "no answer, no Date");
+        } finally {
+            silent.stop();
+        }
+    }
+
+    @Test
     void aWrongSecretIsExplainedAndNeverPrinted() throws Exception {
         try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(30))) {
             account.azure.acceptUploads();
