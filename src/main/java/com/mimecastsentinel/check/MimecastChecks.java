@@ -105,6 +105,17 @@ final class MimecastChecks {
                 .map(Map.Entry::getValue).findFirst().orElse(null);
     }
 
+    /**
+     * Whether Mimecast took an API 1.0 call's signature, from its failure: not when it answered 401 or 418, yes for
+     * any other answer, null when nothing answered.
+     */
+    static Boolean signatureTaken(Throwable failure) {
+        HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
+        MimecastFailure mimecast = find(failure, MimecastFailure.class);
+        int status = http != null ? http.getStatusCode() : mimecast != null ? mimecast.status() : 0;
+        return status == 0 ? null : status != 401 && status != 418;
+    }
+
     /** The OAuth token request failed: the client id and secret, or the way to Mimecast. */
     static CheckResult credentials(Throwable failure, Settings settings) {
         if (find(failure, MimecastFailure.CredentialsRefused.class) != null) {

@@ -196,7 +196,11 @@ public final class Preflight implements StartupListener {
         }
         Instant mimecastDate = null;
         Instant localDate = null;
-        for (LogTypeChecked checked : inParallel(calls)) {
+        List<LogTypeChecked> all = inParallel(calls);
+        if (all.stream().anyMatch(checked -> checked.signed() != null)) {
+            report.add(signedRequests(all));
+        }
+        for (LogTypeChecked checked : all) {
             checked.results().forEach(report::add);
             if (mimecastDate == null && checked.mimecastDate() != null) {
                 mimecastDate = checked.mimecastDate();
@@ -206,8 +210,21 @@ public final class Preflight implements StartupListener {
         report.add(MimecastChecks.clock(mimecastDate, localDate, settings));
     }
 
-    /** What the check of one log type found, and the time Mimecast's answer gave (with this clock's then). */
-    private record LogTypeChecked(List<CheckResult> results, Instant mimecastDate, Instant localDate) {
+    /**
+     * What the check of one log type found, the time Mimecast's answer gave (with this clock's then), and whether
+     * Mimecast took its API 1.0 signature (null: API 2.0, or no answer to tell).
+     */
+    private record LogTypeChecked(List<CheckResult> results, Instant mimecastDate, Instant localDate, Boolean signed) {
+    }
+
+    /** API 1.0 has no token to ask for: its keys are proven by the log types' signed calls. */
+    private static CheckResult signedRequests(List<LogTypeChecked> all) {
+        if (all.stream().anyMatch(checked -> Boolean.TRUE.equals(checked.signed()))) {
+            return CheckResult.pass("mimecast credentials", "Mimecast took the API 1.0 signature of the calls");
+        }
+        return CheckResult.fail("mimecast credentials", "Mimecast refused the API 1.0 signature of every call (the "
+                + "log types below)", "check MIMECAST_APP_ID, MIMECAST_APP_KEY, MIMECAST_ACCESS_KEY and "
+                + "MIMECAST_SECRET_KEY (as the console shows them) and this machine's clock");
     }
 
     /** One log type: its smallest Mimecast request, then each of its destinations. */
@@ -217,13 +234,17 @@ public final class Preflight implements StartupListener {
         List<CheckResult> results = new ArrayList<>();
         MimecastRequest request = endpoint.getSource().probe(logType);
         String date;
+        boolean api1 = !endpoint.getAccount().auth().api2();
+        Boolean signed = null;
         try {
             Exchange answer = new MimecastCalls(context, template, logType, endpoint.getAccount()).call(request);
             date = MimecastCallAnswer.header(answer, "Date");
+            signed = api1 ? Boolean.TRUE : null;
             results.add(CheckResult.pass("mimecast " + logType, request.method() + " " + request.path()
                     + " answered the log type's first request, at its smallest"));
         } catch (Exception e) {
             date = MimecastChecks.date(e);
+            signed = api1 ? MimecastChecks.signatureTaken(e) : null;
             results.add(MimecastChecks.explain("mimecast " + logType, e, endpoint.getSource(), request.path(),
                     settings));
         }
@@ -231,7 +252,7 @@ public final class Preflight implements StartupListener {
         for (SentinelEndpoint sink : destinations) {
             results.add(destination(logType, sink, probed));
         }
-        return new LogTypeChecked(results, MimecastChecks.date(date), local);
+        return new LogTypeChecked(results, MimecastChecks.date(date), local, signed);
     }
 
     /**
@@ -261,10 +282,10 @@ public final class Preflight implements StartupListener {
                     checked.add(new LogTypeChecked(List.of(CheckResult.fail(check, "its calls got no "
                             + "answer within " + DEADLINE.toSeconds() + " s", "check that this host reaches "
                             + "MIMECAST_BASE_URL and the Azure endpoints (DNS, firewall, proxy), and run check again")),
-                            null, null));
+                            null, null, null));
                 } catch (ExecutionException e) {
                     checked.add(new LogTypeChecked(List.of(CheckResult.fail(check, "its check failed: "
-                            + AzureChecks.firstLine(rootCause(e)), "report it with this message")), null, null));
+                            + AzureChecks.firstLine(rootCause(e)), "report it with this message")), null, null, null));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("interrupted", e);

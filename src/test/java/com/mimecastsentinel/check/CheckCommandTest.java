@@ -184,6 +184,7 @@ class CheckCommandTest {
 
             Checked checked = check(environment(account, "siem-legacy,audit,siem", legacy));
             assertEquals(1, checked.status(), checked.printed());
+            assertEquals("PASS", checked.result("mimecast credentials"), "the signed calls were taken");
             assertEquals("PASS", checked.result("mimecast siem-legacy"), checked.printed());
             assertEquals("PASS", checked.result("mimecast audit"));
             assertEquals("FAIL", checked.result("mimecast siem"), "named, but it needs API 2.0");
@@ -193,6 +194,7 @@ class CheckCommandTest {
                     StandardCharsets.UTF_8)));
             Checked wrongKey = check(environment(account, "audit", legacy));
             assertEquals(1, wrongKey.status(), wrongKey.printed());
+            assertEquals("FAIL", wrongKey.result("mimecast credentials"), wrongKey.printed());
             assertEquals("FAIL", wrongKey.result("mimecast audit"));
             assertTrue(wrongKey.says("mimecast audit").contains("refused the credentials")
                     && wrongKey.says("mimecast audit").contains("MIMECAST_SECRET_KEY"), wrongKey.printed());
