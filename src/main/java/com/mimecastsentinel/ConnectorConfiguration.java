@@ -111,7 +111,11 @@ public class ConnectorConfiguration implements CamelConfiguration {
         }
         // read by routes/mimecast-api.yaml: the endpoint it calls (the simulator's in the demo)
         properties.addOverrideProperty("mimecast.url", mimecastUrl);
-        configureHttp(context, checking ? min(settings.httpTimeout, CHECK_TIMEOUT) : settings.httpTimeout);
+        Duration httpTimeout = checking ? min(settings.httpTimeout, CHECK_TIMEOUT) : settings.httpTimeout;
+        configureHttp(context, httpTimeout);
+        if (checking) {
+            context.getShutdownStrategy().setTimeout(5); // a check's calls left after its deadline are not waited for
+        }
         RowBatchConverters.register(context);
 
         // the Mimecast steps of routes/mimecast-api.yaml
@@ -131,14 +135,14 @@ public class ConnectorConfiguration implements CamelConfiguration {
                         CHECK_RATE_LIMIT_WAIT), metrics, account)
                 : new MimecastRetries(settings.maxAttempts, settings.maxRateLimitWait, metrics, account));
         registry.bind("mimecastCallAnswer", new MimecastCallAnswer());
-        registry.bind("mimecastAnswer", MimecastAnswer.whole(settings.httpTimeout.multipliedBy(2),
+        registry.bind("mimecastAnswer", MimecastAnswer.whole(httpTimeout.multipliedBy(2),
                 settings.maxAnswerBytes));
         registry.bind("mimecastFileUrl", new FileUrlStep(fileUrls));
-        registry.bind("mimecastFile", MimecastAnswer.stream(settings.httpTimeout.multipliedBy(5)));
+        registry.bind("mimecastFile", MimecastAnswer.stream(httpTimeout.multipliedBy(5)));
         registry.bind("mimecastEnvelope", new MimecastEnvelope());
 
         // checkpoints, dead letters, leases: a Blob container (created when missing) or directories
-        AzureClients azure = new AzureClients(settings);
+        AzureClients azure = checking ? new AzureClients(settings, CHECK_TIMEOUT) : new AzureClients(settings);
         // a check leaves the connector's checkpoints alone (Preflight probes the container on its own)
         Storage storage = checking ? scratchStorage() : storage(context, settings, azure);
         CheckpointStore store = storage.checkpoints();

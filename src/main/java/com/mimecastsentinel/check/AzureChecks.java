@@ -69,9 +69,12 @@ final class AzureChecks {
         String step = "reach the storage account";
         String name = "check/" + UUID.randomUUID() + ".json";
         DefaultCamelContext camel = new DefaultCamelContext();
+        BlobClient blob = null;
+        BlobLeaseClient lease = null;
         try {
             BlobServiceClient service = azure.blobService();
             BlobContainerClient client = service.getBlobContainerClient(container);
+            blob = client.getBlobClient(BlobDocuments.CHECKPOINTS + name);
             step = "see whether container " + container + " exists";
             boolean created = false;
             if (!client.exists()) {
@@ -93,13 +96,15 @@ final class AzureChecks {
                         + "back the same", "check that nothing else rewrites " + container + " (versioning or "
                         + "immutability policies)");
             }
-            BlobClient blob = client.getBlobClient(BlobDocuments.CHECKPOINTS + name);
             step = "lease the probe document";
-            BlobLeaseClient lease = new BlobLeaseClientBuilder().blobClient(blob).buildClient();
-            lease.acquireLease(15);
-            lease.releaseLease();
+            BlobLeaseClient acquiring = new BlobLeaseClientBuilder().blobClient(blob).buildClient();
+            acquiring.acquireLease(15);
+            lease = acquiring;
+            acquiring.releaseLease();
+            lease = null;
             step = "delete the probe document";
             blob.delete();
+            blob = null;
             return CheckResult.pass(check, "container " + container + (created ? " created" : " exists")
                     + "; a probe document was written, read back, leased and deleted");
         } catch (BlobStorageException e) {
@@ -110,7 +115,22 @@ final class AzureChecks {
         } catch (RuntimeException e) {
             return CheckResult.fail(check, "could not " + step + ": " + firstLine(e), storageFix());
         } finally {
+            removeQuietly(blob, lease);
             camel.stop();
+        }
+    }
+
+    /** A probe document left by a step that failed: its lease released, the document deleted, if that can be. */
+    private static void removeQuietly(BlobClient blob, BlobLeaseClient lease) {
+        try {
+            if (lease != null) {
+                lease.releaseLease();
+            }
+            if (blob != null) {
+                blob.deleteIfExists();
+            }
+        } catch (RuntimeException e) {
+            // the identity may not delete (the failure reported says so); a probe under checkpoints/check/ is inert
         }
     }
 

@@ -108,7 +108,8 @@ public final class CheckCommand {
         } catch (Exception e) {
             ConfigurationException config = MimecastChecks.find(e, ConfigurationException.class);
             report.add(config != null ? settingsFailed(config)
-                    : CheckResult.fail("routes", "the connector does not start: " + AzureChecks.firstLine(rootCause(e)),
+                    : CheckResult.fail("routes", "the connector does not start: "
+                            + AzureChecks.firstLine(MimecastChecks.rootCause(e)),
                             "correct what the message names in routes/*.yaml or application.properties"));
             return report;
         } finally {
@@ -126,11 +127,4 @@ public final class CheckCommand {
         return CheckResult.fail("settings", e.getMessage(), "correct " + e.setting() + " (docs/configuration.md)");
     }
 
-    private static Throwable rootCause(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause;
-    }
 }

@@ -11,9 +11,18 @@ public record CheckResult(String check, Outcome result, String detail, String fi
     /** PASS and SKIP let a run go ahead; WARN does too but says what may bite later; FAIL means a run would fail. */
     public enum Outcome { PASS, WARN, FAIL, SKIP }
 
+    /** The longest detail shown: what an upstream answered is quoted in it, and an answer is not trusted. */
+    static final int MAX_DETAIL = 600;
+
     public CheckResult {
-        detail = Secrets.mask(detail == null ? "" : detail);
-        fix = fix == null ? null : Secrets.mask(fix);
+        detail = shown(detail == null ? "" : detail);
+        fix = fix == null ? null : shown(fix);
+    }
+
+    /** Masked, on one line without control characters (no answer can forge a line of the table), bounded. */
+    private static String shown(String text) {
+        String line = Secrets.mask(text).replaceAll("\\p{Cntrl}", " ");
+        return line.length() > MAX_DETAIL ? line.substring(0, MAX_DETAIL) + "…" : line;
     }
 
     public static CheckResult pass(String check, String detail) {

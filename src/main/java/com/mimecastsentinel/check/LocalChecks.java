@@ -160,12 +160,15 @@ final class LocalChecks {
 
     /** The JVM's trust store, when one is set ({@code javax.net.ssl.trustStore}): it loads and holds certificates. */
     static CheckResult trustStore() {
-        String location = System.getProperty("javax.net.ssl.trustStore");
+        return trustStore(System.getProperty("javax.net.ssl.trustStore"),
+                System.getProperty("javax.net.ssl.trustStoreType", KeyStore.getDefaultType()),
+                System.getProperty("javax.net.ssl.trustStorePassword"));
+    }
+
+    static CheckResult trustStore(String location, String type, String password) {
         if (location == null || location.isBlank() || location.equals("NONE")) {
             return CheckResult.skip("trust store", "the JVM's default (its cacerts)");
         }
-        String type = System.getProperty("javax.net.ssl.trustStoreType", KeyStore.getDefaultType());
-        String password = System.getProperty("javax.net.ssl.trustStorePassword");
         try (InputStream in = Files.newInputStream(Path.of(location))) {
             KeyStore store = KeyStore.getInstance(type);
             store.load(in, password == null ? null : password.toCharArray());

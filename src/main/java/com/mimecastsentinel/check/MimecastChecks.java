@@ -106,14 +106,16 @@ final class MimecastChecks {
     }
 
     /**
-     * Whether Mimecast took an API 1.0 call's signature, from its failure: not when it answered 401 or 418, yes for
-     * any other answer, null when nothing answered.
+     * Whether Mimecast took an API 1.0 call's signature, from its failure: not when it answered 401 or 418; yes when
+     * it judged the call itself (403: a permission or product; a failure inside a 200); null for any other answer
+     * (a 404, 429 or 5xx can come before the signature is looked at) or none.
      */
     static Boolean signatureTaken(Throwable failure) {
         HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
         MimecastFailure mimecast = find(failure, MimecastFailure.class);
         int status = http != null ? http.getStatusCode() : mimecast != null ? mimecast.status() : 0;
-        return status == 0 ? null : status != 401 && status != 418;
+        return status == 401 || status == 418 ? Boolean.FALSE
+                : status == 403 || status == 200 ? Boolean.TRUE : null;
     }
 
     /** The OAuth token request failed: the client id and secret, or the way to Mimecast. */
@@ -145,17 +147,22 @@ final class MimecastChecks {
                 + (message.isEmpty() ? "" : ": " + message);
         String permission = source != null && source.getPermission() != null ? "'" + source.getPermission() + "'"
                 : "the one the log type needs (docs/configuration.md, log types)";
-        String text = (body + " " + message + " " + codes).toLowerCase(Locale.ROOT);
+        String text = (body + " " + message).toLowerCase(Locale.ROOT);
+        Matcher otherHost = MIMECAST_URL.matcher(body + " " + message);
+        boolean namesOtherHost = otherHost.find() && !otherHost.group().equalsIgnoreCase(
+                settings.mimecastBaseUrl.getScheme() + "://" + settings.mimecastBaseUrl.getHost());
         if (status == 418) {
             return CheckResult.fail(check, "Mimecast says the API 1.0 access key's binding expired (" + answer + ")",
                     "create a new access key and secret key for the API user (Mimecast Administration Console, API "
                             + "applications) and set MIMECAST_ACCESS_KEY and MIMECAST_SECRET_KEY");
         }
-        if (text.contains("region")) {
-            Matcher url = MIMECAST_URL.matcher(body + " " + message);
+        // a code about the region, or an answer naming another Mimecast host as the account's
+        if (codes.stream().anyMatch(code -> code.toLowerCase(Locale.ROOT).contains("region"))
+                || namesOtherHost && text.contains("region")) {
             return CheckResult.fail(check, "Mimecast says the account is in another region than "
                     + settings.mimecastBaseUrl + " (" + answer + ")", "set MIMECAST_BASE_URL to "
-                    + (url.find() ? url.group() : "the account's regional host (https://<region>-api.mimecast.com)"));
+                    + (namesOtherHost ? otherHost.group()
+                            : "the account's regional host (https://<region>-api.mimecast.com)"));
         }
         if (status == 401) {
             return CheckResult.fail(check, "Mimecast refused the credentials of the call to " + path + " (" + answer + ")",
@@ -227,10 +234,23 @@ final class MimecastChecks {
         }
     }
 
+    /** At most a few codes, each of a code's length: what an answer says is bounded before it is shown. */
     private static void add(List<String> codes, String code) {
-        if (code != null && !code.isBlank() && !codes.contains(code)) {
-            codes.add(code);
+        if (code != null && !code.isBlank() && codes.size() < 5) {
+            String bounded = code.length() > 64 ? code.substring(0, 64) + "…" : code;
+            if (!codes.contains(bounded)) {
+                codes.add(bounded);
+            }
         }
+    }
+
+    /** The innermost cause: what went wrong, not the wrapping of it. */
+    static Throwable rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     static <T extends Throwable> T find(Throwable failure, Class<T> type) {

@@ -22,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import com.mimecastsentinel.Application;
 import com.mimecastsentinel.config.ConfigurationException;
@@ -67,9 +68,13 @@ public final class Preflight implements StartupListener {
     public record Receiver(Map<String, String> environment, Clock clock, Consumer<CheckReport> report) {
     }
 
-    /** How many log types are checked side by side, and how long their checks may take in all. */
+    /**
+     * How many checks run side by side, how long the whole check may take, and one check that calls out (a token,
+     * the container, a log type): what gets no answer in time is reported so, and the check still ends in time.
+     */
     private static final int PARALLEL = 8;
-    private static final java.time.Duration DEADLINE = java.time.Duration.ofSeconds(50);
+    private static final java.time.Duration BUDGET = java.time.Duration.ofSeconds(50);
+    private static final java.time.Duration STEP = java.time.Duration.ofSeconds(35);
 
     private final Settings settings;
     private final AzureClients azure;
@@ -93,11 +98,19 @@ public final class Preflight implements StartupListener {
         Receiver asked = receiver != null ? receiver
                 : new Receiver(System.getenv(), Clock.systemUTC(), null);
         CheckReport report = new CheckReport();
+        ExecutorService pool = Executors.newFixedThreadPool(PARALLEL, task -> {
+            Thread thread = new Thread(task, "check");
+            thread.setDaemon(true);
+            return thread;
+        });
         try {
-            run(context, asked, report);
+            new Within(pool, System.nanoTime() + BUDGET.toNanos()).run(context, asked, report);
         } catch (Exception e) {
-            report.add(CheckResult.fail("check", "the check itself failed: " + AzureChecks.firstLine(rootCause(e)),
-                    "run it again; if it fails the same way, report it with this message"));
+            report.add(CheckResult.fail("check", "the check itself failed: " + AzureChecks.firstLine(
+                    MimecastChecks.rootCause(e)), "run it again; if it fails the same way, report it with this "
+                    + "message"));
+        } finally {
+            pool.shutdownNow();
         }
         if (receiver != null) {
             receiver.report().accept(report);
@@ -115,200 +128,222 @@ public final class Preflight implements StartupListener {
         exit.start();
     }
 
-    private void run(CamelContext context, Receiver asked, CheckReport report) throws Exception {
-        report.add(CheckResult.pass("settings", "every setting parses (" + (settings.demo ? "the demo"
-                : "Mimecast " + settings.mimecastBaseUrl) + ", checkpoints " + settings.checkpointStore
-                .name().toLowerCase(Locale.ROOT) + ", rows to " + settings.sink.name().toLowerCase(Locale.ROOT)
-                + ")"));
-        LocalChecks.unknownVariables(asked.environment(), LocalChecks.knownVariables(configurationTexts(context)))
-                .forEach(report::add);
-        LocalChecks.files(asked.environment()).forEach(report::add);
-        LocalChecks.directories(settings).forEach(report::add);
-        LocalChecks.proxy(context.getPropertiesComponent()::resolveProperty).forEach(report::add);
-        report.add(LocalChecks.trustStore());
-        report.add(MimecastChecks.generation(settings));
-        if (settings.checkpointStore == Settings.CheckpointStoreKind.BLOB) {
-            if (settings.storageAccountUrl != null) {
-                report.add(AzureChecks.token(azure, settings, "storage", AzureChecks.STORAGE_SCOPE));
-            }
-            report.add(AzureChecks.blob(settings, azure));
-        }
-        for (Route route : context.getRoutes()) {
-            // the Mimecast API's own routes (direct:mimecast-call and the rest), which every call goes through
-            if (route.getEndpoint().getEndpointUri().startsWith("direct:")) {
-                context.getRouteController().startRoute(route.getRouteId());
-            }
-        }
-        logTypes(context, asked.clock(), report);
-    }
+    /** One check's run: its pool of threads and its deadline. */
+    private final class Within {
+        private final ExecutorService pool;
+        private final long deadline;
 
-    private void logTypes(CamelContext context, Clock clock, CheckReport report) {
-        Runs runs = context.getRegistry().lookupByNameAndType(Runs.BEAN, Runs.class);
-        List<String> enabled = runs.enabledLogTypes();
-        List<Route> routes = context.getRoutes().stream().filter(r -> r.getEndpoint() instanceof MimecastEndpoint)
-                .sorted(Comparator.comparing(Route::getRouteId)).toList();
-        Map<String, List<SentinelEndpoint>> sinks = new LinkedHashMap<>();
-        for (Route route : routes) {
-            sinks.put(route.getRouteId(), sentinelEndpoints(context, route.getRouteId()));
+        Within(ExecutorService pool, long deadline) {
+            this.pool = pool;
+            this.deadline = deadline;
         }
-        if (settings.sink == Settings.SinkKind.SENTINEL) {
-            List<SentinelEndpoint> used = routes.stream().filter(r -> enabled.contains(r.getRouteId()))
-                    .flatMap(r -> sinks.get(r.getRouteId()).stream()).toList();
-            if (used.stream().anyMatch(e -> !SentinelEndpoint.THREAT_INTELLIGENCE.equals(e.getStream()))) {
-                report.add(AzureChecks.token(azure, settings, "logs ingestion", AzureChecks.MONITOR_SCOPE));
-            }
-            if (used.stream().anyMatch(e -> SentinelEndpoint.THREAT_INTELLIGENCE.equals(e.getStream()))) {
-                report.add(AzureChecks.token(azure, settings, "resource manager, STIX upload",
-                        settings.resourceManagerEndpoint + "/.default"));
-            }
-        }
-        ProducerTemplate template = context.createProducerTemplate();
-        Map<MimecastAccount, Boolean> accounts = new HashMap<>();
-        Map<String, CompletableFuture<CheckResult>> probed = new ConcurrentHashMap<>();
-        Map<String, Callable<LogTypeChecked>> calls = new LinkedHashMap<>();
-        for (Route route : routes) {
-            MimecastEndpoint endpoint = (MimecastEndpoint) route.getEndpoint();
-            String logType = endpoint.getLogType();
-            String check = "mimecast " + logType;
-            if (!enabled.contains(route.getRouteId())) {
-                report.add(CheckResult.skip(check, "not in MIMECAST_LOG_TYPES: not run"));
-                continue;
-            }
-            String api = endpoint.getSource().getApi();
-            String has = settings.mimecastClientId != null ? "2.0" : "1.0";
-            if (!settings.demo && api != null && !api.equals("any") && !api.equals(has)) {
-                String credentials = api.equals("2.0") ? "MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET"
-                        : "MIMECAST_APP_ID, MIMECAST_APP_KEY, MIMECAST_ACCESS_KEY and MIMECAST_SECRET_KEY";
-                report.add(settings.logTypes.contains(logType)
-                        ? CheckResult.fail(check, logType + " needs Mimecast API " + api + ", the credentials are API "
-                                + has, "set " + credentials + ", or leave " + logType + " out of MIMECAST_LOG_TYPES")
-                        : CheckResult.skip(check, "needs Mimecast API " + api + " credentials: a run passes it over"));
-                continue;
-            }
-            MimecastAccount account = endpoint.getAccount();
-            Boolean usable = accounts.computeIfAbsent(account, a -> credentials(a, report));
-            if (!usable) {
-                report.add(CheckResult.skip(check, "not called: Mimecast refused the account's credentials (above)"));
-                continue;
-            }
-            List<SentinelEndpoint> destinations = sinks.get(route.getRouteId());
-            calls.put(logType, () -> logType(context, template, endpoint, destinations, probed, clock));
-        }
-        Instant mimecastDate = null;
-        Instant localDate = null;
-        List<LogTypeChecked> all = inParallel(calls);
-        if (all.stream().anyMatch(checked -> checked.signed() != null)) {
-            report.add(signedRequests(all));
-        }
-        for (LogTypeChecked checked : all) {
-            checked.results().forEach(report::add);
-            if (mimecastDate == null && checked.mimecastDate() != null) {
-                mimecastDate = checked.mimecastDate();
-                localDate = checked.localDate();
-            }
-        }
-        report.add(MimecastChecks.clock(mimecastDate, localDate, settings));
-    }
 
-    /**
-     * What the check of one log type found, the time Mimecast's answer gave (with this clock's then), and whether
-     * Mimecast took its API 1.0 signature (null: API 2.0, or no answer to tell).
-     */
-    private record LogTypeChecked(List<CheckResult> results, Instant mimecastDate, Instant localDate, Boolean signed) {
-    }
-
-    /** API 1.0 has no token to ask for: its keys are proven by the log types' signed calls. */
-    private static CheckResult signedRequests(List<LogTypeChecked> all) {
-        if (all.stream().anyMatch(checked -> Boolean.TRUE.equals(checked.signed()))) {
-            return CheckResult.pass("mimecast credentials", "Mimecast took the API 1.0 signature of the calls");
-        }
-        return CheckResult.fail("mimecast credentials", "Mimecast refused the API 1.0 signature of every call (the "
-                + "log types below)", "check MIMECAST_APP_ID, MIMECAST_APP_KEY, MIMECAST_ACCESS_KEY and "
-                + "MIMECAST_SECRET_KEY (as the console shows them) and this machine's clock");
-    }
-
-    /** One log type: its smallest Mimecast request, then each of its destinations. */
-    private LogTypeChecked logType(CamelContext context, ProducerTemplate template, MimecastEndpoint endpoint,
-            List<SentinelEndpoint> destinations, Map<String, CompletableFuture<CheckResult>> probed, Clock clock) {
-        String logType = endpoint.getLogType();
-        List<CheckResult> results = new ArrayList<>();
-        MimecastRequest request = endpoint.getSource().probe(logType);
-        String date;
-        boolean api1 = !endpoint.getAccount().auth().api2();
-        Boolean signed = null;
-        try {
-            Exchange answer = new MimecastCalls(context, template, logType, endpoint.getAccount()).call(request);
-            date = MimecastCallAnswer.header(answer, "Date");
-            signed = api1 ? Boolean.TRUE : null;
-            results.add(CheckResult.pass("mimecast " + logType, request.method() + " " + request.path()
-                    + " answered the log type's first request, at its smallest"));
-        } catch (Exception e) {
-            date = MimecastChecks.date(e);
-            signed = api1 ? MimecastChecks.signatureTaken(e) : null;
-            results.add(MimecastChecks.explain("mimecast " + logType, e, endpoint.getSource(), request.path(),
-                    settings));
-        }
-        Instant local = clock.instant();
-        for (SentinelEndpoint sink : destinations) {
-            results.add(destination(logType, sink, probed));
-        }
-        return new LogTypeChecked(results, MimecastChecks.date(date), local, signed);
-    }
-
-    /**
-     * The log types side by side ({@value #PARALLEL} at a time), their results in their order: a check of every log
-     * type takes about as long as its slowest, and one that gets no answer within {@link #DEADLINE} is reported so.
-     */
-    private List<LogTypeChecked> inParallel(Map<String, Callable<LogTypeChecked>> calls) {
-        if (calls.isEmpty()) {
-            return List.of();
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLEL, calls.size()), task -> {
-            Thread thread = new Thread(task, "check");
-            thread.setDaemon(true);
-            return thread;
-        });
-        try {
-            List<String> logTypes = List.copyOf(calls.keySet());
-            List<Future<LogTypeChecked>> futures = calls.values().stream().map(pool::submit).toList();
-            long deadline = System.nanoTime() + DEADLINE.toNanos();
-            List<LogTypeChecked> checked = new ArrayList<>();
-            for (int i = 0; i < futures.size(); i++) {
-                String check = "mimecast " + logTypes.get(i);
-                try {
-                    checked.add(futures.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
-                } catch (TimeoutException e) {
-                    futures.get(i).cancel(true);
-                    checked.add(new LogTypeChecked(List.of(CheckResult.fail(check, "its calls got no "
-                            + "answer within " + DEADLINE.toSeconds() + " s", "check that this host reaches "
-                            + "MIMECAST_BASE_URL and the Azure endpoints (DNS, firewall, proxy), and run check again")),
-                            null, null, null));
-                } catch (ExecutionException e) {
-                    checked.add(new LogTypeChecked(List.of(CheckResult.fail(check, "its check failed: "
-                            + AzureChecks.firstLine(rootCause(e)), "report it with this message")), null, null, null));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted", e);
+        void run(CamelContext context, Receiver asked, CheckReport report) throws Exception {
+            report.add(CheckResult.pass("settings", "every setting parses (" + (settings.demo ? "the demo"
+                    : "Mimecast " + settings.mimecastBaseUrl) + ", checkpoints " + settings.checkpointStore
+                    .name().toLowerCase(Locale.ROOT) + ", rows to " + settings.sink.name().toLowerCase(Locale.ROOT)
+                    + ")"));
+            LocalChecks.unknownVariables(asked.environment(), LocalChecks.knownVariables(configurationTexts(context)))
+                    .forEach(report::add);
+            LocalChecks.files(asked.environment()).forEach(report::add);
+            LocalChecks.directories(settings).forEach(report::add);
+            LocalChecks.proxy(context.getPropertiesComponent()::resolveProperty).forEach(report::add); // 5 s at most
+            report.add(LocalChecks.trustStore());
+            report.add(MimecastChecks.generation(settings));
+            if (settings.checkpointStore == Settings.CheckpointStoreKind.BLOB) {
+                if (settings.storageAccountUrl != null) {
+                    report.add(within("azure token (storage)", () -> AzureChecks.token(azure, settings, "storage",
+                        AzureChecks.STORAGE_SCOPE)));
+                }
+                report.add(within("checkpoint store", () -> AzureChecks.blob(settings, azure)));
+            }
+            for (Route route : context.getRoutes()) {
+                // the Mimecast API's own routes (direct:mimecast-call and the rest), which every call goes through
+                if (route.getEndpoint().getEndpointUri().startsWith("direct:")) {
+                    context.getRouteController().startRoute(route.getRouteId());
                 }
             }
-            return checked;
-        } finally {
-            pool.shutdownNow();
+            logTypes(context, asked.clock(), report);
         }
-    }
 
-    /** API 2.0: a token for the account (API 1.0 signs each call: its log types' calls prove its keys). */
-    private boolean credentials(MimecastAccount account, CheckReport report) {
-        if (!account.auth().api2()) {
-            return true;
+        private void logTypes(CamelContext context, Clock clock, CheckReport report) {
+            Runs runs = context.getRegistry().lookupByNameAndType(Runs.BEAN, Runs.class);
+            List<String> enabled = runs.enabledLogTypes();
+            List<Route> routes = context.getRoutes().stream().filter(r -> r.getEndpoint() instanceof MimecastEndpoint)
+                    .sorted(Comparator.comparing(Route::getRouteId)).toList();
+            Map<String, List<SentinelEndpoint>> sinks = new LinkedHashMap<>();
+            for (Route route : routes) {
+                sinks.put(route.getRouteId(), sentinelEndpoints(context, route.getRouteId()));
+            }
+            if (settings.sink == Settings.SinkKind.SENTINEL) {
+                List<SentinelEndpoint> used = routes.stream().filter(r -> enabled.contains(r.getRouteId()))
+                        .flatMap(r -> sinks.get(r.getRouteId()).stream()).toList();
+                if (used.stream().anyMatch(e -> !SentinelEndpoint.THREAT_INTELLIGENCE.equals(e.getStream()))) {
+                    report.add(within("azure token (logs ingestion)", () -> AzureChecks.token(azure, settings,
+                            "logs ingestion", AzureChecks.MONITOR_SCOPE)));
+                }
+                if (used.stream().anyMatch(e -> SentinelEndpoint.THREAT_INTELLIGENCE.equals(e.getStream()))) {
+                    report.add(within("azure token (resource manager, STIX upload)", () -> AzureChecks.token(azure,
+                            settings, "resource manager, STIX upload", settings.resourceManagerEndpoint + "/.default")));
+                }
+            }
+            ProducerTemplate template = context.createProducerTemplate();
+            Map<MimecastAccount, Boolean> accounts = new HashMap<>();
+            Map<String, CompletableFuture<CheckResult>> probed = new ConcurrentHashMap<>();
+            Map<String, Callable<LogTypeChecked>> calls = new LinkedHashMap<>();
+            for (Route route : routes) {
+                MimecastEndpoint endpoint = (MimecastEndpoint) route.getEndpoint();
+                String logType = endpoint.getLogType();
+                String check = "mimecast " + logType;
+                if (!enabled.contains(route.getRouteId())) {
+                    report.add(CheckResult.skip(check, "not in MIMECAST_LOG_TYPES: not run"));
+                    continue;
+                }
+                if (!endpoint.getSource().runsWith(settings)) {
+                    String api = endpoint.getSource().getApi();
+                    String has = settings.mimecastClientId != null ? "2.0" : "1.0";
+                    String credentials = api.equals("2.0") ? "MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET"
+                            : "MIMECAST_APP_ID, MIMECAST_APP_KEY, MIMECAST_ACCESS_KEY and MIMECAST_SECRET_KEY";
+                    report.add(settings.logTypes.contains(logType)
+                            ? CheckResult.fail(check, logType + " needs Mimecast API " + api + ", the credentials are API "
+                                    + has, "set " + credentials + ", or leave " + logType + " out of MIMECAST_LOG_TYPES")
+                            : CheckResult.skip(check, "needs Mimecast API " + api + " credentials: a run passes it over"));
+                    continue;
+                }
+                MimecastAccount account = endpoint.getAccount();
+                Boolean usable = accounts.computeIfAbsent(account, a -> {
+                    CheckResult credentials = credentials(a);
+                    if (credentials != null) {
+                        report.add(credentials);
+                    }
+                    return credentials == null || credentials.result() == CheckResult.Outcome.PASS;
+                });
+                if (!usable) {
+                    report.add(CheckResult.skip(check, "not called: Mimecast refused the account's credentials (above)"));
+                    continue;
+                }
+                List<SentinelEndpoint> destinations = sinks.get(route.getRouteId());
+            if (destinations.isEmpty()) {
+                report.add(CheckResult.warn("sentinel " + logType, "no sentinel: endpoint found in the route "
+                        + "(a to: step): its destination is not checked", "if the route sends elsewhere (toD, "
+                        + "wireTap, another route), make sure the first run's rows arrive"));
+            }
+                calls.put(logType, () -> logType(context, template, endpoint, destinations, probed, clock));
+            }
+            Instant mimecastDate = null;
+            Instant localDate = null;
+            List<LogTypeChecked> all = inParallel(calls);
+            if (all.stream().anyMatch(checked -> checked.signed() != null)) {
+                report.add(signedRequests(all));
+            }
+            for (LogTypeChecked checked : all) {
+                checked.results().forEach(report::add);
+                if (mimecastDate == null && checked.mimecastDate() != null) {
+                    mimecastDate = checked.mimecastDate();
+                    localDate = checked.localDate();
+                }
+            }
+            report.add(MimecastChecks.clock(mimecastDate, localDate, settings));
         }
-        try {
-            account.auth().check();
-            report.add(CheckResult.pass("mimecast credentials", "a token from " + account.baseUrl() + "/oauth/token"));
-            return true;
-        } catch (RuntimeException e) {
-            report.add(MimecastChecks.credentials(e, settings));
-            return false;
+
+        /**
+         * What the check of one log type found, the time Mimecast's answer gave (with this clock's then), and whether
+         * Mimecast took its API 1.0 signature (null: API 2.0, or no answer to tell).
+         */
+        private record LogTypeChecked(List<CheckResult> results, Instant mimecastDate, Instant localDate, Boolean signed) {
+        }
+
+        /** API 1.0 has no token to ask for: its keys are proven by the log types' signed calls. */
+        private static CheckResult signedRequests(List<LogTypeChecked> all) {
+            if (all.stream().anyMatch(checked -> Boolean.TRUE.equals(checked.signed()))) {
+                return CheckResult.pass("mimecast credentials", "Mimecast took the API 1.0 signature of the calls");
+            }
+            return CheckResult.fail("mimecast credentials", "Mimecast refused the API 1.0 signature of every call (the "
+                    + "log types below)", "check MIMECAST_APP_ID, MIMECAST_APP_KEY, MIMECAST_ACCESS_KEY and "
+                    + "MIMECAST_SECRET_KEY (as the console shows them) and this machine's clock");
+        }
+
+        /** One log type: its smallest Mimecast request, then each of its destinations. */
+        private LogTypeChecked logType(CamelContext context, ProducerTemplate template, MimecastEndpoint endpoint,
+                List<SentinelEndpoint> destinations, Map<String, CompletableFuture<CheckResult>> probed, Clock clock) {
+            String logType = endpoint.getLogType();
+            List<CheckResult> results = new ArrayList<>();
+            MimecastRequest request = endpoint.getSource().probe(logType);
+            String date;
+            boolean api1 = !endpoint.getAccount().auth().api2();
+            Boolean signed = null;
+            try {
+                Exchange answer = new MimecastCalls(context, template, logType, endpoint.getAccount()).call(request);
+                date = MimecastCallAnswer.header(answer, "Date");
+                signed = api1 ? Boolean.TRUE : null;
+                results.add(CheckResult.pass("mimecast " + logType, request.method() + " " + request.path()
+                        + " answered the log type's first request, at its smallest"));
+            } catch (Exception e) {
+                date = MimecastChecks.date(e);
+                signed = api1 ? MimecastChecks.signatureTaken(e) : null;
+                results.add(MimecastChecks.explain("mimecast " + logType, e, endpoint.getSource(), request.path(),
+                        settings));
+            }
+            Instant local = clock.instant();
+            for (SentinelEndpoint sink : destinations) {
+                results.add(destination(logType, sink, probed));
+            }
+            return new LogTypeChecked(results, MimecastChecks.date(date), local, signed);
+        }
+
+        /**
+         * The log types side by side ({@value #PARALLEL} at a time), their results in their order: a check of every log
+         * type takes about as long as its slowest, and one without an answer by the check's deadline is reported so.
+         */
+        private List<LogTypeChecked> inParallel(Map<String, Callable<LogTypeChecked>> calls) {
+            List<String> logTypes = List.copyOf(calls.keySet());
+            List<Future<LogTypeChecked>> futures = calls.values().stream().map(pool::submit).toList();
+            List<LogTypeChecked> checked = new ArrayList<>();
+            for (int i = 0; i < futures.size(); i++) {
+                checked.add(await("mimecast " + logTypes.get(i), futures.get(i), Long.MAX_VALUE,
+                        failed -> new LogTypeChecked(List.of(failed), null, null, null)));
+            }
+            return checked;
+        }
+
+        /** {@code work} on the pool, within the step's time and what is left of the check's. */
+        private CheckResult within(String check, Callable<CheckResult> work) {
+            return await(check, pool.submit(work), STEP.toNanos(), failed -> failed);
+        }
+
+        /** What {@code future} gives within its time, else what {@code failed} makes of the reason why not. */
+        private <T> T await(String check, Future<T> future, long stepNanos, Function<CheckResult, T> failed) {
+            try {
+                return future.get(Math.max(0, Math.min(stepNanos, deadline - System.nanoTime())),
+                        TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                future.cancel(true);
+                return failed.apply(CheckResult.fail(check, "no answer in time (the check takes at most "
+                        + BUDGET.toSeconds() + " s)", "check that this host reaches MIMECAST_BASE_URL and the Azure "
+                        + "endpoints (DNS, firewall, proxy), and run check again"));
+            } catch (ExecutionException e) {
+                return failed.apply(CheckResult.fail(check, "its check failed: " + AzureChecks.firstLine(
+                        MimecastChecks.rootCause(e)), "run check again; if it fails the same way, report it with "
+                        + "this message"));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+
+        /** API 2.0: a token for the account (API 1.0 signs each call: its log types' calls prove its keys). */
+        private CheckResult credentials(MimecastAccount account) {
+            if (!account.auth().api2()) {
+                return null;
+            }
+            return within("mimecast credentials", () -> {
+                try {
+                    account.auth().check();
+                    return CheckResult.pass("mimecast credentials", "a token from " + account.baseUrl() + "/oauth/token");
+                } catch (RuntimeException e) {
+                    return MimecastChecks.credentials(e, settings);
+                }
+            });
         }
     }
 
@@ -325,11 +360,22 @@ public final class Preflight implements StartupListener {
         CompletableFuture<CheckResult> mine = new CompletableFuture<>();
         CompletableFuture<CheckResult> first = probed.putIfAbsent(key, mine);
         if (first == null) {
-            mine.complete(probe(check, sink));
+            try {
+                mine.complete(probe(check, sink));
+            } catch (Throwable e) { // never leaves a log type that shares the stream waiting
+                mine.complete(CheckResult.fail(check, "its check failed: " + e, "report it with this message"));
+            }
             first = mine;
         }
-        CheckResult result = first.join();
-        return new CheckResult(check, result.result(), result.detail(), result.fix());
+        try {
+            CheckResult result = first.get(); // interrupted when the check's deadline passed
+            return new CheckResult(check, result.result(), result.detail(), result.fix());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     private static CheckResult probe(String check, SentinelEndpoint sink) {
@@ -389,13 +435,5 @@ public final class Preflight implements StartupListener {
         try (InputStream in = resource.getInputStream()) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-    }
-
-    private static Throwable rootCause(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 }

@@ -130,6 +130,9 @@ public final class LogsIngestion implements Destination {
             int status = e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
             String answer = abbreviate(e.getMessage());
             switch (status) {
+                case 0, 401 -> throw new Refused("no token for the DCR, or one it refused (" + answer + ")",
+                        "check the identity (AZURE_TENANT_ID, AZURE_CLIENT_ID, the secret or managed identity) and "
+                                + "AZURE_CLOUD: see the azure token line", e);
                 case 403 -> throw new Refused("DCR " + dcrId + " refused this identity for stream " + stream
                         + " (HTTP 403: " + answer + ")", "assign the connector's identity the 'Monitoring Metrics "
                         + "Publisher' role on DCR " + dcrId + " (a new assignment takes up to 30 minutes)", e);

@@ -154,8 +154,7 @@ public abstract class MimecastSource implements CamelContextAware {
      */
     private boolean apiMatches(String logType) {
         var settings = services().settings();
-        boolean api2 = settings.mimecastClientId != null;
-        if (settings.demo || api == null || api.equals("any") || api.equals(api2 ? "2.0" : "1.0")) {
+        if (runsWith(settings)) {
             return true;
         }
         if (settings.logTypes.contains(logType)) {
@@ -167,6 +166,12 @@ public abstract class MimecastSource implements CamelContextAware {
                     logType, api);
         }
         return false;
+    }
+
+    /** Whether the configured credentials are of the API generation this log type needs (the demo serves both). */
+    public boolean runsWith(com.mimecastsentinel.config.Settings settings) {
+        return settings.demo || api == null || api.equals("any")
+                || api.equals(settings.mimecastClientId != null ? "2.0" : "1.0");
     }
 
     /**

@@ -266,7 +266,7 @@ class CheckCommandTest {
     }
 
     @Test
-    void aStreamTheDcrDoesNotDeclareAndADcrThatRefusesTheIdentityFail() throws Exception {
+    void aStreamTheDcrDoesNotDeclareAndADcrOrWorkspaceThatRefusesTheIdentityFail() throws Exception {
         try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(30))) {
             AzureFake azure = account.azure;
             azure.acceptUploads();
@@ -282,7 +282,12 @@ class CheckCommandTest {
                                     + "authentication token provided does not have access to ingest data for the data "
                                     + "collection rule with immutable Id '" + AzureFake.AWARENESS_DCR + "'\"}}")));
 
-            Checked checked = check(environment(account, "audit,dlp,awareness-watchlist", Map.of()));
+            // and the STIX upload refuses the identity on the workspace
+            azure.server.stubFor(post(urlPathMatching("/workspaces/.*")).willReturn(aResponse().withStatus(403)
+                    .withBody("{\"error\":{\"code\":\"UnauthorizedAccess\"}}")));
+
+            Checked checked = check(environment(account, "audit,dlp,awareness-watchlist,threat-intel", Map.of(
+                    "SENTINEL_WORKSPACE_ID", WORKSPACE, "SENTINEL_TI_ENDPOINT", HttpsFake.url(azure.server))));
 
             assertEquals(1, checked.status(), checked.printed());
             assertEquals("FAIL", checked.result("sentinel audit"));
@@ -291,6 +296,9 @@ class CheckCommandTest {
             assertEquals("FAIL", checked.result("sentinel awareness-watchlist"));
             assertTrue(checked.says("sentinel awareness-watchlist").contains("'Monitoring Metrics Publisher' role on "
                     + "DCR " + AzureFake.AWARENESS_DCR), checked.printed());
+            assertEquals("FAIL", checked.result("sentinel threat-intel"));
+            assertTrue(checked.says("sentinel threat-intel").contains("'Microsoft Sentinel Contributor' on the "
+                    + "workspace"), checked.printed());
             assertEquals("PASS", checked.result("mimecast audit"), "Mimecast's side is fine");
         }
     }

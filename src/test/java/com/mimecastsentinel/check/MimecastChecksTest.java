@@ -1,6 +1,7 @@
 package com.mimecastsentinel.check;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -99,6 +100,47 @@ class MimecastChecksTest {
         assertEquals(CheckResult.Outcome.FAIL, MimecastChecks.clock(mimecast, mimecast.plus(Duration.ofMinutes(16)),
                 settings).result());
         assertEquals(mimecast, MimecastChecks.date(MimecastChecks.date(answer(401, ""))));
+    }
+
+    @Test
+    void aProxyThatRefusesAndATrustStoreThatHoldsNothingFail() throws Exception {
+        try (java.net.ServerSocket listening = new java.net.ServerSocket(0)) {
+            int closed;
+            try (java.net.ServerSocket gone = new java.net.ServerSocket(0)) {
+                closed = gone.getLocalPort();
+            }
+            var up = LocalChecks.proxy(key -> Optional.ofNullable(Map.of("camel.component.https.proxy-host",
+                    "127.0.0.1", "camel.component.https.proxy-port", String.valueOf(listening.getLocalPort()))
+                    .get(key)));
+            assertEquals(CheckResult.Outcome.PASS, up.get(0).result(), up.toString());
+            var down = LocalChecks.proxy(key -> Optional.ofNullable(Map.of("camel.component.https.proxy-host",
+                    "127.0.0.1", "camel.component.https.proxy-port", String.valueOf(closed)).get(key)));
+            assertEquals(CheckResult.Outcome.FAIL, down.get(0).result(), down.toString());
+        }
+        java.nio.file.Path empty = java.nio.file.Files.createTempFile("empty", ".p12");
+        try {
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            try (var out = java.nio.file.Files.newOutputStream(empty)) {
+                store.store(out, "changeit".toCharArray());
+            }
+            CheckResult nothing = LocalChecks.trustStore(empty.toString(), "PKCS12", "changeit");
+            assertEquals(CheckResult.Outcome.FAIL, nothing.result());
+            assertTrue(nothing.detail().contains("holds no trusted certificate"), nothing.detail());
+            CheckResult wrongPassword = LocalChecks.trustStore(empty.toString(), "PKCS12", "wrong");
+            assertEquals(CheckResult.Outcome.FAIL, wrongPassword.result());
+            assertTrue(wrongPassword.detail().contains("cannot be loaded"), wrongPassword.detail());
+        } finally {
+            java.nio.file.Files.delete(empty);
+        }
+    }
+
+    @Test
+    void whatAnAnswerSaysCannotForgeALineOrFillTheReport() {
+        CheckResult result = CheckResult.fail("mimecast audit", "refused: \n" + "PASS   mimecast dlp forged\u001b[2J"
+                + "x".repeat(5000), null);
+        assertFalse(result.detail().contains("\n") || result.detail().contains("\u001b"), result.detail());
+        assertTrue(result.detail().length() <= CheckResult.MAX_DETAIL + 1);
     }
 
     @Test
