@@ -13,7 +13,8 @@ import org.apache.camel.main.Main;
 
 /**
  * {@code java -jar target/mimecast-sentinel.jar} (or {@code … checkpoint show|reset}, see
- * {@link CheckpointCommand}, or {@code … tables}, see {@link TablesCommand}): camel-main with application.properties
+ * {@link CheckpointCommand}, {@code … tables}, see {@link TablesCommand}, or {@code … check}, see
+ * {@link com.mimecastsentinel.check.CheckCommand}): camel-main with application.properties
  * and routes/*.yaml from the working directory (the copies packaged in the jar when they are absent). Exits
  * non-zero when start-up fails or, with RUN_ONCE, when a log type failed.
  */
@@ -24,7 +25,7 @@ public final class Application {
 
     public static void main(String[] args) {
         java.io.PrintStream stdout = System.out;
-        if (args.length > 0 && args[0].equals("tables")) {
+        if (args.length > 0 && (args[0].equals("tables") || args[0].equals("check"))) {
             // the console appender takes System.out as it is when logging starts: the Azure SDK's warnings go to
             // stderr, and stdout carries the report alone (one JSON document with --json)
             System.setOut(System.err);
@@ -32,6 +33,9 @@ public final class Application {
         maskSecretsInLogs();
         if (args.length > 0 && args[0].equals("checkpoint")) {
             System.exit(CheckpointCommand.run(java.util.List.of(args), System.out, System.err));
+        }
+        if (args.length > 0 && args[0].equals("check")) {
+            System.exit(com.mimecastsentinel.check.CheckCommand.run(java.util.List.of(args), stdout, System.err));
         }
         if (args.length > 0 && args[0].equals("tables")) {
             System.exit(TablesCommand.run(java.util.List.of(args), stdout, System.err));
@@ -47,13 +51,7 @@ public final class Application {
      */
     public static int run(Properties overrides, String... args) {
         maskSecretsInLogs();
-        boolean localRoutes = Files.isDirectory(Path.of("routes"));
-        Main main = new Main();
-        main.setPropertyPlaceholderLocations(propertiesLocation());
-        main.configure().withRoutesIncludePattern(localRoutes ? "file:routes/*.yaml" : "classpath:routes/*.yaml");
-        if (!overrides.isEmpty()) {
-            main.setOverrideProperties(overrides);
-        }
+        Main main = connector(overrides);
         try {
             int code = main.run(args);
             return code != 0 ? code : com.mimecastsentinel.run.Runs.exitCode();
@@ -62,8 +60,27 @@ public final class Application {
         }
     }
 
+    /**
+     * The connector as camel-main runs it: application.properties and routes/*.yaml of the working directory (else
+     * the jar's copies), {@code overrides} winning over both.
+     */
+    public static Main connector(Properties overrides) {
+        Main main = new Main();
+        main.setPropertyPlaceholderLocations(propertiesLocation());
+        main.configure().withRoutesIncludePattern(routesLocation());
+        if (!overrides.isEmpty()) {
+            main.setOverrideProperties(overrides);
+        }
+        return main;
+    }
+
+    /** routes/*.yaml of the working directory, else the copies packaged in the jar. */
+    public static String routesLocation() {
+        return Files.isDirectory(Path.of("routes")) ? "file:routes/*.yaml" : "classpath:routes/*.yaml";
+    }
+
     /** application.properties of the working directory, else the copy packaged in the jar. */
-    static String propertiesLocation() {
+    public static String propertiesLocation() {
         return Files.isRegularFile(Path.of("application.properties")) ? "file:application.properties"
                 : "classpath:application.properties";
     }
@@ -86,12 +103,12 @@ public final class Application {
      * Before anything reads a setting: the configured secrets are known to the log masking, and every appender
      * masks them (and credential shapes) at every level.
      */
-    static void maskSecretsInLogs() {
+    public static void maskSecretsInLogs() {
         Secrets.registerConfigured(System::getenv, Path.of("application.properties"));
         MaskingAppender.install();
     }
 
-    static int startupFailed(Throwable e) {
+    public static int startupFailed(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof ConfigurationException config) {
                 System.err.println(config.getMessage());

@@ -64,6 +64,16 @@ import org.slf4j.LoggerFactory;
  */
 public class ConnectorConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectorConfiguration.class);
+    /**
+     * {@code true} (or {@code json}): the check command (CONNECTOR_CHECK under the Camel CLI). The connector is wired
+     * as for a run, but no route starts by itself, no lease is taken and checkpoints go to a scratch directory no
+     * one reads; once started, {@link com.mimecastsentinel.check.Preflight} checks through it and reports.
+     */
+    public static final String CHECK = "connector.check";
+    /** In a check, calls give up sooner: two attempts, a short wait on a rate limit, a short timeout. */
+    private static final int CHECK_ATTEMPTS = 2;
+    private static final Duration CHECK_RATE_LIMIT_WAIT = Duration.ofSeconds(5);
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(15);
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -71,6 +81,14 @@ public class ConnectorConfiguration implements CamelConfiguration {
         Application.maskSecretsInLogs();
         PropertiesComponent properties = context.getPropertiesComponent();
         Settings settings = new Settings(properties::resolveProperty, System::getenv);
+        String check = properties.resolveProperty(CHECK).map(String::trim).orElse("false");
+        boolean checking = check.equalsIgnoreCase("true") || check.equalsIgnoreCase("json");
+        if (!checking && !check.isEmpty() && !check.equalsIgnoreCase("false")) {
+            throw new com.mimecastsentinel.config.ConfigurationException("CONNECTOR_CHECK", "must be true, json or false");
+        }
+        if (checking) {
+            context.setAutoStartup(false); // Preflight starts the Mimecast API's routes; a log type's never starts
+        }
         ObjectMapper json = jsonMapper();
         Clock clock = Clock.systemUTC();
         Registry registry = context.getRegistry();
@@ -93,7 +111,11 @@ public class ConnectorConfiguration implements CamelConfiguration {
         }
         // read by routes/mimecast-api.yaml: the endpoint it calls (the simulator's in the demo)
         properties.addOverrideProperty("mimecast.url", mimecastUrl);
-        configureHttp(context, settings.httpTimeout);
+        Duration httpTimeout = checking ? min(settings.httpTimeout, CHECK_TIMEOUT) : settings.httpTimeout;
+        configureHttp(context, httpTimeout);
+        if (checking) {
+            context.getShutdownStrategy().setTimeout(5); // a check's calls left after its deadline are not waited for
+        }
         RowBatchConverters.register(context);
 
         // the Mimecast steps of routes/mimecast-api.yaml
@@ -108,18 +130,21 @@ public class ConnectorConfiguration implements CamelConfiguration {
         MimecastAccount account = new MimecastAccount(mimecastUrl, auth);
         registry.bind(MimecastAccount.BEAN, account);
         registry.bind("mimecastAuth", MimecastAccount.signing(account));
-        registry.bind("mimecastRetries", new MimecastRetries(settings.maxAttempts, settings.maxRateLimitWait, metrics,
-                account));
+        registry.bind("mimecastRetries", checking
+                ? new MimecastRetries(Math.min(CHECK_ATTEMPTS, settings.maxAttempts), min(settings.maxRateLimitWait,
+                        CHECK_RATE_LIMIT_WAIT), metrics, account)
+                : new MimecastRetries(settings.maxAttempts, settings.maxRateLimitWait, metrics, account));
         registry.bind("mimecastCallAnswer", new MimecastCallAnswer());
-        registry.bind("mimecastAnswer", MimecastAnswer.whole(settings.httpTimeout.multipliedBy(2),
+        registry.bind("mimecastAnswer", MimecastAnswer.whole(httpTimeout.multipliedBy(2),
                 settings.maxAnswerBytes));
         registry.bind("mimecastFileUrl", new FileUrlStep(fileUrls));
-        registry.bind("mimecastFile", MimecastAnswer.stream(settings.httpTimeout.multipliedBy(5)));
+        registry.bind("mimecastFile", MimecastAnswer.stream(httpTimeout.multipliedBy(5)));
         registry.bind("mimecastEnvelope", new MimecastEnvelope());
 
         // checkpoints, dead letters, leases: a Blob container (created when missing) or directories
-        AzureClients azure = new AzureClients(settings);
-        Storage storage = storage(context, settings, azure);
+        AzureClients azure = checking ? new AzureClients(settings, CHECK_TIMEOUT) : new AzureClients(settings);
+        // a check leaves the connector's checkpoints alone (Preflight probes the container on its own)
+        Storage storage = checking ? scratchStorage() : storage(context, settings, azure);
         CheckpointStore store = storage.checkpoints();
         Leases leases = storage.leases();
         if (settings.backfill()) {
@@ -142,12 +167,15 @@ public class ConnectorConfiguration implements CamelConfiguration {
         context.addComponent("sentinel", sentinel);
 
         // runs, and what they share
-        Runs runs = new Runs(settings, metrics);
+        Runs runs = new Runs(settings, metrics, checking);
         registry.bind(Runs.BEAN, runs);
         context.addStartupListener(runs);
-        // leadership per log type (the routes' leadership policy): the instance holding its lease runs it, a standby
-        // takes over within a lease time of its death, or at once when it stops
-        context.addService(new LeaseClusterService(leases, settings.leaseId(), settings.leaseDuration, runs::standsBy));
+        if (!checking) {
+            // leadership per log type (the routes' leadership policy): the instance holding its lease runs it, a
+            // standby takes over within a lease time of its death, or at once when it stops
+            context.addService(new LeaseClusterService(leases, settings.leaseId(), settings.leaseDuration,
+                    runs::standsBy));
+        }
         registry.bind(LogTypeLeadership.BEAN, new LogTypeLeadership());
         registry.bind(ConnectorServices.BEAN, new ConnectorServices(settings, checkpoints, deadLetters, metrics,
                 clock, json, fileUrls));
@@ -162,13 +190,30 @@ public class ConnectorConfiguration implements CamelConfiguration {
                     .addScopes("https://monitor.azure.com//.default")));
         }
         ConnectorHealthCheck health = new ConnectorHealthCheck(probes, java.util.Set.of("runs"), clock);
-        context.addStartupListener(operations(metrics, health));
+        if (checking) {
+            context.addStartupListener(new com.mimecastsentinel.check.Preflight(settings, azure,
+                    check.equalsIgnoreCase("json")));
+        } else {
+            context.addStartupListener(operations(metrics, health));
+        }
 
         LOG.info("Mimecast {} ({}), checkpoints in {}, events to {}, dead letters to {}{}", mimecastUrl,
                 settings.usesApi2() ? "API 2.0" : "API 1.0", store.describe(), sentinel.describe(),
                 deadLetters.describe(), settings.backfill() ? ", BACKFILL " + settings.backfillFrom + " to "
                         + settings.backfillTo + " (checkpoints under " + settings.checkpointNamespace() + ")"
                         : settings.runOnce ? ", RUN_ONCE" : "");
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) < 0 ? a : b;
+    }
+
+    /** A check's: file stores under a temporary directory that nothing writes (no run starts). */
+    private static Storage scratchStorage() {
+        java.nio.file.Path scratch = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
+                "mimecast-sentinel-check-" + java.util.UUID.randomUUID());
+        return new Storage(new FileCheckpointStore(scratch.resolve("checkpoints")),
+                new FileDeadLetterStore(scratch.resolve("dead-letter")), new FileLeases(scratch.resolve("checkpoints")));
     }
 
     /** Where checkpoints, dead letters and leases live. */
@@ -186,16 +231,20 @@ public class ConnectorConfiguration implements CamelConfiguration {
                     new FileDeadLetterStore(settings.deadLetterDir), new FileLeases(settings.checkpointDir));
         }
         var service = azure.blobService();
-        context.getRegistry().bind("blobServiceClient", service);
         var container = service.getBlobContainerClient(settings.checkpointContainer);
         container.createIfNotExists();
+        return new Storage(blobDocuments(context, settings, azure, service, BlobDocuments.CHECKPOINTS),
+                blobDocuments(context, settings, azure, service, BlobDocuments.DEAD_LETTERS),
+                new BlobLeases(container, settings.leaseId(), settings.leaseDuration, settings.checkpointNamespace()));
+    }
+
+    /** The documents under {@code prefix} of CHECKPOINT_CONTAINER, through camel-azure-storage-blob with {@code service}. */
+    public static BlobDocuments blobDocuments(CamelContext context, Settings settings, AzureClients azure,
+            com.azure.storage.blob.BlobServiceClient service, String prefix) {
+        context.getRegistry().bind("blobServiceClient", service);
         String endpoint = "azure-storage-blob://" + azure.storageAccountName() + "/" + settings.checkpointContainer
                 + "?serviceClient=#blobServiceClient";
-        var producer = context.createProducerTemplate();
-        return new Storage(
-                new BlobDocuments(producer, endpoint, settings.checkpointContainer, BlobDocuments.CHECKPOINTS),
-                new BlobDocuments(producer, endpoint, settings.checkpointContainer, BlobDocuments.DEAD_LETTERS),
-                new BlobLeases(container, settings.leaseId(), settings.leaseDuration, settings.checkpointNamespace()));
+        return new BlobDocuments(context.createProducerTemplate(), endpoint, settings.checkpointContainer, prefix);
     }
 
     /** Once the routes run: health and metrics on camel-main's management server (when enabled). */

@@ -65,6 +65,7 @@ public final class MimecastSimulator extends ServiceSupport {
     private final Set<String> expiredFiles = ConcurrentHashMap.newKeySet();
     private final List<String> fileRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Set<String> notLicensed = ConcurrentHashMap.newKeySet();
+    private final Set<String> withoutPermission = ConcurrentHashMap.newKeySet();
     private final Set<String> malformedFiles = ConcurrentHashMap.newKeySet();
     private final Set<String> truncatedFiles = ConcurrentHashMap.newKeySet();
     private volatile Fault fault;
@@ -350,9 +351,20 @@ public final class MimecastSimulator extends ServiceSupport {
         malformedFiles.add(filePath);
     }
 
-    /** Every call to this API path answers 403, as for a product the account does not have. */
+    /**
+     * Every call to this API path answers 403 {@code app_forbidden}, as API 2.0 does for a product not assigned to the
+     * application (the code and message as seen from Mimecast; the body's other fields are this simulator's).
+     */
     public void notLicensed(String path) {
         notLicensed.add(path);
+    }
+
+    /**
+     * Every call to this API path answers 403 without a product code, as for a role that lacks the path's permission
+     * (Mimecast documents the status, not the body: this one is the simulator's).
+     */
+    public void withoutPermission(String path) {
+        withoutPermission.add(path);
     }
 
     /** The next SIEM 1.0 file served is truncated, as a corrupt download would be. */
@@ -505,7 +517,16 @@ public final class MimecastSimulator extends ServiceSupport {
             return false;
         }
         if (notLicensed.contains(path)) {
-            respond(exchange, 403, json.createObjectNode().put("message", "product not enabled for this account"));
+            ObjectNode answer = failure("app_forbidden", "Resource or method requested does not exist in any product "
+                    + "assigned to the application");
+            ((ObjectNode) answer.path("meta")).put("status", 403);
+            respond(exchange, 403, answer);
+            return false;
+        }
+        if (withoutPermission.contains(path)) {
+            ObjectNode answer = failure("forbidden", "the role of this application's user does not grant " + path);
+            ((ObjectNode) answer.path("meta")).put("status", 403);
+            respond(exchange, 403, answer);
             return false;
         }
         if (!authorized(exchange, path)) {

@@ -47,6 +47,7 @@ public final class Runs extends RoutePolicySupport implements StartupListener, P
     private final Map<String, Boolean> finished = new ConcurrentHashMap<>();
     private final Set<String> warnedNotLicensed = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private final boolean checking;
     private volatile CamelContext camelContext;
     /** RUN_ONCE: the routes of finished log types, then the context, stopped one after the other off the runs. */
     private final java.util.concurrent.ExecutorService stopper = java.util.concurrent.Executors.newSingleThreadExecutor(
@@ -57,8 +58,14 @@ public final class Runs extends RoutePolicySupport implements StartupListener, P
             });
 
     public Runs(Settings settings, ConnectorMetrics metrics) {
+        this(settings, metrics, false);
+    }
+
+    /** @param checking for the check command: no log type's route starts */
+    public Runs(Settings settings, ConnectorMetrics metrics, boolean checking) {
         this.settings = settings;
         this.metrics = metrics;
+        this.checking = checking;
     }
 
     /**
@@ -75,8 +82,8 @@ public final class Runs extends RoutePolicySupport implements StartupListener, P
         known.add(route.getRouteId());
         camelContext = route.getCamelContext();
         settings.scheduleFor(route.getRouteId()); // a wrong SCHEDULE_<LOGTYPE> stops start-up, naming it
-        if (!enabled(route.getRouteId())) {
-            route.setAutoStartup(false); // not in MIMECAST_LOG_TYPES
+        if (!enabled(route.getRouteId()) || checking) {
+            route.setAutoStartup(false); // not in MIMECAST_LOG_TYPES, or the check command's (it runs none)
         }
     }
 

@@ -27,11 +27,24 @@ public final class AzureClients {
             "login.microsoftonline.us", "login.chinacloudapi.cn", "login.partner.microsoftonline.cn");
 
     private final Settings settings;
-    private final HttpClient http = new JdkHttpClientBuilder().build();
+    private final HttpClient http;
+    /** A check's clients: two attempts a request, a timeout of {@code quick} per answer (null: the SDK's). */
+    private final java.time.Duration quick;
     private TokenCredential credential;
 
     public AzureClients(Settings settings) {
+        this(settings, null);
+    }
+
+    /** @param quick for the check command: at most two attempts a request, and no answer waited for longer */
+    public AzureClients(Settings settings, java.time.Duration quick) {
         this.settings = settings;
+        this.quick = quick;
+        JdkHttpClientBuilder builder = new JdkHttpClientBuilder();
+        if (quick != null) {
+            builder.connectionTimeout(quick).responseTimeout(quick).readTimeout(quick).writeTimeout(quick);
+        }
+        this.http = builder.build();
     }
 
     /** Client secret when one is set, otherwise managed / workload identity and the rest of DefaultAzureCredential. */
@@ -130,7 +143,8 @@ public final class AzureClients {
      * request, whatever earlier requests of the run met.
      */
     private RetryOptions retries() {
-        return new RetryOptions(new ExponentialBackoffOptions().setMaxRetries(settings.maxAttempts - 1)
+        int attempts = quick != null ? Math.min(2, settings.maxAttempts) : settings.maxAttempts;
+        return new RetryOptions(new ExponentialBackoffOptions().setMaxRetries(attempts - 1)
                 .setBaseDelay(java.time.Duration.ofMillis(800)).setMaxDelay(java.time.Duration.ofSeconds(30)));
     }
 
@@ -138,7 +152,8 @@ public final class AzureClients {
         // a few quick tries here; an unavailable store is waited for above, where the cost of giving up is known
         BlobServiceClientBuilder builder = new BlobServiceClientBuilder().httpClient(http)
                 .retryOptions(new com.azure.storage.common.policy.RequestRetryOptions(
-                        com.azure.storage.common.policy.RetryPolicyType.EXPONENTIAL, 3, 30, 500L, 4000L, null));
+                        com.azure.storage.common.policy.RetryPolicyType.EXPONENTIAL, quick != null ? 2 : 3,
+                        quick != null ? (int) quick.toSeconds() : 30, 500L, 4000L, null));
         if (settings.storageConnectionString != null) {
             builder.connectionString(settings.storageConnectionString);
         } else {

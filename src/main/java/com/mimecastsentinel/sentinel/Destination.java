@@ -44,6 +44,34 @@ public interface Destination {
         return true;
     }
 
+    /**
+     * Proves, without adding a row, that this destination takes rows for {@code stream} (the {@code check} command).
+     *
+     * @return what the probe proved (or, not {@link Probe#proven}, why it could not prove it)
+     * @throws Refused when the destination refused: what it answered and what to do
+     */
+    default Probe probe(String stream) {
+        return new Probe(false, describe() + " cannot be probed");
+    }
+
+    /** What a probe found: proven, or not provable this way (a warning, not a failure). */
+    record Probe(boolean proven, String detail) {
+    }
+
+    /** The destination refused a probe: what it said ({@link #getMessage}) and what to do about it. */
+    final class Refused extends SinkException {
+        private final String fix;
+
+        public Refused(String detail, String fix, Throwable cause) {
+            super(detail, cause);
+            this.fix = fix;
+        }
+
+        public String fix() {
+            return fix;
+        }
+    }
+
     /** A short description for logs, without credentials. */
     String describe();
 }

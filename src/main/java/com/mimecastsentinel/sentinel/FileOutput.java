@@ -46,6 +46,20 @@ public final class FileOutput implements Destination {
         }
     }
 
+    /** The file can be appended to: the directory is there (or made) and a probe file is written and removed. */
+    @Override
+    public Probe probe(String stream) {
+        try {
+            Files.createDirectories(directory);
+            Path probe = Files.createTempFile(directory, ".check-", ".tmp");
+            Files.delete(probe);
+            return new Probe(true, "rows of " + stream + " append to " + file(stream));
+        } catch (IOException | RuntimeException e) {
+            throw new Refused("cannot write in " + directory.toAbsolutePath().normalize() + " (" + e + ")",
+                    "make OUTPUT_DIR a directory this user can write", e);
+        }
+    }
+
     public Path file(String stream) {
         String name = SentinelEndpoint.THREAT_INTELLIGENCE.equals(stream) ? STIX_FILE : stream;
         return directory.resolve(name.replaceAll("[^A-Za-z0-9_.-]", "_") + ".ndjson");

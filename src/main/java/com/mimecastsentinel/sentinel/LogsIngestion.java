@@ -113,6 +113,51 @@ public final class LogsIngestion implements Destination {
         }
     }
 
+    /**
+     * An upload of an empty JSON array to the stream: no row, but the service authenticates the token, authorizes it
+     * on the DCR and finds the DCR and its stream before it looks at the rows. 2xx proves all of that; 403 is the
+     * role, 404 the DCR (or endpoint); a 400 about the stream is a stream the DCR does not declare. Microsoft does not
+     * document the answer to an empty array: any other 400 leaves the stream unproven (role and DCR were not refused).
+     */
+    @Override
+    public Probe probe(String stream) {
+        try {
+            client.uploadWithResponse(dcrId, stream, BinaryData.fromString("[]"), new RequestOptions()
+                    .setHeader(HttpHeaderName.CONTENT_TYPE, "application/json"));
+            return new Probe(true, "DCR " + dcrId + " at " + endpoint + " takes stream " + stream
+                    + " from this identity (an empty upload: no row)");
+        } catch (HttpResponseException e) {
+            int status = e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
+            String answer = abbreviate(e.getMessage());
+            switch (status) {
+                case 0, 401 -> throw new Refused("no token for the DCR, or one it refused (" + answer + ")",
+                        "check the identity (AZURE_TENANT_ID, AZURE_CLIENT_ID, the secret or managed identity) and "
+                                + "AZURE_CLOUD: see the azure token line", e);
+                case 403 -> throw new Refused("DCR " + dcrId + " refused this identity for stream " + stream
+                        + " (HTTP 403: " + answer + ")", "assign the connector's identity the 'Monitoring Metrics "
+                        + "Publisher' role on DCR " + dcrId + " (a new assignment takes up to 30 minutes)", e);
+                case 404 -> throw new Refused("no DCR " + dcrId + " with stream " + stream + " at " + endpoint
+                        + " (HTTP 404: " + answer + ")", "check SENTINEL_DCR_ID (the DCR's immutable id, dcr-…) and "
+                        + "its ingestion endpoint, and that the DCR declares stream " + stream, e);
+                case 400 -> {
+                    if (answer.toLowerCase(java.util.Locale.ROOT).contains("stream")) {
+                        throw new Refused("DCR " + dcrId + " refused stream " + stream + " (HTTP 400: " + answer + ")",
+                                "deploy the DCR of deploy/azure (it declares every stream), or point the route's "
+                                        + "sentinel: endpoint (SENTINEL_STREAM_…) at a stream it declares", e);
+                    }
+                    return new Probe(false, "DCR " + dcrId + " answered an empty upload to stream " + stream
+                            + " with HTTP 400 (" + answer + "): the identity and DCR were not refused, the stream "
+                            + "cannot be proven without a row");
+                }
+                default -> throw new Refused("Logs Ingestion answered HTTP " + status + " for stream " + stream + " ("
+                        + answer + ")", "check SENTINEL_INGESTION_ENDPOINT and the service's health", e);
+            }
+        } catch (RuntimeException e) {
+            throw new Refused("no answer from " + endpoint + " (" + abbreviate(e.toString()) + ")",
+                    "check SENTINEL_INGESTION_ENDPOINT, DNS and the proxy (https.proxyHost)", e);
+        }
+    }
+
     /** The rows as one gzip JSON array, written from their JSON as the mapping made it. */
     static BinaryData gzipArray(RowBatch rows) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 * 1024);

@@ -81,6 +81,19 @@ public final class SentinelEndpoint extends DefaultEndpoint {
         return ingestionEndpoint;
     }
 
+    /**
+     * Proves, without adding a row, that the destination takes this endpoint's stream (the {@code check} command):
+     * see {@link Destination#probe}.
+     */
+    public Destination.Probe probe() {
+        return getComponent().destination(this).probe(stream);
+    }
+
+    /** Where the rows go, without credentials. */
+    public String destination() {
+        return getComponent().destination(this).describe();
+    }
+
     SentinelComponent.Dcr dcr() {
         return dcrId == null && ingestionEndpoint == null ? SentinelComponent.Dcr.CONFIGURED
                 : new SentinelComponent.Dcr(ingestionEndpoint, dcrId);

@@ -77,6 +77,43 @@ public final class StixUpload implements Destination {
         }
     }
 
+    /**
+     * An upload of no STIX object: the token's audience, the role on the workspace and the workspace id are checked
+     * before the objects. 200 proves them; 403 is the role, 404 the workspace. The answer to an empty upload is not
+     * documented: a 400 leaves it unproven.
+     */
+    @Override
+    public Probe probe(String stream) {
+        HttpRequest request = new HttpRequest(HttpMethod.POST, url)
+                .setHeader(HttpHeaderName.CONTENT_TYPE, "application/json")
+                .setBody(BinaryData.fromBytes(body(new RowBatch())));
+        String where = url.replaceAll("\\?.*", "");
+        try (HttpResponse response = pipeline.sendSync(request, com.azure.core.util.Context.NONE)) {
+            int status = response.getStatusCode();
+            String text = response.getBodyAsBinaryData() == null ? "" : response.getBodyAsBinaryData().toString();
+            String answer = text.length() > 300 ? text.substring(0, 300) + "…" : text;
+            return switch (status) {
+                case 200, 204 -> new Probe(true, "the STIX upload takes objects for this workspace (" + where
+                        + "; an empty upload: no indicator)");
+                case 400 -> new Probe(false, "the STIX upload answered an empty upload with HTTP 400 (" + answer
+                        + "): the identity and workspace were not refused, the upload cannot be proven without an "
+                        + "indicator");
+                case 401, 403 -> throw new Refused("the STIX upload refused this identity (HTTP " + status + ": "
+                        + answer + ")", "assign the connector's identity 'Microsoft Sentinel Contributor' on the "
+                        + "workspace", null);
+                case 404 -> throw new Refused("no workspace at " + where + " (HTTP 404)", "check "
+                        + "SENTINEL_WORKSPACE_ID (the workspace id, a GUID) and SENTINEL_TI_ENDPOINT", null);
+                default -> throw new Refused("the STIX upload answered HTTP " + status + " (" + answer + ")",
+                        "check SENTINEL_TI_ENDPOINT and the service's health", null);
+            };
+        } catch (Refused e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new Refused("no answer from " + where + " (" + e + ")", "check SENTINEL_TI_ENDPOINT, DNS and the "
+                    + "proxy (https.proxyHost)", e);
+        }
+    }
+
     private byte[] body(RowBatch objects) {
         ByteArrayOutputStream body = new ByteArrayOutputStream(objects.size() * 512 + 64);
         try {

@@ -104,6 +104,13 @@ public class AwarenessSource extends PagedSource {
         return nextRun.plus(reading).isAfter(due);
     }
 
+    /** The campaign list (phishing user data), else the dataset's first page. */
+    @Override
+    protected MimecastRequest firstRequest(SourceRun run) {
+        run.campaigns = campaigns == null ? List.of() : null;
+        return request(run);
+    }
+
     /** The campaign list first (phishing user data), then the next page of the dataset. */
     @Override
     protected MimecastRequest request(SourceRun run) {
@@ -112,7 +119,7 @@ public class AwarenessSource extends PagedSource {
             return MimecastRequest.post(campaigns, body);
         }
         ObjectNode pagination = body.putObject("meta").putObject("pagination");
-        pagination.put("pageSize", services().settings().pageSize);
+        pagination.put("pageSize", pageSize(run, services().settings().pageSize));
         if (run.pageToken != null) {
             pagination.put("pageToken", run.pageToken);
         }

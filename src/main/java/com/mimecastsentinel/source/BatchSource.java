@@ -97,11 +97,16 @@ public class BatchSource extends MimecastSource {
         }
     }
 
+    @Override
+    protected MimecastRequest firstRequest(SourceRun run) {
+        return listing(run);
+    }
+
     /** The next listing call: the event types, and the next page token (or the first day). */
     private MimecastRequest listing(SourceRun run) {
         Checkpoint checkpoint = run.checkpoint;
         StringBuilder query = new StringBuilder("type=").append(encode(eventTypes)).append("&pageSize=")
-                .append(pageSize);
+                .append(pageSize(run, pageSize));
         if (checkpoint.nextPage != null) {
             query.append("&nextPage=").append(encode(checkpoint.nextPage));
         } else {

@@ -37,6 +37,13 @@ public class MimecastFailure extends RuntimeException {
         return status;
     }
 
+    /** Mimecast refused the account's credentials themselves (the OAuth client id and secret). */
+    public static final class CredentialsRefused extends MimecastFailure {
+        public CredentialsRefused(String message, int status) {
+            super(message, status);
+        }
+    }
+
     /** A failure Mimecast marks as retryable: tried again after a backoff. */
     public static final class Retryable extends MimecastFailure {
         public Retryable(String message, int status, List<String> codes) {

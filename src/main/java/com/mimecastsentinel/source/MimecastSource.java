@@ -32,6 +32,7 @@ public abstract class MimecastSource implements CamelContextAware {
 
     protected Duration retention = Duration.ofDays(60);
     private String api = "any";
+    private String permission;
 
     /**
      * Begins a run of the log type: its checkpoint loaded and the first request planned. Null when this instance
@@ -52,6 +53,29 @@ public abstract class MimecastSource implements CamelContextAware {
         }
         run.more = plan(run);
         return run;
+    }
+
+    /**
+     * The smallest request of this log type (the {@code check} command): its first call as a run makes it, from no
+     * checkpoint, one record a page, over the last minute (a SIEM listing: from today). Nothing is read further and
+     * nothing is written.
+     */
+    public MimecastRequest probe(String logType) {
+        Instant now = services().clock().instant();
+        SourceRun run = new SourceRun(logType, Checkpoint.initial(logType));
+        run.probe = true;
+        run.windowStart = now.minus(Duration.ofMinutes(1));
+        run.windowEnd = now;
+        run.checkpoint.startedFrom = now;
+        return firstRequest(run);
+    }
+
+    /** The first call of a run planned from {@code run} (see {@link #probe}). */
+    protected abstract MimecastRequest firstRequest(SourceRun run);
+
+    /** A page's size: the configured one, or 1 for a probe. */
+    protected static int pageSize(SourceRun run, int configured) {
+        return run.probe ? 1 : configured;
     }
 
     /** True when this instance leaves the log type alone. */
@@ -130,8 +154,7 @@ public abstract class MimecastSource implements CamelContextAware {
      */
     private boolean apiMatches(String logType) {
         var settings = services().settings();
-        boolean api2 = settings.mimecastClientId != null;
-        if (settings.demo || api == null || api.equals("any") || api.equals(api2 ? "2.0" : "1.0")) {
+        if (runsWith(settings)) {
             return true;
         }
         if (settings.logTypes.contains(logType)) {
@@ -143,6 +166,12 @@ public abstract class MimecastSource implements CamelContextAware {
                     logType, api);
         }
         return false;
+    }
+
+    /** Whether the configured credentials are of the API generation this log type needs (the demo serves both). */
+    public boolean runsWith(com.mimecastsentinel.config.Settings settings) {
+        return settings.demo || api == null || api.equals("any")
+                || api.equals(settings.mimecastClientId != null ? "2.0" : "1.0");
     }
 
     /**
@@ -237,6 +266,22 @@ public abstract class MimecastSource implements CamelContextAware {
     /** The Mimecast API generation this log type needs: {@code 1.0}, {@code 2.0} or {@code any}. */
     public void setApi(String api) {
         this.api = api;
+    }
+
+    public String getApi() {
+        return api;
+    }
+
+    /**
+     * The Mimecast permission the log type's calls need, as the Administration Console names it (e.g.
+     * {@code Account | Logs | Read}): what the check command tells to grant when Mimecast refuses one.
+     */
+    public void setPermission(String permission) {
+        this.permission = permission;
+    }
+
+    public String getPermission() {
+        return permission;
     }
 
     @Override

@@ -75,7 +75,7 @@ public final class OAuthToken {
         HttpOperationFailedException refused = MimecastRetries.answer(failure);
         int status = refused != null ? refused.getStatusCode() : 200;
         if (status == 400 || status == 401 || status == 403) {
-            throw new MimecastFailure("Mimecast rejected the OAuth client credentials (HTTP " + status
+            throw new MimecastFailure.CredentialsRefused("Mimecast rejected the OAuth client credentials (HTTP " + status
                     + "): check MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET", status);
         }
         if (refused != null && (status == 429 || status >= 500)) {

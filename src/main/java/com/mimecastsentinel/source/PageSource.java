@@ -15,6 +15,11 @@ abstract class PageSource extends MimecastSource {
     /** The call for the run's next page. */
     protected abstract MimecastRequest request(SourceRun run);
 
+    @Override
+    protected MimecastRequest firstRequest(SourceRun run) {
+        return request(run);
+    }
+
     /** The page's records, from the call's answer (its body, and its headers); the next position noted. */
     protected abstract List<ObjectNode> records(SourceRun run, Exchange answer);
 

@@ -55,7 +55,7 @@ public class PagedSource extends PageSource {
     protected MimecastRequest request(SourceRun run) {
         ObjectNode body = JSON.createObjectNode();
         ObjectNode pagination = body.putObject("meta").putObject("pagination");
-        pagination.put("pageSize", services().settings().pageSize);
+        pagination.put("pageSize", pageSize(run, services().settings().pageSize));
         if (run.pageToken != null) {
             pagination.put("pageToken", run.pageToken);
         }

@@ -58,6 +58,9 @@ public final class SourceRun extends Run {
      */
     volatile double rowOverhead = 160;
 
+    /** Not a run but the check command's probe: its smallest request (one record a page). */
+    boolean probe;
+
     /** Told the failure when the run fails (a page token Mimecast no longer takes). */
     Consumer<Throwable> onFailure;
 

@@ -41,11 +41,16 @@ public final class Azurite implements BeforeAllCallback {
      * key: {@code BlobEndpoint=…;SharedAccessSignature=…}. The SAS is a secret like a key.
      */
     public static String sasConnectionString() {
+        return sasConnectionString("rwdlacup");
+    }
+
+    /** As {@link #sasConnectionString()}, with only these account SAS permissions (e.g. {@code rl}: read-only). */
+    public static String sasConnectionString(String permissions) {
         var service = new com.azure.storage.blob.BlobServiceClientBuilder().connectionString(connectionString())
                 .buildClient();
         String sas = service.generateAccountSas(new com.azure.storage.common.sas.AccountSasSignatureValues(
                 java.time.OffsetDateTime.now().plusHours(4),
-                com.azure.storage.common.sas.AccountSasPermission.parse("rwdlacup"),
+                com.azure.storage.common.sas.AccountSasPermission.parse(permissions),
                 new com.azure.storage.common.sas.AccountSasService().setBlobAccess(true),
                 new com.azure.storage.common.sas.AccountSasResourceType().setService(true).setContainer(true)
                         .setObject(true)));
