@@ -31,6 +31,7 @@ import com.mimecastsentinel.run.Runs;
 import com.mimecastsentinel.sentinel.AzureClients;
 import com.mimecastsentinel.sentinel.Destination;
 import com.mimecastsentinel.sentinel.SentinelEndpoint;
+import com.mimecastsentinel.sentinel.Target;
 import com.mimecastsentinel.source.MimecastAccount;
 import com.mimecastsentinel.source.MimecastCallAnswer;
 import com.mimecastsentinel.source.MimecastCalls;
@@ -194,14 +195,16 @@ public final class Preflight implements StartupListener {
             for (Route route : routes) {
                 MimecastEndpoint endpoint = (MimecastEndpoint) route.getEndpoint();
                 String logType = endpoint.getLogType();
-                String check = "mimecast " + logType;
+                // a declared account's log type is named by its state's name: accounts/<name>/<logType>
+                String named = endpoint.getAccount().qualify(logType);
+                String check = "mimecast " + named;
                 if (!enabled.contains(route.getRouteId())) {
                     report.add(CheckResult.skip(check, "not in MIMECAST_LOG_TYPES: not run"));
                     continue;
                 }
-                if (!endpoint.getSource().runsWith(settings)) {
+                if (!endpoint.getSource().runsWith(settings, endpoint.getAccount())) {
                     String api = endpoint.getSource().getApi();
-                    String has = settings.mimecastClientId != null ? "2.0" : "1.0";
+                    String has = endpoint.getAccount().auth().api2() ? "2.0" : "1.0";
                     String credentials = api.equals("2.0") ? "MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET"
                             : "MIMECAST_APP_ID, MIMECAST_APP_KEY, MIMECAST_ACCESS_KEY and MIMECAST_SECRET_KEY";
                     report.add(settings.logTypes.contains(logType)
@@ -224,11 +227,11 @@ public final class Preflight implements StartupListener {
                 }
                 List<SentinelEndpoint> destinations = sinks.get(route.getRouteId());
             if (destinations.isEmpty()) {
-                report.add(CheckResult.warn("sentinel " + logType, "no sentinel: endpoint found in the route "
+                report.add(CheckResult.warn("sentinel " + named, "no sentinel: endpoint found in the route "
                         + "(a to: step): its destination is not checked", "if the route sends elsewhere (toD, "
                         + "wireTap, another route), make sure the first run's rows arrive"));
             }
-                calls.put(logType, () -> logType(context, template, endpoint, destinations, probed, clock));
+                calls.put(named, () -> logType(context, template, endpoint, destinations, probed, clock));
             }
             Instant mimecastDate = null;
             Instant localDate = null;
@@ -267,6 +270,7 @@ public final class Preflight implements StartupListener {
         private LogTypeChecked logType(CamelContext context, ProducerTemplate template, MimecastEndpoint endpoint,
                 List<SentinelEndpoint> destinations, Map<String, CompletableFuture<CheckResult>> probed, Clock clock) {
             String logType = endpoint.getLogType();
+            String named = endpoint.getAccount().qualify(logType);
             List<CheckResult> results = new ArrayList<>();
             MimecastRequest request = endpoint.getSource().probe(logType);
             String date;
@@ -276,17 +280,17 @@ public final class Preflight implements StartupListener {
                 Exchange answer = new MimecastCalls(context, template, logType, endpoint.getAccount()).call(request);
                 date = MimecastCallAnswer.header(answer, "Date");
                 signed = api1 ? Boolean.TRUE : null;
-                results.add(CheckResult.pass("mimecast " + logType, request.method() + " " + request.path()
+                results.add(CheckResult.pass("mimecast " + named, request.method() + " " + request.path()
                         + " answered the log type's first request, at its smallest"));
             } catch (Exception e) {
                 date = MimecastChecks.date(e);
                 signed = api1 ? MimecastChecks.signatureTaken(e) : null;
-                results.add(MimecastChecks.explain("mimecast " + logType, e, endpoint.getSource(), request.path(),
+                results.add(MimecastChecks.explain("mimecast " + named, e, endpoint.getSource(), request.path(),
                         settings));
             }
             Instant local = clock.instant();
             for (SentinelEndpoint sink : destinations) {
-                results.add(destination(logType, sink, probed));
+                results.add(destination(named, sink, endpoint.getAccount().target(), probed));
             }
             return new LogTypeChecked(results, MimecastChecks.date(date), local, signed);
         }
@@ -348,12 +352,12 @@ public final class Preflight implements StartupListener {
     }
 
     /** A sentinel: endpoint's destination takes its stream (a stream shared by log types is asked once). */
-    private CheckResult destination(String logType, SentinelEndpoint sink,
+    private CheckResult destination(String logType, SentinelEndpoint sink, Target target,
             Map<String, CompletableFuture<CheckResult>> probed) {
         String check = "sentinel " + logType;
         String key;
         try {
-            key = sink.destination() + " " + sink.getStream();
+            key = sink.destination(target) + " " + sink.getStream();
         } catch (RuntimeException e) {
             return endpointFailed(check, e);
         }
@@ -361,7 +365,7 @@ public final class Preflight implements StartupListener {
         CompletableFuture<CheckResult> first = probed.putIfAbsent(key, mine);
         if (first == null) {
             try {
-                mine.complete(probe(check, sink));
+                mine.complete(probe(check, sink, target));
             } catch (Throwable e) { // never leaves a log type that shares the stream waiting
                 mine.complete(CheckResult.fail(check, "its check failed: " + e, "report it with this message"));
             }
@@ -378,9 +382,9 @@ public final class Preflight implements StartupListener {
         }
     }
 
-    private static CheckResult probe(String check, SentinelEndpoint sink) {
+    private static CheckResult probe(String check, SentinelEndpoint sink, Target target) {
         try {
-            Destination.Probe probe = sink.probe();
+            Destination.Probe probe = sink.probe(target);
             return probe.proven() ? CheckResult.pass(check, probe.detail())
                     : CheckResult.warn(check, probe.detail(), "make sure a first run's rows arrive (the run summary "
                             + "counts them; docs/operations.md)");

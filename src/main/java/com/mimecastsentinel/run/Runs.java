@@ -81,14 +81,26 @@ public final class Runs extends RoutePolicySupport implements StartupListener, P
     public void onInit(Route route) {
         known.add(route.getRouteId());
         camelContext = route.getCamelContext();
-        settings.scheduleFor(route.getRouteId()); // a wrong SCHEDULE_<LOGTYPE> stops start-up, naming it
+        if (!declared(route.getRouteId())) {
+            settings.scheduleFor(route.getRouteId()); // a wrong SCHEDULE_<LOGTYPE> stops start-up, naming it
+        }
         if (!enabled(route.getRouteId()) || checking) {
             route.setAutoStartup(false); // not in MIMECAST_LOG_TYPES, or the check command's (it runs none)
         }
     }
 
+    /**
+     * A declared account's log type runs (its entry chose its log types); one of the MIMECAST_* account runs when
+     * MIMECAST_LOG_TYPES names it (or names none) and that account has credentials (or is the demo).
+     */
     private boolean enabled(String logType) {
-        return settings.logTypes.isEmpty() || settings.logTypes.contains(logType);
+        return declared(logType) || settings.ownAccount()
+                && (settings.logTypes.isEmpty() || settings.logTypes.contains(logType));
+    }
+
+    /** A declared account's route ({@code accounts/<name>/<logType>}). */
+    private static boolean declared(String routeId) {
+        return routeId.startsWith(com.mimecastsentinel.source.MimecastAccount.NAMESPACE);
     }
 
     /** The log types that run: MIMECAST_LOG_TYPES, or every source route. */

@@ -29,6 +29,8 @@ public final class SentinelEndpoint extends DefaultEndpoint {
     public static final String ROWS_DEAD_LETTERED = "SentinelRowsDeadLettered";
 
     public static final String THREAT_INTELLIGENCE = "threat-intelligence";
+    /** The exchange variable with the {@link Target} of the batch's account, when it is not the settings'. */
+    public static final String TARGET = "sentinelTarget";
 
     @UriPath(description = "The DCR stream (Custom-<Table>), or threat-intelligence for Sentinel's STIX upload")
     @Metadata(required = true)
@@ -85,13 +87,13 @@ public final class SentinelEndpoint extends DefaultEndpoint {
      * Proves, without adding a row, that the destination takes this endpoint's stream (the {@code check} command):
      * see {@link Destination#probe}.
      */
-    public Destination.Probe probe() {
-        return getComponent().destination(this).probe(stream);
+    public Destination.Probe probe(Target target) {
+        return getComponent().destination(this, target).probe(stream);
     }
 
-    /** Where the rows go, without credentials. */
-    public String destination() {
-        return getComponent().destination(this).describe();
+    /** Where the rows for {@code target} go, without credentials. */
+    public String destination(Target target) {
+        return getComponent().destination(this, target).describe();
     }
 
     SentinelComponent.Dcr dcr() {

@@ -101,7 +101,9 @@ final class SentinelProducer extends DefaultAsyncProducer {
         // the log type of metrics and dead letters: the route's id (a log type's route has its name), else the stream
         String logType = exchange.getFromRouteId() != null ? exchange.getFromRouteId() : endpoint.getStream();
         SentinelComponent component = endpoint.getComponent();
-        Destination destination = component.destination(endpoint);
+        // a declared account's batch carries its target (set by the mimecast consumer, never from an answer)
+        Target target = exchange.getVariable(SentinelEndpoint.TARGET, Target.class);
+        Destination destination = component.destination(endpoint, target != null ? target : Target.SETTINGS);
         List<Unsendable> unsendable = new ArrayList<>();
         if (destination.bytesLimited()) {
             RowLimits limits = new RowLimits(component.maxBytes() - 2);

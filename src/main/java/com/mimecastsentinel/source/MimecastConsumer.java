@@ -47,8 +47,9 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
         return lastRun;
     }
 
+    /** The name of the log type's state for the endpoint's account ({@link MimecastAccount#qualify}). */
     public String logType() {
-        return endpoint.getLogType();
+        return endpoint.getAccount().qualify(endpoint.getLogType());
     }
 
     @Override
@@ -98,7 +99,7 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
         MimecastSource source = endpoint.getSource();
         SourceRun run;
         try {
-            run = source.begin(logType(), nextScheduledRun());
+            run = source.begin(endpoint.getLogType(), endpoint.getAccount(), nextScheduledRun());
         } catch (RuntimeException e) {
             run = new SourceRun(logType(), null);
             run.failure = e;
@@ -189,6 +190,10 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
         exchange.getMessage().getHeaders().putAll(batch.headers());
         BatchScope scope = run.batch();
         exchange.setProperty(BatchScope.PROPERTY, scope);
+        // the sink sends a declared account's rows where it says (a variable: a step of the route cannot lose it)
+        if (!endpoint.getAccount().target().equals(com.mimecastsentinel.sentinel.Target.SETTINGS)) {
+            exchange.setVariable(com.mimecastsentinel.sentinel.SentinelEndpoint.TARGET, endpoint.getAccount().target());
+        }
         exchange.getExchangeExtension().addOnCompletion(new Synchronization() {
             @Override
             public void onComplete(Exchange completed) {
