@@ -169,6 +169,11 @@ public class ConnectorConfiguration implements CamelConfiguration {
                 ? new SentinelComponent(azure::logsIngestion, azure::stixUpload, deadLetters, metrics, maxBytes())
                 : new SentinelComponent(dcr -> new FileOutput(settings.outputDir),
                         () -> new FileOutput(settings.outputDir), deadLetters, metrics, maxBytes());
+        if (settings.awarenessDcrId != null) {
+            // the settings' Awareness Training DCR, which a declared account's own replaces
+            sentinel.useAwarenessDcr(new SentinelComponent.Dcr(settings.awarenessIngestionEndpoint,
+                    settings.awarenessDcrId));
+        }
         context.addComponent("sentinel", sentinel);
 
         // runs, and what they share

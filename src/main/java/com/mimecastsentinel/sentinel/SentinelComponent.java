@@ -72,7 +72,7 @@ public final class SentinelComponent extends DefaultComponent {
     }
 
     /** The settings' Awareness Training DCR (SENTINEL_AWARENESS_*): a target's own one replaces it. */
-    public void setAwarenessDcr(Dcr awareness) {
+    public void useAwarenessDcr(Dcr awareness) {
         this.awareness = awareness;
     }
 
