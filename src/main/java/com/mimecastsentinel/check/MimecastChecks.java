@@ -119,13 +119,15 @@ final class MimecastChecks {
     }
 
     /** The OAuth token request failed: the client id and secret, or the way to Mimecast. */
-    static CheckResult credentials(Throwable failure, Settings settings) {
+    static CheckResult credentials(String check, Throwable failure, Settings settings) {
         if (find(failure, MimecastFailure.CredentialsRefused.class) != null) {
-            return CheckResult.fail("mimecast credentials", AzureChecks.firstLine(failure), "check MIMECAST_CLIENT_ID "
-                    + "and MIMECAST_CLIENT_SECRET: the client id and secret of an API 2.0 application (Mimecast "
-                    + "Administration Console, API and Platform Integrations), not revoked");
+            return CheckResult.fail(check, AzureChecks.firstLine(failure), check.contains(
+                    com.mimecastsentinel.source.MimecastAccount.NAMESPACE) ? "check the account's clientId and "
+                    + "clientSecretFile in MIMECAST_ACCOUNTS_FILE: an API 2.0 application's, not revoked"
+                    : "check MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET: the client id and secret of an API 2.0 "
+                    + "application (Mimecast Administration Console, API and Platform Integrations), not revoked");
         }
-        return explain("mimecast credentials", failure, null, "/oauth/token", settings);
+        return explain(check, failure, null, "/oauth/token", settings);
     }
 
     /**
@@ -135,7 +137,7 @@ final class MimecastChecks {
      */
     static CheckResult explain(String check, Throwable failure, MimecastSource source, String path, Settings settings) {
         if (find(failure, MimecastFailure.CredentialsRefused.class) != null) {
-            return credentials(failure, settings);
+            return credentials(check, failure, settings);
         }
         HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
         MimecastFailure mimecast = find(failure, MimecastFailure.class);

@@ -199,7 +199,8 @@ public final class Preflight implements StartupListener {
                 String named = endpoint.getAccount().qualify(logType);
                 String check = "mimecast " + named;
                 if (!enabled.contains(route.getRouteId())) {
-                    report.add(CheckResult.skip(check, "not in MIMECAST_LOG_TYPES: not run"));
+                    report.add(CheckResult.skip(check, settings.ownAccount() ? "not in MIMECAST_LOG_TYPES: not run"
+                            : "not run: the MIMECAST_* settings name no account (the declared accounts' run)"));
                     continue;
                 }
                 if (!endpoint.getSource().runsWith(settings, endpoint.getAccount())) {
@@ -207,7 +208,7 @@ public final class Preflight implements StartupListener {
                     String has = endpoint.getAccount().auth().api2() ? "2.0" : "1.0";
                     String credentials = api.equals("2.0") ? "MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET"
                             : "MIMECAST_APP_ID, MIMECAST_APP_KEY, MIMECAST_ACCESS_KEY and MIMECAST_SECRET_KEY";
-                    report.add(settings.logTypes.contains(logType)
+                    report.add(settings.logTypes.contains(logType) || endpoint.getAccount().name() != null
                             ? CheckResult.fail(check, logType + " needs Mimecast API " + api + ", the credentials are API "
                                     + has, "set " + credentials + ", or leave " + logType + " out of MIMECAST_LOG_TYPES")
                             : CheckResult.skip(check, "needs Mimecast API " + api + " credentials: a run passes it over"));
@@ -236,9 +237,9 @@ public final class Preflight implements StartupListener {
             Instant mimecastDate = null;
             Instant localDate = null;
             List<LogTypeChecked> all = inParallel(calls);
-            if (all.stream().anyMatch(checked -> checked.signed() != null)) {
-                report.add(signedRequests(all));
-            }
+            // API 1.0 has no token to ask for: an account's keys are proven by its log types' signed calls
+            all.stream().filter(checked -> checked.signed() != null).map(LogTypeChecked::account).distinct()
+                    .forEach(account -> report.add(signedRequests(account, all)));
             for (LogTypeChecked checked : all) {
                 checked.results().forEach(report::add);
                 if (mimecastDate == null && checked.mimecastDate() != null) {
@@ -253,17 +254,21 @@ public final class Preflight implements StartupListener {
          * What the check of one log type found, the time Mimecast's answer gave (with this clock's then), and whether
          * Mimecast took its API 1.0 signature (null: API 2.0, or no answer to tell).
          */
-        private record LogTypeChecked(List<CheckResult> results, Instant mimecastDate, Instant localDate, Boolean signed) {
+        private record LogTypeChecked(List<CheckResult> results, Instant mimecastDate, Instant localDate,
+                Boolean signed, MimecastAccount account) {
         }
 
-        /** API 1.0 has no token to ask for: its keys are proven by the log types' signed calls. */
-        private static CheckResult signedRequests(List<LogTypeChecked> all) {
-            if (all.stream().anyMatch(checked -> Boolean.TRUE.equals(checked.signed()))) {
-                return CheckResult.pass("mimecast credentials", "Mimecast took the API 1.0 signature of the calls");
+        /** An API 1.0 account's keys, judged by whether Mimecast took the signature of its log types' calls. */
+        private static CheckResult signedRequests(MimecastAccount account, List<LogTypeChecked> all) {
+            String check = credentialsCheck(account);
+            if (all.stream().anyMatch(checked -> checked.account() == account
+                    && Boolean.TRUE.equals(checked.signed()))) {
+                return CheckResult.pass(check, "Mimecast took the API 1.0 signature of the calls");
             }
-            return CheckResult.fail("mimecast credentials", "Mimecast refused the API 1.0 signature of every call (the "
-                    + "log types below)", "check MIMECAST_APP_ID, MIMECAST_APP_KEY, MIMECAST_ACCESS_KEY and "
-                    + "MIMECAST_SECRET_KEY (as the console shows them) and this machine's clock");
+            return CheckResult.fail(check, "Mimecast refused the API 1.0 signature of every call (the log types "
+                    + "below)", (account.name() == null ? "check MIMECAST_APP_ID, MIMECAST_APP_KEY, "
+                    + "MIMECAST_ACCESS_KEY and MIMECAST_SECRET_KEY" : "check the account's appId and key files in "
+                    + "MIMECAST_ACCOUNTS_FILE") + " (as the console shows them) and this machine's clock");
         }
 
         /** One log type: its smallest Mimecast request, then each of its destinations. */
@@ -292,7 +297,7 @@ public final class Preflight implements StartupListener {
             for (SentinelEndpoint sink : destinations) {
                 results.add(destination(named, sink, endpoint.getAccount().target(), probed));
             }
-            return new LogTypeChecked(results, MimecastChecks.date(date), local, signed);
+            return new LogTypeChecked(results, MimecastChecks.date(date), local, signed, endpoint.getAccount());
         }
 
         /**
@@ -305,7 +310,7 @@ public final class Preflight implements StartupListener {
             List<LogTypeChecked> checked = new ArrayList<>();
             for (int i = 0; i < futures.size(); i++) {
                 checked.add(await("mimecast " + logTypes.get(i), futures.get(i), Long.MAX_VALUE,
-                        failed -> new LogTypeChecked(List.of(failed), null, null, null)));
+                        failed -> new LogTypeChecked(List.of(failed), null, null, null, null)));
             }
             return checked;
         }
@@ -340,15 +345,22 @@ public final class Preflight implements StartupListener {
             if (!account.auth().api2()) {
                 return null;
             }
-            return within("mimecast credentials", () -> {
+            String check = credentialsCheck(account);
+            return within(check, () -> {
                 try {
                     account.auth().check();
-                    return CheckResult.pass("mimecast credentials", "a token from " + account.baseUrl() + "/oauth/token");
+                    return CheckResult.pass(check, "a token from " + account.baseUrl() + "/oauth/token");
                 } catch (RuntimeException e) {
-                    return MimecastChecks.credentials(e, settings);
+                    return MimecastChecks.credentials(check, e, settings);
                 }
             });
         }
+    }
+
+    /** The line of an account's credentials: {@code mimecast credentials}, with a declared account's name. */
+    private static String credentialsCheck(MimecastAccount account) {
+        return "mimecast credentials" + (account.name() == null ? "" : " " + MimecastAccount.NAMESPACE
+                + account.name());
     }
 
     /** A sentinel: endpoint's destination takes its stream (a stream shared by log types is asked once). */
