@@ -76,8 +76,12 @@ final class SentinelProducer extends DefaultAsyncProducer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        sender = getEndpoint().getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this,
-                "sentinel-" + endpoint.getStream());
+        // one thread at most, in the order the exchanges came, and none while idle: a connector of many accounts has
+        // a producer per account and log type, most of them waiting for their next run
+        sender = getEndpoint().getCamelContext().getExecutorServiceManager().newThreadPool(this,
+                "sentinel-" + endpoint.getStream(), new org.apache.camel.builder.ThreadPoolProfileBuilder(
+                        "sentinel-sender").poolSize(0).maxPoolSize(1).keepAliveTime(30L, java.util.concurrent.TimeUnit
+                        .SECONDS).maxQueueSize(-1).allowCoreThreadTimeOut(true).build());
     }
 
     @Override

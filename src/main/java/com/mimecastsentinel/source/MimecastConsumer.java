@@ -61,6 +61,7 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
         startup = getEndpoint().getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this,
                 "mimecast-" + logType() + "-start");
         startup.submit(this::run);
+        startup.shutdown(); // its thread ends with that run (a connector of many accounts has many consumers)
     }
 
     @Override
