@@ -72,16 +72,20 @@ final class SentinelProducer extends DefaultAsyncProducer {
     }
 
     private ExecutorService sender;
+    /** Exchanges waiting for the sender: far more than a route hands over before the first completes. */
+    static final int SENDER_QUEUE = 1000;
 
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        // one thread at most, in the order the exchanges came, and none while idle: a connector of many accounts has
-        // a producer per account and log type, most of them waiting for their next run
+        // one thread at most, taking the exchanges in the order they came from a queue, and none while idle: a
+        // connector of many accounts has a producer per account and log type, most of them waiting for their next
+        // run. (A queue of a size: Camel makes a pool of no core thread and no queue a hand-over, which would refuse
+        // an exchange while one is sent; a route hands over at most a few.)
         sender = getEndpoint().getCamelContext().getExecutorServiceManager().newThreadPool(this,
                 "sentinel-" + endpoint.getStream(), new org.apache.camel.builder.ThreadPoolProfileBuilder(
                         "sentinel-sender").poolSize(0).maxPoolSize(1).keepAliveTime(30L, java.util.concurrent.TimeUnit
-                        .SECONDS).maxQueueSize(-1).allowCoreThreadTimeOut(true).build());
+                        .SECONDS).maxQueueSize(SENDER_QUEUE).build());
     }
 
     @Override
