@@ -40,7 +40,7 @@ class AccountsBenchmarkTest {
             "ttp-impersonation", "archive-search", "held-release", "siem");
     private static final Pattern COMPLETE = Pattern.compile("accounts/(\\S+?)/(\\S+): run complete .*? delivered=(\\d+)");
     private final int accounts = Integer.getInteger("bench.accounts", 3);
-    private final long idleSeconds = Long.getLong("bench.idle", 20);
+    private final long idleSeconds = Long.getLong("bench.idle", 5);
     /** Seconds after the catch-up before the idle CPU is measured: the JIT compilers finish what the runs began. */
     private final long settleSeconds = Long.getLong("bench.settle", 0);
 
