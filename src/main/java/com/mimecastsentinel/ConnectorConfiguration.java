@@ -165,15 +165,12 @@ public class ConnectorConfiguration implements CamelConfiguration {
         registry.bind(DeadLetters.BEAN, deadLetters);
 
         // where rows go
+        // threat intelligence per workspace: SENTINEL_WORKSPACE_ID's (null), or a declared account's own
+        java.util.function.Function<String, com.mimecastsentinel.sentinel.Destination> stix = azure::stixUpload;
         SentinelComponent sentinel = settings.sink == Settings.SinkKind.SENTINEL
-                ? new SentinelComponent(azure::logsIngestion, azure::stixUpload, deadLetters, metrics, maxBytes())
+                ? new SentinelComponent(azure::logsIngestion, stix, deadLetters, metrics, maxBytes())
                 : new SentinelComponent(dcr -> new FileOutput(settings.outputDir),
                         () -> new FileOutput(settings.outputDir), deadLetters, metrics, maxBytes());
-        if (settings.awarenessDcrId != null) {
-            // the settings' Awareness Training DCR, which a declared account's own replaces
-            sentinel.useAwarenessDcr(new SentinelComponent.Dcr(settings.awarenessIngestionEndpoint,
-                    settings.awarenessDcrId));
-        }
         context.addComponent("sentinel", sentinel);
 
         // runs, and what they share
@@ -247,7 +244,8 @@ public class ConnectorConfiguration implements CamelConfiguration {
             AccountsFile.Destination to = entry.destination();
             MimecastAccount account = new MimecastAccount(entry.name(), entry.baseUrl().toString(), auth,
                     new Target(to.ingestionEndpoint(), to.dcrId(), to.awarenessIngestionEndpoint(),
-                            to.awarenessDcrId(), to.workspaceId()), entry.startDate());
+                            to.awarenessDcrId(), to.workspaceId()), entry.startDate(),
+                    java.util.Set.copyOf(entry.logTypes()));
             context.getRegistry().bind(AccountRoutes.bean(entry.name()), account);
         }
         AccountRoutes routes = new AccountRoutes(context, declared.stream()

@@ -150,7 +150,9 @@ public final class Preflight implements StartupListener {
             LocalChecks.directories(settings).forEach(report::add);
             LocalChecks.proxy(context.getPropertiesComponent()::resolveProperty).forEach(report::add); // 5 s at most
             report.add(LocalChecks.trustStore());
-            report.add(MimecastChecks.generation(settings));
+            if (settings.ownAccount()) {
+                report.add(MimecastChecks.generation(settings));
+            }
             if (settings.checkpointStore == Settings.CheckpointStoreKind.BLOB) {
                 if (settings.storageAccountUrl != null) {
                     report.add(within("azure token (storage)", () -> AzureChecks.token(azure, settings, "storage",
@@ -206,16 +208,25 @@ public final class Preflight implements StartupListener {
                 if (!endpoint.getSource().runsWith(settings, endpoint.getAccount())) {
                     String api = endpoint.getSource().getApi();
                     String has = endpoint.getAccount().auth().api2() ? "2.0" : "1.0";
-                    String credentials = api.equals("2.0") ? "MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET"
-                            : "MIMECAST_APP_ID, MIMECAST_APP_KEY, MIMECAST_ACCESS_KEY and MIMECAST_SECRET_KEY";
-                    report.add(settings.logTypes.contains(logType) || endpoint.getAccount().name() != null
+                    boolean declared = endpoint.getAccount().name() != null;
+                    String credentials = declared ? "the account's entry in MIMECAST_ACCOUNTS_FILE: its api and "
+                            + "credentials, or leave " + logType + " out of its logTypes"
+                            : (api.equals("2.0") ? "MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET"
+                            : "MIMECAST_APP_ID, MIMECAST_APP_KEY, MIMECAST_ACCESS_KEY and MIMECAST_SECRET_KEY")
+                            + ", or leave " + logType + " out of MIMECAST_LOG_TYPES";
+                    boolean mustRun = declared ? endpoint.getAccount().names(logType)
+                            : settings.logTypes.contains(logType);
+                    report.add(mustRun
                             ? CheckResult.fail(check, logType + " needs Mimecast API " + api + ", the credentials are API "
-                                    + has, "set " + credentials + ", or leave " + logType + " out of MIMECAST_LOG_TYPES")
+                                    + has, "correct " + credentials)
                             : CheckResult.skip(check, "needs Mimecast API " + api + " credentials: a run passes it over"));
                     continue;
                 }
                 MimecastAccount account = endpoint.getAccount();
                 Boolean usable = accounts.computeIfAbsent(account, a -> {
+                    if (a.name() != null) {
+                        report.add(MimecastChecks.generation(a));
+                    }
                     CheckResult credentials = credentials(a);
                     if (credentials != null) {
                         report.add(credentials);

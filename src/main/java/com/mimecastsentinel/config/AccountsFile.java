@@ -254,7 +254,8 @@ public final class AccountsFile {
                 .map(s -> s.toLowerCase(Locale.ROOT)).distinct().toList();
         for (String logType : logTypes) {
             if (!logType.matches("[a-z0-9-]+")) {
-                throw new ConfigurationException(SETTING, where + ": logTypes names '" + logType + "', not a log type");
+                throw new ConfigurationException(SETTING, where + ": logTypes names something that is not a log type "
+                        + "(lower-case letters, digits and '-')");
             }
         }
         return logTypes;
@@ -284,6 +285,10 @@ public final class AccountsFile {
         }
         if (value instanceof Map || value instanceof List) {
             throw new ConfigurationException(SETTING, where + ": " + field + " must be a single value");
+        }
+        if (value instanceof Number && !field.equals("api")) {
+            // YAML reads 0123e4 or 00123 as a number: an id would lose what it is
+            throw new ConfigurationException(SETTING, where + ": " + field + " must be quoted text, not a number");
         }
         String text = String.valueOf(value).trim();
         return text.isEmpty() ? null : text;

@@ -154,7 +154,7 @@ public final class Runs extends RoutePolicySupport implements StartupListener, P
     /** A run ended: its summary and metrics; with RUN_ONCE, the log type has had its run. */
     @Override
     public void commit(Consumer consumer, Endpoint endpoint, int polledMessages) {
-        if (consumer instanceof MimecastConsumer mimecast) {
+        if (consumer instanceof MimecastConsumer mimecast && !MimecastConsumer.passedOver()) {
             ended(mimecast.logType(), mimecast.lastRun());
         }
     }

@@ -33,7 +33,6 @@ public final class SentinelComponent extends DefaultComponent {
     private final Map<Dcr, Destination> byDcr = new ConcurrentHashMap<>();
     private final Function<String, Destination> threatIntelligence;
     private final Map<String, Destination> byWorkspace = new ConcurrentHashMap<>();
-    private Dcr awareness = Dcr.CONFIGURED;
     private final DeadLetters deadLetters;
     private final ConnectorMetrics metrics;
     private final int maxBytes;
@@ -71,11 +70,6 @@ public final class SentinelComponent extends DefaultComponent {
         return endpoint;
     }
 
-    /** The settings' Awareness Training DCR (SENTINEL_AWARENESS_*): a target's own one replaces it. */
-    public void useAwarenessDcr(Dcr awareness) {
-        this.awareness = awareness;
-    }
-
     /** Where the endpoint's rows for {@code target} go ({@link Target#SETTINGS}: where the settings say). */
     Destination destination(SentinelEndpoint endpoint, Target target) {
         if (SentinelEndpoint.THREAT_INTELLIGENCE.equals(endpoint.getStream())) {
@@ -83,7 +77,7 @@ public final class SentinelComponent extends DefaultComponent {
             String workspace = target.workspaceId() == null ? "" : target.workspaceId();
             return byWorkspace.computeIfAbsent(workspace, w -> threatIntelligence.apply(w.isEmpty() ? null : w));
         }
-        return byDcr.computeIfAbsent(target.dcr(endpoint.dcr(), awareness), logs);
+        return byDcr.computeIfAbsent(target.dcr(endpoint), logs);
     }
 
     DeadLetters deadLetters() {

@@ -39,6 +39,9 @@ public final class SentinelEndpoint extends DefaultEndpoint {
     private String dcrId;
     @UriParam(description = "The logs ingestion endpoint of that DCR, when it is not SENTINEL_INGESTION_ENDPOINT")
     private String ingestionEndpoint;
+    @UriParam(description = "The stream is in the Awareness Training DCR: a declared account's own replaces it",
+            defaultValue = "false")
+    private boolean awareness;
 
     SentinelEndpoint(String uri, SentinelComponent component, String stream) {
         super(uri, component);
@@ -81,6 +84,14 @@ public final class SentinelEndpoint extends DefaultEndpoint {
 
     public String getIngestionEndpoint() {
         return ingestionEndpoint;
+    }
+
+    public boolean isAwareness() {
+        return awareness;
+    }
+
+    public void setAwareness(boolean awareness) {
+        this.awareness = awareness;
     }
 
     /**

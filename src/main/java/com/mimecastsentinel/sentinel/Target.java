@@ -12,16 +12,15 @@ public record Target(String ingestionEndpoint, String dcrId, String awarenessIng
     public static final Target SETTINGS = new Target(null, null, null, null, null);
 
     /**
-     * The DCR a batch for {@code endpoint} goes to: the endpoint's DCR as the settings name it (the default, or the
-     * Awareness Training one), or this target's counterpart where it names one; a DCR a route names otherwise stays.
+     * The DCR a batch for {@code endpoint} goes to: this target's Awareness Training DCR for an endpoint in that DCR
+     * ({@code awareness=true}), its DCR for one in the settings' DCR, where it names them; otherwise the endpoint's.
      */
-    SentinelComponent.Dcr dcr(SentinelComponent.Dcr endpoint, SentinelComponent.Dcr settingsAwareness) {
-        if (endpoint.equals(SentinelComponent.Dcr.CONFIGURED)) {
-            return dcrId == null ? endpoint : new SentinelComponent.Dcr(ingestionEndpoint, dcrId);
+    SentinelComponent.Dcr dcr(SentinelEndpoint endpoint) {
+        if (endpoint.isAwareness()) {
+            return awarenessDcrId != null ? new SentinelComponent.Dcr(awarenessIngestionEndpoint, awarenessDcrId)
+                    : endpoint.dcr();
         }
-        if (endpoint.equals(settingsAwareness) && awarenessDcrId != null) {
-            return new SentinelComponent.Dcr(awarenessIngestionEndpoint, awarenessDcrId);
-        }
-        return endpoint;
+        return dcrId != null && endpoint.dcr().equals(SentinelComponent.Dcr.CONFIGURED)
+                ? new SentinelComponent.Dcr(ingestionEndpoint, dcrId) : endpoint.dcr();
     }
 }

@@ -15,11 +15,13 @@ import org.apache.camel.model.RouteTemplateDefinition;
 
 /**
  * The log types' routes for each declared account (MIMECAST_ACCOUNTS_FILE), made from the log type's own route as
- * routes/*.yaml declare it, so that no route file is copied: the same steps (definitions shared, as Camel's route
- * templates share theirs), read from {@code mimecast:<logType>?account=#bean:mimecast-<name>}, with the route id
- * {@code accounts/<name>/<logType>}: the name of its checkpoint, lease and dead letters too. A route that names its
- * account itself is left as it is. Each account's cron fires at a second of its own unless its entry names a
- * schedule, so that many accounts do not call Mimecast in the same second.
+ * routes/*.yaml declare it, so that no route file is copied: the same steps (a deep copy of its definitions, their
+ * node ids prefixed with the account's name, as Camel copies a route template's), read from
+ * {@code mimecast:<logType>?account=#bean:mimecast-<name>}, with the route id {@code accounts/<name>/<logType>}: the
+ * name of its checkpoint, lease and dead letters too. A route of the user's that names its account is left as it is,
+ * and none is made where one already reads that account's log type. Each account's cron fires at a second of its own
+ * unless its entry names a schedule, so that many accounts do not call Mimecast in the same second. A log type's
+ * route file reloaded (ROUTES_RELOAD) makes its accounts' routes again, with the edited steps.
  */
 public final class AccountRoutes implements ModelLifecycleStrategy {
     /** One account's routes: its bean, its log types (empty: all) and its schedule (null: each log type's). */
@@ -29,6 +31,8 @@ public final class AccountRoutes implements ModelLifecycleStrategy {
     private final CamelContext context;
     private final List<Declared> accounts;
     private final Set<String> made = new TreeSet<>();
+    /** Route ids the user's own routes of an account took. */
+    private final Set<String> own = new java.util.HashSet<>();
     private final Set<String> logTypes = new TreeSet<>();
 
     public AccountRoutes(CamelContext context, List<Declared> accounts) {
@@ -45,7 +49,13 @@ public final class AccountRoutes implements ModelLifecycleStrategy {
     public void onAddRouteDefinition(RouteDefinition route) {
         FromDefinition from = route.getInput();
         String uri = from == null ? null : from.getEndpointUri();
-        if (uri == null || !uri.startsWith("mimecast:") || query(uri).stream().anyMatch(p -> p.startsWith("account="))) {
+        if (uri == null || !uri.startsWith("mimecast:")) {
+            return;
+        }
+        if (query(uri).stream().anyMatch(p -> p.startsWith("account="))) {
+            if (route.getId() != null) {
+                own.add(route.getId()); // a route of the user's for an account: none is made in its place
+            }
             return;
         }
         String logType = logType(uri);
@@ -55,11 +65,21 @@ public final class AccountRoutes implements ModelLifecycleStrategy {
             if (!account.logTypes().isEmpty() && !account.logTypes().contains(logType)) {
                 continue;
             }
+            String id = MimecastAccount.NAMESPACE + account.name() + "/" + logType;
+            if (own.contains(id)) {
+                continue;
+            }
             RouteDefinition copy = new RouteDefinition();
-            copy.setId(MimecastAccount.NAMESPACE + account.name() + "/" + logType);
+            copy.setId(id);
+            copy.setNodePrefixId(account.name() + "-");
             copy.setInput(new FromDefinition(accountUri(uri, account)));
-            copy.setOutputs(route.getOutputs());
+            @SuppressWarnings({ "unchecked", "rawtypes" })
+            List<org.apache.camel.model.ProcessorDefinition<?>> steps = (List) org.apache.camel.model
+                    .ProcessorDefinitionHelper.deepCopyDefinitions(route.getOutputs());
+            copy.setOutputs(steps);
             copy.setRoutePolicyRef(route.getRoutePolicyRef());
+            copy.setAutoStartup(route.getAutoStartup());
+            copy.setGroup(route.getGroup());
             copy.setRouteConfigurationId(route.getRouteConfigurationId());
             copy.setShutdownRoute(route.getShutdownRoute());
             copy.setErrorHandlerRef(route.getErrorHandlerRef());
@@ -99,7 +119,7 @@ public final class AccountRoutes implements ModelLifecycleStrategy {
 
     @Override
     public void onRemoveRouteDefinition(RouteDefinition route) {
-        // a reloaded route file replaces the log type's route only: the accounts' are read at start-up
+        // a reloaded log type's route is added again right after: its accounts' routes are made again then
     }
 
     @Override

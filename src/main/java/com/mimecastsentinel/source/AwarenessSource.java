@@ -44,7 +44,7 @@ public class AwarenessSource extends PagedSource {
         Settings settings = services().settings();
         if (settings.sink == Settings.SinkKind.SENTINEL && settings.awarenessDcrId == null
                 && account.target().awarenessDcrId() == null) {
-            if (settings.logTypes.contains(logType) || account.name() != null) {
+            if (account.name() == null ? settings.logTypes.contains(logType) : account.names(logType)) {
                 throw new ConfigurationException("SENTINEL_AWARENESS_DCR_ID", "is needed for log type " + logType
                         + " (its tables are in a DCR of their own: docs/azure.md)");
             }

@@ -24,10 +24,11 @@ public final class MimecastAccount {
     private final MimecastAuth auth;
     private final com.mimecastsentinel.sentinel.Target target;
     private final java.time.Instant startDate;
+    private final java.util.Set<String> named;
 
     /** The account of the MIMECAST_* settings (or the demo's): its log types' state is where it always was. */
     public MimecastAccount(String baseUrl, MimecastAuth auth) {
-        this(null, baseUrl, auth, com.mimecastsentinel.sentinel.Target.SETTINGS, null);
+        this(null, baseUrl, auth, com.mimecastsentinel.sentinel.Target.SETTINGS, null, java.util.Set.of());
     }
 
     /**
@@ -35,9 +36,10 @@ public final class MimecastAccount {
      *                    {@value #NAMESPACE}{@code <name>/})
      * @param target      where its rows go
      * @param startDate   where its log types without a checkpoint start (null: START_DATE)
+     * @param named       the log types its entry names (empty: it named none, and reads every one it can)
      */
     public MimecastAccount(String name, String baseUrl, MimecastAuth auth,
-            com.mimecastsentinel.sentinel.Target target, java.time.Instant startDate) {
+            com.mimecastsentinel.sentinel.Target target, java.time.Instant startDate, java.util.Set<String> named) {
         if (name != null && !name.matches(NAME)) {
             throw new IllegalArgumentException("an account name is lower-case letters, digits and '-' (at most 40)");
         }
@@ -46,6 +48,15 @@ public final class MimecastAccount {
         this.auth = auth;
         this.target = target;
         this.startDate = startDate;
+        this.named = java.util.Set.copyOf(named);
+    }
+
+    /**
+     * Whether the account's entry names this log type: one it names must run (a log type it cannot run is a mistake
+     * in its entry), one it does not is passed over quietly when it cannot run (the other API generation's).
+     */
+    public boolean names(String logType) {
+        return named.contains(logType);
     }
 
     /** Null for the settings' account. */

@@ -32,6 +32,8 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
     private final MimecastEndpoint endpoint;
     /** One run at a time: a schedule's fire during a run (or the start-up run) waits for its end. */
     private final ReentrantLock running = new ReentrantLock();
+    /** Set for the thread whose poll found the run still going on (read by the poll strategy right after it). */
+    private static final ThreadLocal<Boolean> PASSED_OVER = new ThreadLocal<>();
     private volatile SourceRun lastRun;
     private ProducerTemplate template;
     private MimecastCalls calls;
@@ -88,12 +90,24 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
 
     @Override
     protected int poll() throws Exception {
-        running.lock();
+        // a fire while the log type's run goes on (a long catch-up, an API that hangs) is passed over at once: it
+        // must not hold a thread of the scheduler, which every account's log types share, until that run ends
+        if (!running.tryLock()) {
+            PASSED_OVER.set(Boolean.TRUE);
+            LOG.debug("{}: still running: this fire of the schedule is passed over", logType());
+            return 0;
+        }
+        PASSED_OVER.remove();
         try {
             return runOnce();
         } finally {
             running.unlock();
         }
+    }
+
+    /** Whether this thread's last poll was passed over (its run still going on): no run ended with it. */
+    public static boolean passedOver() {
+        return Boolean.TRUE.equals(PASSED_OVER.get());
     }
 
     private int runOnce() {

@@ -161,10 +161,13 @@ public abstract class MimecastSource implements CamelContextAware {
         if (runsWith(settings, account)) {
             return true;
         }
-        if (account.name() != null) {
-            // a declared account names its log types: one of the other generation is a mistake in its entry
+        if (account.names(logType)) {
+            // a declared account that names a log type of the other generation: a mistake in its entry
             throw new ConfigurationException("MIMECAST_ACCOUNTS_FILE", "account " + account.name() + ": log type "
                     + logType + " needs Mimecast API " + api + " credentials");
+        }
+        if (account.name() != null) {
+            return false; // every log type for an entry that names none: those of its generation run
         }
         if (settings.logTypes.contains(logType)) {
             throw new ConfigurationException(api.equals("2.0") ? "MIMECAST_CLIENT_ID" : "MIMECAST_APP_ID",

@@ -85,7 +85,8 @@ public final class OAuthToken {
         int status = refused != null ? refused.getStatusCode() : 200;
         if (status == 400 || status == 401 || status == 403) {
             throw new MimecastFailure.CredentialsRefused("Mimecast rejected the OAuth client credentials (HTTP " + status
-                    + "): check MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET", status);
+                    + "): check the client id and secret (MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET, or the "
+                    + "account's entry in MIMECAST_ACCOUNTS_FILE)", status);
         }
         if (refused != null && (status == 429 || status >= 500)) {
             // tried again like the call it is for, waiting as the answer says

@@ -113,6 +113,60 @@ class ManyAccountsTest {
         }
     }
 
+    @Test
+    void anEntryThatNamesNoLogTypesRunsThoseOfItsGenerationToItsOwnDestination() throws Exception {
+        try (SimulatedAccount connector = new SimulatedAccount(Duration.ofMinutes(30))) {
+            connector.azure.acceptUploads();
+            connector.azure.server.stubFor(post(urlPathMatching("/workspaces/.*")).willReturn(aResponse()
+                    .withStatus(200)));
+            Path secret = Files.writeString(dir.resolve("secret"), MimecastSimulator.DEMO_CLIENT_SECRET);
+            String workspace = "99999999-8888-7777-6666-555555555555";
+            String url = HttpsFake.url(connector.azure.server);
+            Path accounts = Files.writeString(dir.resolve("accounts.yaml"), """
+                    - name: solo
+                      baseUrl: %s
+                      clientId: %s
+                      clientSecretFile: %s
+                      startDate: %s
+                      destination:
+                        ingestionEndpoint: %s
+                        dcrId: %s
+                        awarenessIngestionEndpoint: %s
+                        awarenessDcrId: %s
+                        workspaceId: %s
+                    """.formatted(connector.simulator.url(), MimecastSimulator.DEMO_CLIENT_ID, secret, connector.start,
+                    url, dcr("solo"), url, dcr("solo-awareness"), workspace));
+            // the settings name no Awareness Training DCR and another workspace: the account's own are used
+            Map<String, String> env = new HashMap<>(connector.environment("audit", Map.of(
+                    "MIMECAST_ACCOUNTS_FILE", accounts.toString(), "MIMECAST_CLIENT_ID", "",
+                    "MIMECAST_CLIENT_SECRET", "", "MIMECAST_LOG_TYPES", "", "SENTINEL_AWARENESS_DCR_ID", "",
+                    "SENTINEL_AWARENESS_INGESTION_ENDPOINT", "",
+                    "SENTINEL_WORKSPACE_ID", "11111111-2222-3333-4444-555555555555",
+                    "SENTINEL_TI_ENDPOINT", url)));
+
+            assertEquals(0, com.mimecastsentinel.Application.run(
+                    com.mimecastsentinel.support.Settings4Tests.properties(env)),
+                    "every log type of API 2.0 ran; siem-legacy (API 1.0) was passed over, not failed");
+            List<String> paths = connector.azure.server.getAllServeEvents().stream()
+                    .map(event -> event.getRequest().getUrl()).toList();
+            assertTrue(paths.stream().anyMatch(p -> p.startsWith("/dataCollectionRules/" + dcr("solo-awareness")
+                    + "/streams/Custom-Awareness_")), "Awareness Training to the account's own DCR");
+            assertTrue(paths.stream().noneMatch(p -> p.startsWith("/dataCollectionRules/" + dcr("solo")
+                    + "/streams/Custom-Awareness_")), "none to its main DCR");
+            assertTrue(paths.stream().anyMatch(p -> p.startsWith("/workspaces/" + workspace + "/")),
+                    "threat intelligence to the account's workspace");
+            assertTrue(paths.stream().noneMatch(p -> p.startsWith("/workspaces/11111111-")), "none to the settings'");
+            assertNull(checkpointOf(connector, "accounts/solo/siem-legacy"), "siem-legacy passed over");
+            assertNotNull(checkpointOf(connector, "accounts/solo/ttp-url"));
+        }
+    }
+
+    private JsonNode checkpointOf(SimulatedAccount connector, String name) throws Exception {
+        var blob = new BlobServiceClientBuilder().connectionString(Azurite.connectionString()).buildClient()
+                .getBlobContainerClient(connector.container).getBlobClient("checkpoints/" + name + ".json");
+        return blob.exists() ? json.readTree(blob.downloadContent().toBytes()) : null;
+    }
+
     private Path accountsFile(Map<String, MimecastSimulator> simulators, SimulatedAccount connector, Path globex)
             throws Exception {
         Path secret = dir.resolve("demo-secret");
