@@ -19,7 +19,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.mimecastsentinel.demo.MimecastSimulator;
-import com.mimecastsentinel.support.AzureFake;
 import com.mimecastsentinel.support.Azurite;
 import com.mimecastsentinel.support.ConnectorProcess;
 import com.mimecastsentinel.support.ProcessUsage;
@@ -63,16 +62,7 @@ class AccountsBenchmarkTest {
             Map<String, String> env = new LinkedHashMap<>();
             env.put("MIMECAST_ACCOUNTS_FILE", file.toAbsolutePath().toString());
             env.put("MIMECAST_ALLOW_PRIVATE_HOSTS", "localhost");
-            env.put("AZURE_ALLOW_HOSTS", "localhost");
-            env.put("AZURE_TENANT_ID", AzureFake.TENANT);
-            env.put("AZURE_CLIENT_ID", "bench-azure-client");
-            env.put("AZURE_CLIENT_SECRET", "bench-azure-secret");
-            env.put("AZURE_AUTHORITY_HOST", sentinel.url());
-            env.put("SENTINEL_INGESTION_ENDPOINT", sentinel.url());
-            env.put("SENTINEL_DCR_ID", AzureFake.DCR);
-            env.put("CHECKPOINT_STORE", "blob");
-            env.put("AZURE_STORAGE_CONNECTION_STRING", Azurite.connectionString());
-            env.put("CHECKPOINT_CONTAINER", "accounts-" + UUID.randomUUID().toString().substring(0, 8));
+            env.putAll(sentinel.environment("accounts-" + UUID.randomUUID().toString().substring(0, 8)));
             env.put("START_DATE", Instant.now().minus(Duration.ofDays(1)).atZone(ZoneOffset.UTC).toLocalDate()
                     .toString());
             env.put("SCHEDULE", "0 0 0/6 * * ?"); // no scheduled run during the measurement: the first runs only
