@@ -105,6 +105,11 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
         }
     }
 
+    /** Whether a run of this consumer is going on (a fire of the schedule now would be passed over). */
+    public boolean running() {
+        return running.isLocked();
+    }
+
     /** Whether this thread's last poll was passed over (its run still going on): no run ended with it. */
     public static boolean passedOver() {
         return Boolean.TRUE.equals(PASSED_OVER.get());
