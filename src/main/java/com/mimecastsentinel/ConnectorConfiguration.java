@@ -21,7 +21,9 @@ import com.mimecastsentinel.checkpoint.FileLeases;
 import com.mimecastsentinel.checkpoint.LeaseClusterService;
 import com.mimecastsentinel.checkpoint.Leases;
 import com.mimecastsentinel.checkpoint.PrefixedLeases;
+import com.mimecastsentinel.config.AccountsFile;
 import com.mimecastsentinel.config.DemoAccount;
+import com.mimecastsentinel.config.SecretFile;
 import com.mimecastsentinel.config.Settings;
 import com.mimecastsentinel.deadletter.DeadLetters;
 import com.mimecastsentinel.deadletter.FileDeadLetterStore;
@@ -33,6 +35,8 @@ import com.mimecastsentinel.run.Runs;
 import com.mimecastsentinel.sentinel.AzureClients;
 import com.mimecastsentinel.sentinel.FileOutput;
 import com.mimecastsentinel.sentinel.SentinelComponent;
+import com.mimecastsentinel.sentinel.Target;
+import com.mimecastsentinel.source.AccountRoutes;
 import com.mimecastsentinel.source.FileUrlStep;
 import com.mimecastsentinel.source.FileUrls;
 import com.mimecastsentinel.source.HmacSigner;
@@ -120,15 +124,16 @@ public class ConnectorConfiguration implements CamelConfiguration {
 
         // the Mimecast steps of routes/mimecast-api.yaml
         ConnectorMetrics metrics = new ConnectorMetrics(clock);
-        MimecastAuth auth = settings.usesApi2()
-                ? MimecastAuth.oauth(new OAuthToken(context.createProducerTemplate(), mimecastUrl, clientId,
-                        clientSecret, clock))
+        MimecastAuth auth = !settings.ownAccount() ? noOwnAccount(context, mimecastUrl, clock)
+                : settings.usesApi2() ? MimecastAuth.oauth(new OAuthToken(context.createProducerTemplate(),
+                        mimecastUrl, clientId, clientSecret, clock))
                 : MimecastAuth.hmac(new HmacSigner(settings.mimecastAppId, settings.mimecastAppKey,
                         settings.mimecastAccessKey, settings.mimecastSecretKey));
         FileUrls fileUrls = new FileUrls(settings.mimecastHttpHosts, privateHosts);
         // the account every mimecast endpoint calls unless it names another (its account option)
         MimecastAccount account = new MimecastAccount(mimecastUrl, auth);
         registry.bind(MimecastAccount.BEAN, account);
+        declaredAccounts(context, settings, clock);
         registry.bind("mimecastAuth", MimecastAccount.signing(account));
         registry.bind("mimecastRetries", checking
                 ? new MimecastRetries(Math.min(CHECK_ATTEMPTS, settings.maxAttempts), min(settings.maxRateLimitWait,
@@ -160,8 +165,10 @@ public class ConnectorConfiguration implements CamelConfiguration {
         registry.bind(DeadLetters.BEAN, deadLetters);
 
         // where rows go
+        // threat intelligence per workspace: SENTINEL_WORKSPACE_ID's (null), or a declared account's own
+        java.util.function.Function<String, com.mimecastsentinel.sentinel.Destination> stix = azure::stixUpload;
         SentinelComponent sentinel = settings.sink == Settings.SinkKind.SENTINEL
-                ? new SentinelComponent(azure::logsIngestion, azure::stixUpload, deadLetters, metrics, maxBytes())
+                ? new SentinelComponent(azure::logsIngestion, stix, deadLetters, metrics, maxBytes())
                 : new SentinelComponent(dcr -> new FileOutput(settings.outputDir),
                         () -> new FileOutput(settings.outputDir), deadLetters, metrics, maxBytes());
         context.addComponent("sentinel", sentinel);
@@ -180,7 +187,9 @@ public class ConnectorConfiguration implements CamelConfiguration {
         registry.bind(ConnectorServices.BEAN, new ConnectorServices(settings, checkpoints, deadLetters, metrics,
                 clock, json, fileUrls));
         Map<String, ConnectorHealthCheck.Probe> probes = new LinkedHashMap<>();
-        probes.put("mimecast", auth::check);
+        if (settings.ownAccount()) {
+            probes.put("mimecast", auth::check);
+        }
         probes.put("checkpoints", () -> store.read(".health"));
         Instant started = clock.instant();
         probes.put("runs", () -> runs.requireProgress(started, clock.instant()));
@@ -202,6 +211,57 @@ public class ConnectorConfiguration implements CamelConfiguration {
                 deadLetters.describe(), settings.backfill() ? ", BACKFILL " + settings.backfillFrom + " to "
                         + settings.backfillTo + " (checkpoints under " + settings.checkpointNamespace() + ")"
                         : settings.runOnce ? ", RUN_ONCE" : "");
+    }
+
+    /**
+     * The accounts of MIMECAST_ACCOUNTS_FILE: a bean each ({@code mimecast-<name>}), and each log type's route made
+     * for each of them as the routes are loaded ({@link AccountRoutes}).
+     */
+    private static void declaredAccounts(CamelContext context, Settings settings, Clock clock) throws Exception {
+        List<AccountsFile.Account> declared = AccountsFile.read(settings);
+        if (declared.isEmpty()) {
+            return;
+        }
+        for (AccountsFile.Account entry : declared) {
+            String where = "MIMECAST_ACCOUNTS_FILE (account '" + entry.name() + "': ";
+            MimecastAuth auth;
+            if (entry.api2()) {
+                auth = MimecastAuth.oauth(new OAuthToken(context.createProducerTemplate(), entry.baseUrl().toString(),
+                        entry.clientId(), new SecretFile(entry.clientSecretFile(), where + "clientSecretFile)"),
+                        clock));
+            } else {
+                String secretKey = new SecretFile(entry.secretKeyFile(), where + "secretKeyFile)").get();
+                try {
+                    java.util.Base64.getDecoder().decode(secretKey);
+                } catch (IllegalArgumentException e) {
+                    throw new com.mimecastsentinel.config.ConfigurationException(where + "secretKeyFile)",
+                            "is not valid base64");
+                }
+                auth = MimecastAuth.hmac(new HmacSigner(entry.appId(),
+                        new SecretFile(entry.appKeyFile(), where + "appKeyFile)").get(),
+                        new SecretFile(entry.accessKeyFile(), where + "accessKeyFile)").get(), secretKey));
+            }
+            AccountsFile.Destination to = entry.destination();
+            MimecastAccount account = new MimecastAccount(entry.name(), entry.baseUrl().toString(), auth,
+                    new Target(to.ingestionEndpoint(), to.dcrId(), to.awarenessIngestionEndpoint(),
+                            to.awarenessDcrId(), to.workspaceId()), entry.startDate(),
+                    java.util.Set.copyOf(entry.logTypes()));
+            context.getRegistry().bind(AccountRoutes.bean(entry.name()), account);
+        }
+        AccountRoutes routes = new AccountRoutes(context, declared.stream()
+                .map(entry -> new AccountRoutes.Declared(entry.name(), entry.logTypes(), entry.schedule())).toList());
+        ((org.apache.camel.model.ModelCamelContext) context).addModelLifecycleStrategy(routes);
+        context.addStartupListener((camel, alreadyStarted) -> routes.requireKnown());
+        LOG.info("{} Mimecast accounts declared ({}): {}", declared.size(), settings.accountsFile,
+                declared.stream().map(AccountsFile.Account::name).toList());
+    }
+
+    /** The endpoints' default account when only declared accounts exist: using it names what is missing. */
+    private static MimecastAuth noOwnAccount(CamelContext context, String url, Clock clock) {
+        return MimecastAuth.oauth(new OAuthToken(context.createProducerTemplate(), url, "", () -> {
+            throw new com.mimecastsentinel.config.ConfigurationException("MIMECAST_CLIENT_ID", "is not set: a route "
+                    + "that names no account needs it (or name a declared account: account=#bean:mimecast-<name>)");
+        }, clock));
     }
 
     private static Duration min(Duration a, Duration b) {

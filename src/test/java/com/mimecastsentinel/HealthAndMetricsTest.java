@@ -152,6 +152,52 @@ class HealthAndMetricsTest {
     }
 
     @Test
+    void aFailingAccountIsNamedAndTheOthersKeepTheConnectorReady(@TempDir Path accounts) throws Exception {
+        try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(30))) {
+            account.azure.acceptUploads();
+            var failing = new com.mimecastsentinel.demo.MimecastSimulator(0, Duration.ofMinutes(30),
+                    com.mimecastsentinel.support.TestTls.serverContext());
+            failing.start();
+            try {
+                failing.failAfter(0, 1_000_000, 400, Map.of()); // every run of this account fails
+                Path secret = Files.writeString(accounts.resolve("secret"),
+                        com.mimecastsentinel.demo.MimecastSimulator.DEMO_CLIENT_SECRET);
+                String entry = """
+                        - name: %s
+                          baseUrl: %s
+                          clientId: demo-client
+                          clientSecretFile: %s
+                          logTypes: [audit]
+                          schedule: "0/2 * * * * ?"
+                        """;
+                Path file = Files.writeString(accounts.resolve("accounts.yaml"),
+                        entry.formatted("works", account.simulator.url(), secret)
+                                + entry.formatted("fails", failing.url(), secret));
+                int port = freePort();
+                Map<String, String> env = new HashMap<>(account.environment("audit", Map.of("RUN_ONCE", "false",
+                        "MANAGEMENT_PORT", String.valueOf(port), "READINESS_STALL_PERIODS", "3",
+                        "MIMECAST_ACCOUNTS_FILE", file.toString(), "MIMECAST_CLIENT_ID", "",
+                        "MIMECAST_CLIENT_SECRET", "", "MIMECAST_LOG_TYPES", "")));
+                whileRunning(work, env, "accounts", () -> {
+                    // the health JSON escapes "/": read without its escapes
+                    String full = await(port, "/observe/health?exposureLevel=full", "runs is degraded: stalled: "
+                            + "accounts").body().replace("\\", "");
+                    assertTrue(full.contains("stalled: accounts/fails/audit ("), full);
+                    assertFalse(full.contains("accounts/works/audit ("), "the working account is not named: " + full);
+                    assertEquals(200, get(port, "/observe/health/ready").statusCode(),
+                            "ready: the other account makes progress");
+                    String metrics = await(port, "/observe/metrics",
+                            "mimecast_events_delivered_total{account=\"works\",log_type=\"audit\"}").body();
+                    assertTrue(metrics.contains("mimecast_failed_runs_total{account=\"fails\",log_type=\"audit\"}"),
+                            metrics);
+                });
+            } finally {
+                failing.stop();
+            }
+        }
+    }
+
+    @Test
     void readinessNamesALogTypeThatMakesNoProgressAndComesBackWhenItDoes() throws Exception {
         try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(30))) {
             account.azure.acceptUploads();
@@ -182,19 +228,19 @@ class HealthAndMetricsTest {
             whileRunning(work, env, "service", () -> {
                 assertEquals(200, await(port, "/observe/health/live", "UP").statusCode());
                 assertEquals(200, await(port, "/observe/health/ready", "UP").statusCode());
-                String metrics = await(port, "/observe/metrics", "mimecast_runs_total{log_type=\"audit\"}").body();
-                assertTrue(metrics.contains("mimecast_events_delivered_total{log_type=\"audit\"}"), metrics);
-                assertTrue(metrics.contains("mimecast_events_fetched_total{log_type=\"audit\"}"));
-                assertTrue(metrics.contains("mimecast_last_success_timestamp_seconds{log_type=\"audit\"}"));
-                assertTrue(metrics.contains("mimecast_checkpoint_lag_seconds{log_type=\"audit\"}"));
-                assertTrue(metrics.contains("mimecast_ingestion_requests_total{log_type=\"audit\"}"));
-                assertTrue(metrics.contains("mimecast_rate_limited_total{log_type=\"audit\"} 1.0"), metrics);
-                assertTrue(counter(metrics, "mimecast_ingestion_bytes_total{log_type=\"audit\"}")
-                        > 100 * counter(metrics, "mimecast_events_delivered_total{log_type=\"audit\"}"), metrics);
+                String metrics = await(port, "/observe/metrics", "mimecast_runs_total{account=\"\",log_type=\"audit\"}").body();
+                assertTrue(metrics.contains("mimecast_events_delivered_total{account=\"\",log_type=\"audit\"}"), metrics);
+                assertTrue(metrics.contains("mimecast_events_fetched_total{account=\"\",log_type=\"audit\"}"));
+                assertTrue(metrics.contains("mimecast_last_success_timestamp_seconds{account=\"\",log_type=\"audit\"}"));
+                assertTrue(metrics.contains("mimecast_checkpoint_lag_seconds{account=\"\",log_type=\"audit\"}"));
+                assertTrue(metrics.contains("mimecast_ingestion_requests_total{account=\"\",log_type=\"audit\"}"));
+                assertTrue(metrics.contains("mimecast_rate_limited_total{account=\"\",log_type=\"audit\"} 1.0"), metrics);
+                assertTrue(counter(metrics, "mimecast_ingestion_bytes_total{account=\"\",log_type=\"audit\"}")
+                        > 100 * counter(metrics, "mimecast_events_delivered_total{account=\"\",log_type=\"audit\"}"), metrics);
                 // every counter of the log type after its run, those that counted nothing at zero
                 for (String name : List.of("mimecast_additional_fields_total", "mimecast_dead_lettered_total",
                         "mimecast_duplicates_dropped_total", "mimecast_failed_runs_total")) {
-                    assertTrue(metrics.contains(name + "{log_type=\"audit\"}"), name + ": " + metrics);
+                    assertTrue(metrics.contains(name + "{account=\"\",log_type=\"audit\"}"), name + ": " + metrics);
                 }
                 // Camel's own meters too: the exchange timers of every route, those sent by a producer template
                 // (checkpoint writes, token requests) among them, none refused by the registry

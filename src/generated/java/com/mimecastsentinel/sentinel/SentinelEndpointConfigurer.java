@@ -23,6 +23,7 @@ public class SentinelEndpointConfigurer extends PropertyConfigurerSupport implem
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         SentinelEndpoint target = (SentinelEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "awareness": target.setAwareness(property(camelContext, boolean.class, value)); return true;
         case "dcrid":
         case "dcrId": target.setDcrId(property(camelContext, java.lang.String.class, value)); return true;
         case "ingestionendpoint":
@@ -36,6 +37,7 @@ public class SentinelEndpointConfigurer extends PropertyConfigurerSupport implem
     @Override
     public Class<?> getOptionType(String name, boolean ignoreCase) {
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "awareness": return boolean.class;
         case "dcrid":
         case "dcrId": return java.lang.String.class;
         case "ingestionendpoint":
@@ -50,6 +52,7 @@ public class SentinelEndpointConfigurer extends PropertyConfigurerSupport implem
     public Object getOptionValue(Object obj, String name, boolean ignoreCase) {
         SentinelEndpoint target = (SentinelEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "awareness": return target.isAwareness();
         case "dcrid":
         case "dcrId": return target.getDcrId();
         case "ingestionendpoint":

@@ -23,7 +23,8 @@ public class SentinelEndpointUriFactory extends org.apache.camel.support.compone
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(4);
+        Set<String> props = new HashSet<>(5);
+        props.add("awareness");
         props.add("dcrId");
         props.add("ingestionEndpoint");
         props.add("lazyStartProducer");

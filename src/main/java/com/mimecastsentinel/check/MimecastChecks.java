@@ -1,6 +1,7 @@
 package com.mimecastsentinel.check;
 
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -39,25 +40,36 @@ final class MimecastChecks {
 
     /** The credentials' API generation against the base URL's: API 1.0 keys do not work on API 2.0's gateway. */
     static CheckResult generation(Settings settings) {
-        String host = settings.mimecastBaseUrl.getHost().toLowerCase(Locale.ROOT);
         if (settings.demo) {
             return CheckResult.pass("mimecast api", "the demo: the embedded simulator (both API generations)");
         }
-        boolean api2 = settings.usesApi2();
+        return generation("mimecast api", settings.mimecastBaseUrl, settings.usesApi2(), "MIMECAST_BASE_URL",
+                "MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET", "MIMECAST_APP_ID, MIMECAST_APP_KEY, "
+                        + "MIMECAST_ACCESS_KEY and MIMECAST_SECRET_KEY");
+    }
+
+    /** A declared account's generation against its base URL's host. */
+    static CheckResult generation(com.mimecastsentinel.source.MimecastAccount account) {
+        return generation("mimecast api " + account.qualify("").replaceAll("/$", ""), URI.create(account.baseUrl()),
+                account.auth().api2(), "its baseUrl (or region) in MIMECAST_ACCOUNTS_FILE",
+                "clientId and clientSecretFile (api \"2.0\")", "appId and the key files (api \"1.0\")");
+    }
+
+    private static CheckResult generation(String check, URI baseUrl, boolean api2, String url, String api2Credentials,
+            String api1Credentials) {
+        String host = baseUrl.getHost().toLowerCase(Locale.ROOT);
         if (api2 && API1_HOST.matcher(host).matches()) {
-            return CheckResult.fail("mimecast api", "MIMECAST_BASE_URL " + settings.mimecastBaseUrl + " is an API 1.0 "
-                    + "host, but the credentials are API 2.0 (MIMECAST_CLIENT_ID)", "set MIMECAST_BASE_URL="
-                    + Settings.DEFAULT_MIMECAST_URL + " (or leave it unset), or use API 1.0 credentials "
-                    + "(MIMECAST_APP_ID, MIMECAST_APP_KEY, MIMECAST_ACCESS_KEY, MIMECAST_SECRET_KEY)");
+            return CheckResult.fail(check, baseUrl + " is an API 1.0 host, but the credentials are API 2.0", "set "
+                    + url + " to " + Settings.DEFAULT_MIMECAST_URL + ", or use API 1.0 credentials (" + api1Credentials
+                    + ")");
         }
         if (!api2 && API2_HOST.matcher(host).matches()) {
-            return CheckResult.fail("mimecast api", "MIMECAST_BASE_URL " + settings.mimecastBaseUrl + " is an API 2.0 "
-                    + "host, but the credentials are API 1.0 (MIMECAST_APP_ID)", "set MIMECAST_BASE_URL to the "
-                    + "account's regional API 1.0 host (https://<region>-api.mimecast.com: us, eu, de, ca, za, au, "
-                    + "jer), or use API 2.0 credentials (MIMECAST_CLIENT_ID, MIMECAST_CLIENT_SECRET)");
+            return CheckResult.fail(check, baseUrl + " is an API 2.0 host, but the credentials are API 1.0", "set "
+                    + url + " to the account's regional API 1.0 host (https://<region>-api.mimecast.com: us, eu, de, "
+                    + "ca, za, au, jer), or use API 2.0 credentials (" + api2Credentials + ")");
         }
-        return CheckResult.pass("mimecast api", "API " + (api2 ? "2.0 (client credentials)" : "1.0 (signed requests)")
-                + " at " + settings.mimecastBaseUrl);
+        return CheckResult.pass(check, "API " + (api2 ? "2.0 (client credentials)" : "1.0 (signed requests)") + " at "
+                + baseUrl);
     }
 
     /**
@@ -119,13 +131,15 @@ final class MimecastChecks {
     }
 
     /** The OAuth token request failed: the client id and secret, or the way to Mimecast. */
-    static CheckResult credentials(Throwable failure, Settings settings) {
+    static CheckResult credentials(String check, Throwable failure, Settings settings) {
         if (find(failure, MimecastFailure.CredentialsRefused.class) != null) {
-            return CheckResult.fail("mimecast credentials", AzureChecks.firstLine(failure), "check MIMECAST_CLIENT_ID "
-                    + "and MIMECAST_CLIENT_SECRET: the client id and secret of an API 2.0 application (Mimecast "
-                    + "Administration Console, API and Platform Integrations), not revoked");
+            return CheckResult.fail(check, AzureChecks.firstLine(failure), check.contains(
+                    com.mimecastsentinel.source.MimecastAccount.NAMESPACE) ? "check the account's clientId and "
+                    + "clientSecretFile in MIMECAST_ACCOUNTS_FILE: an API 2.0 application's, not revoked"
+                    : "check MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET: the client id and secret of an API 2.0 "
+                    + "application (Mimecast Administration Console, API and Platform Integrations), not revoked");
         }
-        return explain("mimecast credentials", failure, null, "/oauth/token", settings);
+        return explain(check, failure, null, "/oauth/token", settings);
     }
 
     /**
@@ -135,7 +149,7 @@ final class MimecastChecks {
      */
     static CheckResult explain(String check, Throwable failure, MimecastSource source, String path, Settings settings) {
         if (find(failure, MimecastFailure.CredentialsRefused.class) != null) {
-            return credentials(failure, settings);
+            return credentials(check, failure, settings);
         }
         HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
         MimecastFailure mimecast = find(failure, MimecastFailure.class);

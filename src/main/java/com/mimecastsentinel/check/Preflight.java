@@ -31,6 +31,7 @@ import com.mimecastsentinel.run.Runs;
 import com.mimecastsentinel.sentinel.AzureClients;
 import com.mimecastsentinel.sentinel.Destination;
 import com.mimecastsentinel.sentinel.SentinelEndpoint;
+import com.mimecastsentinel.sentinel.Target;
 import com.mimecastsentinel.source.MimecastAccount;
 import com.mimecastsentinel.source.MimecastCallAnswer;
 import com.mimecastsentinel.source.MimecastCalls;
@@ -149,7 +150,9 @@ public final class Preflight implements StartupListener {
             LocalChecks.directories(settings).forEach(report::add);
             LocalChecks.proxy(context.getPropertiesComponent()::resolveProperty).forEach(report::add); // 5 s at most
             report.add(LocalChecks.trustStore());
-            report.add(MimecastChecks.generation(settings));
+            if (settings.ownAccount()) {
+                report.add(MimecastChecks.generation(settings));
+            }
             if (settings.checkpointStore == Settings.CheckpointStoreKind.BLOB) {
                 if (settings.storageAccountUrl != null) {
                     report.add(within("azure token (storage)", () -> AzureChecks.token(azure, settings, "storage",
@@ -194,24 +197,36 @@ public final class Preflight implements StartupListener {
             for (Route route : routes) {
                 MimecastEndpoint endpoint = (MimecastEndpoint) route.getEndpoint();
                 String logType = endpoint.getLogType();
-                String check = "mimecast " + logType;
+                // a declared account's log type is named by its state's name: accounts/<name>/<logType>
+                String named = endpoint.getAccount().qualify(logType);
+                String check = "mimecast " + named;
                 if (!enabled.contains(route.getRouteId())) {
-                    report.add(CheckResult.skip(check, "not in MIMECAST_LOG_TYPES: not run"));
+                    report.add(CheckResult.skip(check, settings.ownAccount() ? "not in MIMECAST_LOG_TYPES: not run"
+                            : "not run: the MIMECAST_* settings name no account (the declared accounts' run)"));
                     continue;
                 }
-                if (!endpoint.getSource().runsWith(settings)) {
+                if (!endpoint.getSource().runsWith(settings, endpoint.getAccount())) {
                     String api = endpoint.getSource().getApi();
-                    String has = settings.mimecastClientId != null ? "2.0" : "1.0";
-                    String credentials = api.equals("2.0") ? "MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET"
-                            : "MIMECAST_APP_ID, MIMECAST_APP_KEY, MIMECAST_ACCESS_KEY and MIMECAST_SECRET_KEY";
-                    report.add(settings.logTypes.contains(logType)
+                    String has = endpoint.getAccount().auth().api2() ? "2.0" : "1.0";
+                    boolean declared = endpoint.getAccount().name() != null;
+                    String credentials = declared ? "the account's entry in MIMECAST_ACCOUNTS_FILE: its api and "
+                            + "credentials, or leave " + logType + " out of its logTypes"
+                            : (api.equals("2.0") ? "MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET"
+                            : "MIMECAST_APP_ID, MIMECAST_APP_KEY, MIMECAST_ACCESS_KEY and MIMECAST_SECRET_KEY")
+                            + ", or leave " + logType + " out of MIMECAST_LOG_TYPES";
+                    boolean mustRun = declared ? endpoint.getAccount().names(logType)
+                            : settings.logTypes.contains(logType);
+                    report.add(mustRun
                             ? CheckResult.fail(check, logType + " needs Mimecast API " + api + ", the credentials are API "
-                                    + has, "set " + credentials + ", or leave " + logType + " out of MIMECAST_LOG_TYPES")
+                                    + has, "correct " + credentials)
                             : CheckResult.skip(check, "needs Mimecast API " + api + " credentials: a run passes it over"));
                     continue;
                 }
                 MimecastAccount account = endpoint.getAccount();
                 Boolean usable = accounts.computeIfAbsent(account, a -> {
+                    if (a.name() != null) {
+                        report.add(MimecastChecks.generation(a));
+                    }
                     CheckResult credentials = credentials(a);
                     if (credentials != null) {
                         report.add(credentials);
@@ -224,18 +239,18 @@ public final class Preflight implements StartupListener {
                 }
                 List<SentinelEndpoint> destinations = sinks.get(route.getRouteId());
             if (destinations.isEmpty()) {
-                report.add(CheckResult.warn("sentinel " + logType, "no sentinel: endpoint found in the route "
+                report.add(CheckResult.warn("sentinel " + named, "no sentinel: endpoint found in the route "
                         + "(a to: step): its destination is not checked", "if the route sends elsewhere (toD, "
                         + "wireTap, another route), make sure the first run's rows arrive"));
             }
-                calls.put(logType, () -> logType(context, template, endpoint, destinations, probed, clock));
+                calls.put(named, () -> logType(context, template, endpoint, destinations, probed, clock));
             }
             Instant mimecastDate = null;
             Instant localDate = null;
             List<LogTypeChecked> all = inParallel(calls);
-            if (all.stream().anyMatch(checked -> checked.signed() != null)) {
-                report.add(signedRequests(all));
-            }
+            // API 1.0 has no token to ask for: an account's keys are proven by its log types' signed calls
+            all.stream().filter(checked -> checked.signed() != null).map(LogTypeChecked::account).distinct()
+                    .forEach(account -> report.add(signedRequests(account, all)));
             for (LogTypeChecked checked : all) {
                 checked.results().forEach(report::add);
                 if (mimecastDate == null && checked.mimecastDate() != null) {
@@ -250,23 +265,28 @@ public final class Preflight implements StartupListener {
          * What the check of one log type found, the time Mimecast's answer gave (with this clock's then), and whether
          * Mimecast took its API 1.0 signature (null: API 2.0, or no answer to tell).
          */
-        private record LogTypeChecked(List<CheckResult> results, Instant mimecastDate, Instant localDate, Boolean signed) {
+        private record LogTypeChecked(List<CheckResult> results, Instant mimecastDate, Instant localDate,
+                Boolean signed, MimecastAccount account) {
         }
 
-        /** API 1.0 has no token to ask for: its keys are proven by the log types' signed calls. */
-        private static CheckResult signedRequests(List<LogTypeChecked> all) {
-            if (all.stream().anyMatch(checked -> Boolean.TRUE.equals(checked.signed()))) {
-                return CheckResult.pass("mimecast credentials", "Mimecast took the API 1.0 signature of the calls");
+        /** An API 1.0 account's keys, judged by whether Mimecast took the signature of its log types' calls. */
+        private static CheckResult signedRequests(MimecastAccount account, List<LogTypeChecked> all) {
+            String check = credentialsCheck(account);
+            if (all.stream().anyMatch(checked -> checked.account() == account
+                    && Boolean.TRUE.equals(checked.signed()))) {
+                return CheckResult.pass(check, "Mimecast took the API 1.0 signature of the calls");
             }
-            return CheckResult.fail("mimecast credentials", "Mimecast refused the API 1.0 signature of every call (the "
-                    + "log types below)", "check MIMECAST_APP_ID, MIMECAST_APP_KEY, MIMECAST_ACCESS_KEY and "
-                    + "MIMECAST_SECRET_KEY (as the console shows them) and this machine's clock");
+            return CheckResult.fail(check, "Mimecast refused the API 1.0 signature of every call (the log types "
+                    + "below)", (account.name() == null ? "check MIMECAST_APP_ID, MIMECAST_APP_KEY, "
+                    + "MIMECAST_ACCESS_KEY and MIMECAST_SECRET_KEY" : "check the account's appId and key files in "
+                    + "MIMECAST_ACCOUNTS_FILE") + " (as the console shows them) and this machine's clock");
         }
 
         /** One log type: its smallest Mimecast request, then each of its destinations. */
         private LogTypeChecked logType(CamelContext context, ProducerTemplate template, MimecastEndpoint endpoint,
                 List<SentinelEndpoint> destinations, Map<String, CompletableFuture<CheckResult>> probed, Clock clock) {
             String logType = endpoint.getLogType();
+            String named = endpoint.getAccount().qualify(logType);
             List<CheckResult> results = new ArrayList<>();
             MimecastRequest request = endpoint.getSource().probe(logType);
             String date;
@@ -276,19 +296,19 @@ public final class Preflight implements StartupListener {
                 Exchange answer = new MimecastCalls(context, template, logType, endpoint.getAccount()).call(request);
                 date = MimecastCallAnswer.header(answer, "Date");
                 signed = api1 ? Boolean.TRUE : null;
-                results.add(CheckResult.pass("mimecast " + logType, request.method() + " " + request.path()
+                results.add(CheckResult.pass("mimecast " + named, request.method() + " " + request.path()
                         + " answered the log type's first request, at its smallest"));
             } catch (Exception e) {
                 date = MimecastChecks.date(e);
                 signed = api1 ? MimecastChecks.signatureTaken(e) : null;
-                results.add(MimecastChecks.explain("mimecast " + logType, e, endpoint.getSource(), request.path(),
+                results.add(MimecastChecks.explain("mimecast " + named, e, endpoint.getSource(), request.path(),
                         settings));
             }
             Instant local = clock.instant();
             for (SentinelEndpoint sink : destinations) {
-                results.add(destination(logType, sink, probed));
+                results.add(destination(named, sink, endpoint.getAccount().target(), probed));
             }
-            return new LogTypeChecked(results, MimecastChecks.date(date), local, signed);
+            return new LogTypeChecked(results, MimecastChecks.date(date), local, signed, endpoint.getAccount());
         }
 
         /**
@@ -301,7 +321,7 @@ public final class Preflight implements StartupListener {
             List<LogTypeChecked> checked = new ArrayList<>();
             for (int i = 0; i < futures.size(); i++) {
                 checked.add(await("mimecast " + logTypes.get(i), futures.get(i), Long.MAX_VALUE,
-                        failed -> new LogTypeChecked(List.of(failed), null, null, null)));
+                        failed -> new LogTypeChecked(List.of(failed), null, null, null, null)));
             }
             return checked;
         }
@@ -336,24 +356,31 @@ public final class Preflight implements StartupListener {
             if (!account.auth().api2()) {
                 return null;
             }
-            return within("mimecast credentials", () -> {
+            String check = credentialsCheck(account);
+            return within(check, () -> {
                 try {
                     account.auth().check();
-                    return CheckResult.pass("mimecast credentials", "a token from " + account.baseUrl() + "/oauth/token");
+                    return CheckResult.pass(check, "a token from " + account.baseUrl() + "/oauth/token");
                 } catch (RuntimeException e) {
-                    return MimecastChecks.credentials(e, settings);
+                    return MimecastChecks.credentials(check, e, settings);
                 }
             });
         }
     }
 
+    /** The line of an account's credentials: {@code mimecast credentials}, with a declared account's name. */
+    private static String credentialsCheck(MimecastAccount account) {
+        return "mimecast credentials" + (account.name() == null ? "" : " " + MimecastAccount.NAMESPACE
+                + account.name());
+    }
+
     /** A sentinel: endpoint's destination takes its stream (a stream shared by log types is asked once). */
-    private CheckResult destination(String logType, SentinelEndpoint sink,
+    private CheckResult destination(String logType, SentinelEndpoint sink, Target target,
             Map<String, CompletableFuture<CheckResult>> probed) {
         String check = "sentinel " + logType;
         String key;
         try {
-            key = sink.destination() + " " + sink.getStream();
+            key = sink.destination(target) + " " + sink.getStream();
         } catch (RuntimeException e) {
             return endpointFailed(check, e);
         }
@@ -361,7 +388,7 @@ public final class Preflight implements StartupListener {
         CompletableFuture<CheckResult> first = probed.putIfAbsent(key, mine);
         if (first == null) {
             try {
-                mine.complete(probe(check, sink));
+                mine.complete(probe(check, sink, target));
             } catch (Throwable e) { // never leaves a log type that shares the stream waiting
                 mine.complete(CheckResult.fail(check, "its check failed: " + e, "report it with this message"));
             }
@@ -378,9 +405,9 @@ public final class Preflight implements StartupListener {
         }
     }
 
-    private static CheckResult probe(String check, SentinelEndpoint sink) {
+    private static CheckResult probe(String check, SentinelEndpoint sink, Target target) {
         try {
-            Destination.Probe probe = sink.probe();
+            Destination.Probe probe = sink.probe(target);
             return probe.proven() ? CheckResult.pass(check, probe.detail())
                     : CheckResult.warn(check, probe.detail(), "make sure a first run's rows arrive (the run summary "
                             + "counts them; docs/operations.md)");

@@ -26,9 +26,10 @@ public final class FileLeases implements Leases {
             return true;
         }
         try {
-            Files.createDirectories(directory);
-            FileChannel channel = FileChannel.open(directory.resolve(logType + ".lease"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
+            // a declared account's log type (accounts/<name>/<logType>) has its lease in the account's folder
+            java.nio.file.Path lease = directory.resolve(logType + ".lease");
+            Files.createDirectories(lease.getParent());
+            FileChannel channel = FileChannel.open(lease, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             try {
                 FileLock lock = channel.tryLock();
                 if (lock == null) {

@@ -49,6 +49,8 @@ public final class Settings {
     public final String mimecastAccessKey;
     public final String mimecastSecretKey;
     public final boolean demo;
+    /** MIMECAST_ACCOUNTS_FILE: the declared accounts (docs/configuration.md, many accounts), or null. */
+    public final Path accountsFile;
 
     public final String azureTenantId;
     public final String azureClientId;
@@ -121,7 +123,13 @@ public final class Settings {
         mimecastAppKey = secret("mimecast.app-key", "MIMECAST_APP_KEY");
         mimecastAccessKey = secret("mimecast.access-key", "MIMECAST_ACCESS_KEY");
         mimecastSecretKey = secret("mimecast.secret-key", "MIMECAST_SECRET_KEY");
-        demo = mimecastClientId == null && mimecastAppId == null;
+        String accounts = optional("mimecast.accounts-file");
+        accountsFile = accounts == null ? null : Path.of(accounts);
+        if (accountsFile != null && !Files.isReadable(accountsFile)) {
+            throw new ConfigurationException("MIMECAST_ACCOUNTS_FILE", "names a file that cannot be read");
+        }
+        // no credentials and no declared account: the demo
+        demo = mimecastClientId == null && mimecastAppId == null && accountsFile == null;
         mimecastHttpHosts = httpHosts("mimecast.allow-http-hosts", "MIMECAST_ALLOW_HTTP_HOSTS");
         mimecastPrivateHosts = hostList("mimecast.allow-private-hosts", "MIMECAST_ALLOW_PRIVATE_HOSTS");
         mimecastBaseUrl = url("mimecast.base-url", "MIMECAST_BASE_URL", DEFAULT_MIMECAST_URL, mimecastHttpHosts);
@@ -327,6 +335,11 @@ public final class Settings {
         return backfill() ? "backfill/" + backfillFrom + "_" + backfillTo + "/" : "";
     }
 
+    /** Whether the MIMECAST_* settings (or the demo) are an account of their own: its log types run. */
+    public boolean ownAccount() {
+        return demo || mimecastClientId != null || mimecastAppId != null;
+    }
+
     public boolean usesApi2() {
         return mimecastClientId != null || demo;
     }
@@ -418,7 +431,19 @@ public final class Settings {
      *                  Mimecast domain: see {@link #httpHosts})
      */
     private URI url(String key, String variable, String defaultValue, List<String> httpHosts) {
-        URI uri = parseUri(orDefault(key, defaultValue), variable);
+        return mimecastUrl(orDefault(key, defaultValue), variable, httpHosts);
+    }
+
+    /**
+     * A Mimecast base URL named elsewhere (a declared account's), held to MIMECAST_BASE_URL's rule: https, or plain
+     * http to loopback or a host of MIMECAST_ALLOW_HTTP_HOSTS.
+     */
+    public URI mimecastUrl(String value, String where) {
+        return mimecastUrl(value, where, mimecastHttpHosts);
+    }
+
+    private static URI mimecastUrl(String value, String variable, List<String> httpHosts) {
+        URI uri = parseUri(value, variable);
         String host = uri.getHost().toLowerCase(Locale.ROOT);
         boolean loopback = Hosts.isLoopback(host);
         // plain http only for a simulator on this machine or one named explicitly: real credentials never travel

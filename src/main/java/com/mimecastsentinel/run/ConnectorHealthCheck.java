@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.mimecastsentinel.logging.Secrets;
+import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
@@ -19,12 +20,22 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 public final class ConnectorHealthCheck extends AbstractHealthCheck {
     static final Duration KEEP = Duration.ofMinutes(1);
 
-    /** One dependency's check: throws when it is broken. */
+    /** One dependency's check: throws when it is broken ({@link Degraded} when only a part of it is). */
     public interface Probe {
         void check() throws Exception;
     }
 
-    private record Outcome(Instant at, String error) {
+    /**
+     * A part is broken but the rest works (one account of several failing): said in the details, and the
+     * connector stays ready, for restarting or removing it would stop the accounts that work.
+     */
+    public static final class Degraded extends Exception {
+        public Degraded(String message) {
+            super(message);
+        }
+    }
+
+    private record Outcome(Instant at, String error, boolean down) {
     }
 
     private final Map<String, Probe> probes;
@@ -52,17 +63,24 @@ public final class ConnectorHealthCheck extends AbstractHealthCheck {
             Outcome outcome = last.get(name);
             if (outcome == null || uncached.contains(name) || outcome.at().plus(KEEP).isBefore(clock.instant())) {
                 String error = null;
+                boolean down = false;
                 try {
                     probe.check();
+                } catch (Degraded e) {
+                    error = Secrets.mask(e.getMessage());
                 } catch (Exception e) {
                     error = Secrets.mask(e.getClass().getSimpleName() + ": " + e.getMessage());
+                    down = true;
                 }
-                outcome = new Outcome(clock.instant(), error);
+                outcome = new Outcome(clock.instant(), error, down);
                 last.put(name, outcome);
             }
-            builder.detail(name, outcome.error() == null ? "UP" : "DOWN: " + outcome.error());
-            if (outcome.error() != null) {
+            builder.detail(name, outcome.error() == null ? "UP" : (outcome.down() ? "DOWN: " : "DEGRADED: ")
+                    + outcome.error());
+            if (outcome.down()) {
                 builder.down().message(name + " is not working: " + outcome.error());
+            } else if (outcome.error() != null && builder.state() != HealthCheck.State.DOWN) {
+                builder.message(name + " is degraded: " + outcome.error()); // the health endpoint shows it while UP
             }
         });
     }

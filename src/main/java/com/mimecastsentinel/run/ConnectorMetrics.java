@@ -30,10 +30,10 @@ public final class ConnectorMetrics {
             this.registry = registry;
             if (registry != null) {
                 Gauge.builder("mimecast_last_success_timestamp_seconds", lastSuccessEpoch, AtomicLong::get)
-                        .description("end of the last successful run").tag("log_type", logType).register(registry);
+                        .description("end of the last successful run").tags(tags(logType)).register(registry);
                 Gauge.builder("mimecast_checkpoint_lag_seconds", newestDelivered, newest -> newest.get() == null
                         ? Double.NaN : clock.instant().getEpochSecond() - newest.get().getEpochSecond())
-                        .description("now minus the newest delivered event time").tag("log_type", logType)
+                        .description("now minus the newest delivered event time").tags(tags(logType))
                         .register(registry);
             }
         }
@@ -41,13 +41,23 @@ public final class ConnectorMetrics {
         /** Adds to a counter, registered (at zero) whatever the amount: a scrape finds every counter of a log type. */
         void count(String name, String description, long amount) {
             if (registry != null) {
-                Counter counter = Counter.builder(name).description(description).tag("log_type", logType)
+                Counter counter = Counter.builder(name).description(description).tags(tags(logType))
                         .register(registry);
                 if (amount > 0) {
                     counter.increment(amount);
                 }
             }
         }
+    }
+
+    /**
+     * The labels of a log type's meters: {@code account} (a declared account's name, "" for the MIMECAST_* one) and
+     * {@code log_type} (as its route file names it).
+     */
+    static io.micrometer.core.instrument.Tags tags(String logType) {
+        String account = Runs.account(logType);
+        String plain = account.isEmpty() ? logType : logType.substring(logType.lastIndexOf('/') + 1);
+        return io.micrometer.core.instrument.Tags.of("account", account, "log_type", plain);
     }
 
     private final Map<String, LogTypeCounters> counters = new ConcurrentHashMap<>();

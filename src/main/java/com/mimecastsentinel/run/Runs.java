@@ -48,6 +48,8 @@ public final class Runs extends RoutePolicySupport implements StartupListener, P
     private final Set<String> warnedNotLicensed = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final boolean checking;
+    /** The crons of declared accounts' routes, by route. */
+    private final Map<String, String> crons = new ConcurrentHashMap<>();
     private volatile CamelContext camelContext;
     /** RUN_ONCE: the routes of finished log types, then the context, stopped one after the other off the runs. */
     private final java.util.concurrent.ExecutorService stopper = java.util.concurrent.Executors.newSingleThreadExecutor(
@@ -81,14 +83,32 @@ public final class Runs extends RoutePolicySupport implements StartupListener, P
     public void onInit(Route route) {
         known.add(route.getRouteId());
         camelContext = route.getCamelContext();
-        settings.scheduleFor(route.getRouteId()); // a wrong SCHEDULE_<LOGTYPE> stops start-up, naming it
+        if (!declared(route.getRouteId())) {
+            settings.scheduleFor(route.getRouteId()); // a wrong SCHEDULE_<LOGTYPE> stops start-up, naming it
+        } else {
+            // a declared account's cron is its route's own (AccountRoutes: the account's, or at its own second)
+            if (route.getEndpoint() instanceof org.apache.camel.support.ScheduledPollEndpoint polled
+                    && polled.getSchedulerProperties() != null && polled.getSchedulerProperties().get("cron") != null) {
+                crons.put(route.getRouteId(), String.valueOf(polled.getSchedulerProperties().get("cron")));
+            }
+        }
         if (!enabled(route.getRouteId()) || checking) {
             route.setAutoStartup(false); // not in MIMECAST_LOG_TYPES, or the check command's (it runs none)
         }
     }
 
+    /**
+     * A declared account's log type runs (its entry chose its log types); one of the MIMECAST_* account runs when
+     * MIMECAST_LOG_TYPES names it (or names none) and that account has credentials (or is the demo).
+     */
     private boolean enabled(String logType) {
-        return settings.logTypes.isEmpty() || settings.logTypes.contains(logType);
+        return declared(logType) || settings.ownAccount()
+                && (settings.logTypes.isEmpty() || settings.logTypes.contains(logType));
+    }
+
+    /** A declared account's route ({@code accounts/<name>/<logType>}). */
+    private static boolean declared(String routeId) {
+        return routeId.startsWith(com.mimecastsentinel.source.MimecastAccount.NAMESPACE);
     }
 
     /** The log types that run: MIMECAST_LOG_TYPES, or every source route. */
@@ -134,7 +154,7 @@ public final class Runs extends RoutePolicySupport implements StartupListener, P
     /** A run ended: its summary and metrics; with RUN_ONCE, the log type has had its run. */
     @Override
     public void commit(Consumer consumer, Endpoint endpoint, int polledMessages) {
-        if (consumer instanceof MimecastConsumer mimecast) {
+        if (consumer instanceof MimecastConsumer mimecast && !MimecastConsumer.passedOver()) {
             ended(mimecast.logType(), mimecast.lastRun());
         }
     }
@@ -222,26 +242,51 @@ public final class Runs extends RoutePolicySupport implements StartupListener, P
      * came and went, counted from the start when it made none yet. Such a log type is stuck (a run that hangs, or
      * that fails every time).
      */
-    public void requireProgress(Instant started, Instant now) {
+    public void requireProgress(Instant started, Instant now) throws ConnectorHealthCheck.Degraded {
         if (camelContext == null || settings.runOnce) {
             return;
         }
         List<String> stalled = new java.util.ArrayList<>();
+        java.util.Set<String> accounts = new java.util.TreeSet<>();
+        java.util.Set<String> stalledAccounts = new java.util.TreeSet<>();
         for (String logType : enabledLogTypes()) {
             org.apache.camel.ServiceStatus status = camelContext.getRouteController().getRouteStatus(logType);
             if (status == null || !status.isStarted()) {
                 continue;
             }
+            accounts.add(account(logType));
             Instant last = metrics.lastProgress(logType);
             Instant since = last != null ? last : started;
-            if (now.isAfter(afterRuns(settings.scheduleFor(logType), since, settings.stallPeriods))) {
+            if (now.isAfter(afterRuns(schedule(logType), since, settings.stallPeriods))) {
+                stalledAccounts.add(account(logType));
                 stalled.add(logType + " (nothing completed, committed or delivered since " + since + ", while "
                         + settings.stallPeriods + " scheduled runs came and went)");
             }
         }
-        if (!stalled.isEmpty()) {
+        if (stalled.isEmpty()) {
+            return;
+        }
+        if (stalledAccounts.containsAll(accounts)) {
             throw new IllegalStateException("stalled: " + String.join("; ", stalled));
         }
+        // some accounts fail, others run: say which, and stay ready for the others
+        throw new ConnectorHealthCheck.Degraded("stalled: " + String.join("; ", stalled) + "; the other accounts' log "
+                + "types make progress");
+    }
+
+    /** The account a log type's state belongs to: a declared account's name, or "" for the MIMECAST_* one. */
+    public static String account(String logType) {
+        if (!declared(logType)) {
+            return "";
+        }
+        String rest = logType.substring(com.mimecastsentinel.source.MimecastAccount.NAMESPACE.length());
+        return rest.substring(0, rest.indexOf('/'));
+    }
+
+    /** The cron a log type's route runs on: a declared account's from its route, else the settings'. */
+    private String schedule(String logType) {
+        String cron = crons.get(logType);
+        return cron != null ? cron : settings.scheduleFor(logType);
     }
 
     /**

@@ -113,9 +113,10 @@ public final class AzureClients {
         return URI.create(settings.storageAccountUrl).getHost().split("\\.")[0];
     }
 
-    /** The STIX objects upload for threat indicators; needs SENTINEL_WORKSPACE_ID. */
-    public StixUpload stixUpload() {
-        if (settings.workspaceId == null) {
+    /** The STIX objects upload to a workspace: {@code workspaceId}, or SENTINEL_WORKSPACE_ID's when null. */
+    public StixUpload stixUpload(String workspaceId) {
+        String workspace = workspaceId != null ? workspaceId : settings.workspaceId;
+        if (workspace == null) {
             throw new com.mimecastsentinel.config.ConfigurationException("SENTINEL_WORKSPACE_ID",
                     "is required to send threat intelligence to Sentinel");
         }
@@ -123,8 +124,7 @@ public final class AzureClients {
             throw new com.mimecastsentinel.config.ConfigurationException("SENTINEL_TI_ENDPOINT", "is required to send "
                     + "threat intelligence in " + settings.azureCloud.cloudName + " (no documented default there)");
         }
-        return new StixUpload(resourceManager(), settings.threatIntelEndpoint, settings.workspaceId,
-                settings.threatIntelSource);
+        return new StixUpload(resourceManager(), settings.threatIntelEndpoint, workspace, settings.threatIntelSource);
     }
 
     /**

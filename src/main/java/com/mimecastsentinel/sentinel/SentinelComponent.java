@@ -31,7 +31,8 @@ public final class SentinelComponent extends DefaultComponent {
 
     private final Function<Dcr, Destination> logs;
     private final Map<Dcr, Destination> byDcr = new ConcurrentHashMap<>();
-    private final Supplier<Destination> threatIntelligence;
+    private final Function<String, Destination> threatIntelligence;
+    private final Map<String, Destination> byWorkspace = new ConcurrentHashMap<>();
     private final DeadLetters deadLetters;
     private final ConnectorMetrics metrics;
     private final int maxBytes;
@@ -42,8 +43,17 @@ public final class SentinelComponent extends DefaultComponent {
      */
     public SentinelComponent(Function<Dcr, Destination> logs, Supplier<Destination> threatIntelligence,
             DeadLetters deadLetters, ConnectorMetrics metrics, int maxBytes) {
+        this(logs, workspace -> threatIntelligence.get(), deadLetters, metrics, maxBytes);
+    }
+
+    /**
+     * @param threatIntelligence where indicators for a workspace go (null: SENTINEL_WORKSPACE_ID's), made when first
+     *                           used
+     */
+    public SentinelComponent(Function<Dcr, Destination> logs, Function<String, Destination> threatIntelligence,
+            DeadLetters deadLetters, ConnectorMetrics metrics, int maxBytes) {
         this.logs = logs;
-        this.threatIntelligence = memoize(threatIntelligence);
+        this.threatIntelligence = threatIntelligence;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.maxBytes = maxBytes;
@@ -60,11 +70,14 @@ public final class SentinelComponent extends DefaultComponent {
         return endpoint;
     }
 
-    Destination destination(SentinelEndpoint endpoint) {
+    /** Where the endpoint's rows for {@code target} go ({@link Target#SETTINGS}: where the settings say). */
+    Destination destination(SentinelEndpoint endpoint, Target target) {
         if (SentinelEndpoint.THREAT_INTELLIGENCE.equals(endpoint.getStream())) {
-            return threatIntelligence.get();
+            // ConcurrentHashMap holds no null key: the settings' workspace is ""
+            String workspace = target.workspaceId() == null ? "" : target.workspaceId();
+            return byWorkspace.computeIfAbsent(workspace, w -> threatIntelligence.apply(w.isEmpty() ? null : w));
         }
-        return byDcr.computeIfAbsent(endpoint.dcr(), logs);
+        return byDcr.computeIfAbsent(target.dcr(endpoint), logs);
     }
 
     DeadLetters deadLetters() {
@@ -82,19 +95,5 @@ public final class SentinelComponent extends DefaultComponent {
     /** Where rows go, for the start-up log line. */
     public String describe() {
         return byDcr.computeIfAbsent(Dcr.CONFIGURED, logs).describe();
-    }
-
-    private static <T> Supplier<T> memoize(Supplier<T> supplier) {
-        return new Supplier<>() {
-            private T value;
-
-            @Override
-            public synchronized T get() {
-                if (value == null) {
-                    value = supplier.get();
-                }
-                return value;
-            }
-        };
     }
 }

@@ -29,6 +29,8 @@ public final class SentinelEndpoint extends DefaultEndpoint {
     public static final String ROWS_DEAD_LETTERED = "SentinelRowsDeadLettered";
 
     public static final String THREAT_INTELLIGENCE = "threat-intelligence";
+    /** The exchange variable with the {@link Target} of the batch's account, when it is not the settings'. */
+    public static final String TARGET = "sentinelTarget";
 
     @UriPath(description = "The DCR stream (Custom-<Table>), or threat-intelligence for Sentinel's STIX upload")
     @Metadata(required = true)
@@ -37,6 +39,9 @@ public final class SentinelEndpoint extends DefaultEndpoint {
     private String dcrId;
     @UriParam(description = "The logs ingestion endpoint of that DCR, when it is not SENTINEL_INGESTION_ENDPOINT")
     private String ingestionEndpoint;
+    @UriParam(description = "The stream is in the Awareness Training DCR: a declared account's own replaces it",
+            defaultValue = "false")
+    private boolean awareness;
 
     SentinelEndpoint(String uri, SentinelComponent component, String stream) {
         super(uri, component);
@@ -81,17 +86,25 @@ public final class SentinelEndpoint extends DefaultEndpoint {
         return ingestionEndpoint;
     }
 
+    public boolean isAwareness() {
+        return awareness;
+    }
+
+    public void setAwareness(boolean awareness) {
+        this.awareness = awareness;
+    }
+
     /**
      * Proves, without adding a row, that the destination takes this endpoint's stream (the {@code check} command):
      * see {@link Destination#probe}.
      */
-    public Destination.Probe probe() {
-        return getComponent().destination(this).probe(stream);
+    public Destination.Probe probe(Target target) {
+        return getComponent().destination(this, target).probe(stream);
     }
 
-    /** Where the rows go, without credentials. */
-    public String destination() {
-        return getComponent().destination(this).describe();
+    /** Where the rows for {@code target} go, without credentials. */
+    public String destination(Target target) {
+        return getComponent().destination(this, target).describe();
     }
 
     SentinelComponent.Dcr dcr() {

@@ -72,12 +72,20 @@ final class SentinelProducer extends DefaultAsyncProducer {
     }
 
     private ExecutorService sender;
+    /** Exchanges waiting for the sender: far more than a route hands over before the first completes. */
+    static final int SENDER_QUEUE = 1000;
 
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        sender = getEndpoint().getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this,
-                "sentinel-" + endpoint.getStream());
+        // one thread at most, taking the exchanges in the order they came from a queue, and none while idle: a
+        // connector of many accounts has a producer per account and log type, most of them waiting for their next
+        // run. (A queue of a size: Camel makes a pool of no core thread and no queue a hand-over, which would refuse
+        // an exchange while one is sent; a route hands over at most a few.)
+        sender = getEndpoint().getCamelContext().getExecutorServiceManager().newThreadPool(this,
+                "sentinel-" + endpoint.getStream(), new org.apache.camel.builder.ThreadPoolProfileBuilder(
+                        "sentinel-sender").poolSize(0).maxPoolSize(1).keepAliveTime(30L, java.util.concurrent.TimeUnit
+                        .SECONDS).maxQueueSize(SENDER_QUEUE).build());
     }
 
     @Override
@@ -101,7 +109,9 @@ final class SentinelProducer extends DefaultAsyncProducer {
         // the log type of metrics and dead letters: the route's id (a log type's route has its name), else the stream
         String logType = exchange.getFromRouteId() != null ? exchange.getFromRouteId() : endpoint.getStream();
         SentinelComponent component = endpoint.getComponent();
-        Destination destination = component.destination(endpoint);
+        // a declared account's batch carries its target (set by the mimecast consumer, never from an answer)
+        Target target = exchange.getVariable(SentinelEndpoint.TARGET, Target.class);
+        Destination destination = component.destination(endpoint, target != null ? target : Target.SETTINGS);
         List<Unsendable> unsendable = new ArrayList<>();
         if (destination.bytesLimited()) {
             RowLimits limits = new RowLimits(component.maxBytes() - 2);

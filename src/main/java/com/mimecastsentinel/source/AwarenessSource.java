@@ -40,10 +40,11 @@ public class AwarenessSource extends PagedSource {
 
     /** Skips the run as well when rows would go to Sentinel without the Awareness Training DCR set. */
     @Override
-    protected boolean skips(String logType) {
+    protected boolean skips(String logType, MimecastAccount account) {
         Settings settings = services().settings();
-        if (settings.sink == Settings.SinkKind.SENTINEL && settings.awarenessDcrId == null) {
-            if (settings.logTypes.contains(logType)) {
+        if (settings.sink == Settings.SinkKind.SENTINEL && settings.awarenessDcrId == null
+                && account.target().awarenessDcrId() == null) {
+            if (account.name() == null ? settings.logTypes.contains(logType) : account.names(logType)) {
                 throw new ConfigurationException("SENTINEL_AWARENESS_DCR_ID", "is needed for log type " + logType
                         + " (its tables are in a DCR of their own: docs/azure.md)");
             }
@@ -53,7 +54,7 @@ public class AwarenessSource extends PagedSource {
             }
             return true;
         }
-        return super.skips(logType);
+        return super.skips(logType, account);
     }
 
     /** A run reads the whole dataset; a snapshot older than AWARENESS_SNAPSHOT_INTERVAL is replaced by a new one. */

@@ -28,11 +28,17 @@ public record Batch(Object body, Map<String, Object> headers) {
     public static final String FILE = "MimecastFile";
     @Metadata(description = "The number of the chunk's last line in its file", javaType = "long")
     public static final String LINE = "MimecastLine";
+    @Metadata(description = "The name of the declared account the batch is from (absent for the account of the "
+            + "MIMECAST_* settings)", javaType = "String")
+    public static final String ACCOUNT = "MimecastAccount";
 
     /** A batch of the run with its log type, page and window (where the run reads one). */
     static Batch of(SourceRun run, Object body) {
         Map<String, Object> headers = new LinkedHashMap<>();
-        headers.put(LOG_TYPE, run.logType);
+        headers.put(LOG_TYPE, run.kind != null ? run.kind : run.logType);
+        if (run.account != null && run.account.name() != null) {
+            headers.put(ACCOUNT, run.account.name());
+        }
         headers.put(PAGE, run.pages);
         if (run.windowStart != null) {
             headers.put(WINDOW_START, run.windowStart);

@@ -48,7 +48,7 @@ public class BatchSource extends MimecastSource {
         run.rememberIds = false; // a line position says what was sent: no ids, however big the backlog
         if (checkpoint.startedFrom == null) {
             Instant earliest = services().clock().instant().minus(retention);
-            Instant start = firstStart();
+            Instant start = firstStart(run);
             checkpoint.startedFrom = start.isBefore(earliest) ? earliest : start;
         }
         // the first day is listed whole: its events before the start are not sent

@@ -12,14 +12,74 @@ import org.apache.camel.Processor;
  */
 public final class MimecastAccount {
     public static final String BEAN = "mimecast";
-    static final String VARIABLE = "mimecastAccount";
+    /** The exchange variable naming a call's or a batch's account (set by the consumer, never from an answer). */
+    public static final String VARIABLE = "mimecastAccount";
+    /** Where the state of a named account's log types lives: {@code accounts/<name>/<logType>}. */
+    public static final String NAMESPACE = "accounts/";
+    /** What an account's name may be: it names folders, leases and routes. */
+    public static final String NAME = "[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?";
 
+    private final String name;
     private final String baseUrl;
     private final MimecastAuth auth;
+    private final com.mimecastsentinel.sentinel.Target target;
+    private final java.time.Instant startDate;
+    private final java.util.Set<String> named;
 
+    /** The account of the MIMECAST_* settings (or the demo's): its log types' state is where it always was. */
     public MimecastAccount(String baseUrl, MimecastAuth auth) {
+        this(null, baseUrl, auth, com.mimecastsentinel.sentinel.Target.SETTINGS, null, java.util.Set.of());
+    }
+
+    /**
+     * @param name        null for the settings' account; else the account's name (its state under
+     *                    {@value #NAMESPACE}{@code <name>/})
+     * @param target      where its rows go
+     * @param startDate   where its log types without a checkpoint start (null: START_DATE)
+     * @param named       the log types its entry names (empty: it named none, and reads every one it can)
+     */
+    public MimecastAccount(String name, String baseUrl, MimecastAuth auth,
+            com.mimecastsentinel.sentinel.Target target, java.time.Instant startDate, java.util.Set<String> named) {
+        if (name != null && !name.matches(NAME)) {
+            throw new IllegalArgumentException("an account name is lower-case letters, digits and '-' (at most 40)");
+        }
+        this.name = name;
         this.baseUrl = baseUrl;
         this.auth = auth;
+        this.target = target;
+        this.startDate = startDate;
+        this.named = java.util.Set.copyOf(named);
+    }
+
+    /**
+     * Whether the account's entry names this log type: one it names must run (a log type it cannot run is a mistake
+     * in its entry), one it does not is passed over quietly when it cannot run (the other API generation's).
+     */
+    public boolean names(String logType) {
+        return named.contains(logType);
+    }
+
+    /** Null for the settings' account. */
+    public String name() {
+        return name;
+    }
+
+    /** Where its rows go. */
+    public com.mimecastsentinel.sentinel.Target target() {
+        return target;
+    }
+
+    public java.time.Instant startDate() {
+        return startDate;
+    }
+
+    /**
+     * The name of a log type's state for this account: its checkpoint, lease, dead letters, route and run summaries
+     * ({@code audit} for the settings' account, {@code accounts/acme/audit} for account {@code acme}), so that two
+     * accounts never share one.
+     */
+    public String qualify(String logType) {
+        return name == null ? logType : NAMESPACE + name + "/" + logType;
     }
 
     public String baseUrl() {

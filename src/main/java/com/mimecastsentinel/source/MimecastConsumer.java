@@ -32,6 +32,8 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
     private final MimecastEndpoint endpoint;
     /** One run at a time: a schedule's fire during a run (or the start-up run) waits for its end. */
     private final ReentrantLock running = new ReentrantLock();
+    /** Set for the thread whose poll found the run still going on (read by the poll strategy right after it). */
+    private static final ThreadLocal<Boolean> PASSED_OVER = new ThreadLocal<>();
     private volatile SourceRun lastRun;
     private ProducerTemplate template;
     private MimecastCalls calls;
@@ -47,8 +49,9 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
         return lastRun;
     }
 
+    /** The name of the log type's state for the endpoint's account ({@link MimecastAccount#qualify}). */
     public String logType() {
-        return endpoint.getLogType();
+        return endpoint.getAccount().qualify(endpoint.getLogType());
     }
 
     @Override
@@ -60,6 +63,7 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
         startup = getEndpoint().getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this,
                 "mimecast-" + logType() + "-start");
         startup.submit(this::run);
+        startup.shutdown(); // its thread ends with that run (a connector of many accounts has many consumers)
     }
 
     @Override
@@ -86,7 +90,14 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
 
     @Override
     protected int poll() throws Exception {
-        running.lock();
+        // a fire while the log type's run goes on (a long catch-up, an API that hangs) is passed over at once: it
+        // must not hold a thread of the scheduler, which every account's log types share, until that run ends
+        if (!running.tryLock()) {
+            PASSED_OVER.set(Boolean.TRUE);
+            LOG.debug("{}: still running: this fire of the schedule is passed over", logType());
+            return 0;
+        }
+        PASSED_OVER.remove();
         try {
             return runOnce();
         } finally {
@@ -94,11 +105,21 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
         }
     }
 
+    /** Whether a run of this consumer is going on (a fire of the schedule now would be passed over). */
+    public boolean running() {
+        return running.isLocked();
+    }
+
+    /** Whether this thread's last poll was passed over (its run still going on): no run ended with it. */
+    public static boolean passedOver() {
+        return Boolean.TRUE.equals(PASSED_OVER.get());
+    }
+
     private int runOnce() {
         MimecastSource source = endpoint.getSource();
         SourceRun run;
         try {
-            run = source.begin(logType(), nextScheduledRun());
+            run = source.begin(endpoint.getLogType(), endpoint.getAccount(), nextScheduledRun());
         } catch (RuntimeException e) {
             run = new SourceRun(logType(), null);
             run.failure = e;
@@ -189,6 +210,10 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
         exchange.getMessage().getHeaders().putAll(batch.headers());
         BatchScope scope = run.batch();
         exchange.setProperty(BatchScope.PROPERTY, scope);
+        // the sink sends a declared account's rows where it says (a variable: a step of the route cannot lose it)
+        if (!endpoint.getAccount().target().equals(com.mimecastsentinel.sentinel.Target.SETTINGS)) {
+            exchange.setVariable(com.mimecastsentinel.sentinel.SentinelEndpoint.TARGET, endpoint.getAccount().target());
+        }
         exchange.getExchangeExtension().addOnCompletion(new Synchronization() {
             @Override
             public void onComplete(Exchange completed) {

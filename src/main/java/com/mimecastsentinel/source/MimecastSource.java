@@ -41,14 +41,18 @@ public abstract class MimecastSource implements CamelContextAware {
      *
      * @param nextScheduledRun when the schedule runs this log type next (null when not known)
      */
-    public SourceRun begin(String logType, Instant nextScheduledRun) {
-        if (skips(logType)) {
+    public SourceRun begin(String logType, MimecastAccount account, Instant nextScheduledRun) {
+        if (skips(logType, account)) {
             return null;
         }
-        SourceRun run = new SourceRun(logType, services().checkpoints().load(logType));
+        // the run's state is the account's: a named account's checkpoint is under accounts/<name>/
+        String key = account.qualify(logType);
+        SourceRun run = new SourceRun(key, services().checkpoints().load(key));
+        run.kind = logType;
+        run.account = account;
         run.nextScheduledRun = nextScheduledRun;
         if (services().settings().backfill()) {
-            run.until = backfillEnd(logType);
+            run.until = backfillEnd(key);
             run.keepUntil = run.until;
         }
         run.more = plan(run);
@@ -78,9 +82,9 @@ public abstract class MimecastSource implements CamelContextAware {
         return run.probe ? 1 : configured;
     }
 
-    /** True when this instance leaves the log type alone. */
-    protected boolean skips(String logType) {
-        return !apiMatches(logType);
+    /** True when this instance leaves the log type alone (for this account). */
+    protected boolean skips(String logType, MimecastAccount account) {
+        return !apiMatches(logType, account);
     }
 
     /** Plans the first request from the loaded checkpoint; false when there is nothing to do. */
@@ -152,10 +156,18 @@ public abstract class MimecastSource implements CamelContextAware {
      * MIMECAST_LOG_TYPES is passed over quietly (SIEM through API 1.0 and 2.0 are the same events); one they named
      * fails with the setting it needs. The demo serves every generation.
      */
-    private boolean apiMatches(String logType) {
+    private boolean apiMatches(String logType, MimecastAccount account) {
         var settings = services().settings();
-        if (runsWith(settings)) {
+        if (runsWith(settings, account)) {
             return true;
+        }
+        if (account.names(logType)) {
+            // a declared account that names a log type of the other generation: a mistake in its entry
+            throw new ConfigurationException("MIMECAST_ACCOUNTS_FILE", "account " + account.name() + ": log type "
+                    + logType + " needs Mimecast API " + api + " credentials");
+        }
+        if (account.name() != null) {
+            return false; // every log type for an entry that names none: those of its generation run
         }
         if (settings.logTypes.contains(logType)) {
             throw new ConfigurationException(api.equals("2.0") ? "MIMECAST_CLIENT_ID" : "MIMECAST_APP_ID",
@@ -168,10 +180,10 @@ public abstract class MimecastSource implements CamelContextAware {
         return false;
     }
 
-    /** Whether the configured credentials are of the API generation this log type needs (the demo serves both). */
-    public boolean runsWith(com.mimecastsentinel.config.Settings settings) {
-        return settings.demo || api == null || api.equals("any")
-                || api.equals(settings.mimecastClientId != null ? "2.0" : "1.0");
+    /** Whether the account's credentials are of the API generation this log type needs (the demo serves both). */
+    public boolean runsWith(com.mimecastsentinel.config.Settings settings, MimecastAccount account) {
+        return settings.demo && account.name() == null || api == null || api.equals("any")
+                || api.equals(account.auth().api2() ? "2.0" : "1.0");
     }
 
     /**
@@ -214,7 +226,7 @@ public abstract class MimecastSource implements CamelContextAware {
             completed = newest;
         }
         Instant earliest = now.minus(retention);
-        Instant start = completed != null ? completed.minus(settings.overlap) : firstStart();
+        Instant start = completed != null ? completed.minus(settings.overlap) : firstStart(run);
         if (start.isBefore(earliest)) {
             start = earliest;
         }
@@ -242,10 +254,11 @@ public abstract class MimecastSource implements CamelContextAware {
     }
 
     /** Where reading begins without a checkpoint: BACKFILL_FROM, else START_DATE, else as far back as the API keeps. */
-    protected Instant firstStart() {
+    protected Instant firstStart(SourceRun run) {
         var settings = services().settings();
+        Instant accountStart = run.account != null ? run.account.startDate() : null;
         Instant start = settings.backfill() ? settings.backfillFrom.atStartOfDay(ZoneOffset.UTC).toInstant()
-                : settings.startDate;
+                : accountStart != null ? accountStart : settings.startDate;
         return start != null ? start : services().clock().instant().minus(retention);
     }
 

@@ -25,7 +25,7 @@ public final class OAuthToken {
     private final ProducerTemplate producer;
     private final String baseUrl;
     private final String clientId;
-    private final String clientSecret;
+    private final java.util.function.Supplier<String> clientSecret;
     private final Clock clock;
 
     private String token;
@@ -38,6 +38,15 @@ public final class OAuthToken {
     static final String BASE_URL = "mimecastBaseUrl";
 
     public OAuthToken(ProducerTemplate producer, String baseUrl, String clientId, String clientSecret, Clock clock) {
+        this(producer, baseUrl, clientId, () -> clientSecret, clock);
+    }
+
+    /**
+     * @param clientSecret asked at each token request: a secret mounted as a file that rotates (Key Vault CSI,
+     *                     Kubernetes secrets) is read again, without a restart
+     */
+    public OAuthToken(ProducerTemplate producer, String baseUrl, String clientId,
+            java.util.function.Supplier<String> clientSecret, Clock clock) {
         this.producer = producer;
         this.baseUrl = baseUrl;
         this.clientId = clientId;
@@ -65,7 +74,7 @@ public final class OAuthToken {
     }
 
     private void fetch() {
-        String form = "client_id=" + encode(clientId) + "&client_secret=" + encode(clientSecret)
+        String form = "client_id=" + encode(clientId) + "&client_secret=" + encode(clientSecret.get())
                 + "&grant_type=client_credentials";
         Exchange answer = producer.send(ROUTE, exchange -> {
             exchange.setVariable(BASE_URL, baseUrl);
@@ -76,7 +85,8 @@ public final class OAuthToken {
         int status = refused != null ? refused.getStatusCode() : 200;
         if (status == 400 || status == 401 || status == 403) {
             throw new MimecastFailure.CredentialsRefused("Mimecast rejected the OAuth client credentials (HTTP " + status
-                    + "): check MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET", status);
+                    + "): check the client id and secret (MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET, or the "
+                    + "account's entry in MIMECAST_ACCOUNTS_FILE)", status);
         }
         if (refused != null && (status == 429 || status >= 500)) {
             // tried again like the call it is for, waiting as the answer says

@@ -51,6 +51,25 @@ final class IngestionMeter implements AutoCloseable {
         return "https://localhost:" + server.getAddress().getPort();
     }
 
+    /**
+     * The connector's Azure settings against this meter (Entra and Logs Ingestion), with Blob checkpoints in Azurite's
+     * {@code container}.
+     */
+    java.util.Map<String, String> environment(String container) {
+        java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+        env.put("AZURE_ALLOW_HOSTS", "localhost");
+        env.put("AZURE_TENANT_ID", AzureFake.TENANT);
+        env.put("AZURE_CLIENT_ID", "bench-azure-client");
+        env.put("AZURE_CLIENT_SECRET", "bench-azure-secret");
+        env.put("AZURE_AUTHORITY_HOST", url());
+        env.put("SENTINEL_INGESTION_ENDPOINT", url());
+        env.put("SENTINEL_DCR_ID", AzureFake.DCR);
+        env.put("CHECKPOINT_STORE", "blob");
+        env.put("AZURE_STORAGE_CONNECTION_STRING", com.mimecastsentinel.support.Azurite.connectionString());
+        env.put("CHECKPOINT_CONTAINER", container);
+        return env;
+    }
+
     /** Distinct event ids received in accepted requests. */
     synchronized int distinctIds() {
         return ids.size();

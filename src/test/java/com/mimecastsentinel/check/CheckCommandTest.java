@@ -229,6 +229,43 @@ class CheckCommandTest {
     }
 
     @Test
+    void everyDeclaredAccountIsCheckedAndTheOneThatFailsIsNamed() throws Exception {
+        try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(30))) {
+            account.azure.acceptUploads();
+            Path good = Files.writeString(dir.resolve("good"), MimecastSimulator.DEMO_CLIENT_SECRET);
+            Path bad = Files.writeString(dir.resolve("bad"), "not-the-secret");
+            String entry = """
+                    - name: %s
+                      baseUrl: %s
+                      clientId: %s
+                      clientSecretFile: %s
+                      logTypes: [audit]
+                      destination: {ingestionEndpoint: "%s", dcrId: dcr-%s}
+                    """;
+            Path accounts = Files.writeString(dir.resolve("accounts.yaml"),
+                    entry.formatted("north", account.simulator.url(), MimecastSimulator.DEMO_CLIENT_ID, good,
+                            HttpsFake.url(account.azure.server), "0".repeat(31) + "9")
+                    + entry.formatted("south", account.simulator.url(), MimecastSimulator.DEMO_CLIENT_ID, bad,
+                            HttpsFake.url(account.azure.server), "0".repeat(31) + "8"));
+            Map<String, String> env = environment(account, null, Map.of("MIMECAST_ACCOUNTS_FILE", accounts.toString(),
+                    "MIMECAST_CLIENT_ID", "", "MIMECAST_CLIENT_SECRET", ""));
+
+            Checked checked = check(env);
+
+            assertEquals(1, checked.status(), checked.printed());
+            assertEquals("PASS", checked.result("mimecast credentials accounts/north"));
+            assertEquals("PASS", checked.result("mimecast accounts/north/audit"));
+            assertEquals("PASS", checked.result("sentinel accounts/north/audit"));
+            assertTrue(checked.says("sentinel accounts/north/audit").contains("dcr-" + "0".repeat(31) + "9"),
+                    "its own DCR: " + checked.printed());
+            assertEquals("FAIL", checked.result("mimecast credentials accounts/south"));
+            assertTrue(checked.says("mimecast credentials accounts/south").contains("MIMECAST_ACCOUNTS_FILE"));
+            assertEquals("SKIP", checked.result("mimecast accounts/south/audit"));
+            assertEquals("SKIP", checked.result("mimecast audit"), "no account of the MIMECAST_* settings");
+        }
+    }
+
+    @Test
     void aWrongSecretIsExplainedAndNeverPrinted() throws Exception {
         try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(30))) {
             account.azure.acceptUploads();

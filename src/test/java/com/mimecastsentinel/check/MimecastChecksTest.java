@@ -45,7 +45,7 @@ class MimecastChecksTest {
     void credentialsOfOneGenerationOnTheOthersHostFail() {
         CheckResult api2OnRegional = MimecastChecks.generation(api2("https://eu-api.mimecast.com"));
         assertEquals(CheckResult.Outcome.FAIL, api2OnRegional.result());
-        assertTrue(api2OnRegional.fix().contains("MIMECAST_BASE_URL=https://api.services.mimecast.com"),
+        assertTrue(api2OnRegional.fix().contains("MIMECAST_BASE_URL to https://api.services.mimecast.com"),
                 api2OnRegional.fix());
         CheckResult api1OnGlobal = MimecastChecks.generation(api1("https://api.services.mimecast.com"));
         assertEquals(CheckResult.Outcome.FAIL, api1OnGlobal.result());

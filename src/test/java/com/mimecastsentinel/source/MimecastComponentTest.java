@@ -302,7 +302,7 @@ class MimecastComponentTest extends CamelTestSupport {
         failPage = 0;
         audit.reset();
         audit.expectedMessageCount(2);
-        consumer.run(); // the schedule's next run
+        runNext(consumer); // the schedule's next run
         audit.assertIsSatisfied(10_000);
         assertEquals(List.of("c", "d", "e"), audit.getExchanges().stream()
                 .flatMap(e -> ((List<?>) e.getMessage().getBody(List.class)).stream())
@@ -321,7 +321,7 @@ class MimecastComponentTest extends CamelTestSupport {
         assertEquals(1, sent.getReceivedCounter(), "page 1 only");
 
         failPage = 0;
-        consumer.run();
+        runNext(consumer);
         assertNull(consumer.lastRun().failure);
         assertEquals(List.of("a", "b", "c", "d", "e"), sent.getExchanges().stream()
                 .flatMap(e -> e.getMessage().getBody(com.mimecastsentinel.transform.RowBatch.class).stream())
@@ -333,7 +333,7 @@ class MimecastComponentTest extends CamelTestSupport {
         Files.writeString(dir.resolve("checkpoints/held-release.json"), checkpointFile("held-release")
                 .replaceFirst("\"completedUntil\" : \"[^\"]+\"", "\"completedUntil\" : \""
                         + Instant.now().minus(Duration.ofMinutes(30)) + "\""));
-        consumer.run();
+        runNext(consumer);
         assertEquals(5, consumer.lastRun().duplicates.sum(), "the five rows dropped as delivered before");
         assertEquals(5, sent.getExchanges().stream()
                 .mapToInt(e -> e.getMessage().getBody(com.mimecastsentinel.transform.RowBatch.class).size()).sum());
@@ -404,7 +404,7 @@ class MimecastComponentTest extends CamelTestSupport {
         listedFiles(60, 5);
         failSecondFile = true;
         MimecastConsumer consumer = start("siem-ahead");
-        consumer.run(); // waits for the start-up run, then runs again: both fail on file 2
+        runNext(consumer); // once the start-up run ended, a run again: both fail on file 2
         assertTrue(consumer.lastRun().failure != null, "the run failed on file 2");
         assertEquals(0, inRoute.get(), "no batch of the run is still in the route when the run has ended");
     }
@@ -417,7 +417,7 @@ class MimecastComponentTest extends CamelTestSupport {
         MimecastConsumer consumer = start("siem-fails");
         await(() -> failedChunks.get() == 1);
         SourceRun failed = consumer.lastRun();
-        consumer.run(); // once the failed run ended: the schedule's next run, from the checkpoint
+        runNext(consumer); // once the failed run ended: the schedule's next run, from the checkpoint
         assertEquals(2, downloadsWhenFailed, "chunk 2 was being read (file 2 downloaded) when chunk 1 failed");
         assertEquals(1, handedOverWhenFailed, "chunk 2 was not handed over yet when chunk 1 failed");
         assertNotNull(failed.failure, "the first run failed");
@@ -512,6 +512,18 @@ class MimecastComponentTest extends CamelTestSupport {
         java.io.StringWriter out = new java.io.StringWriter();
         failure.printStackTrace(new java.io.PrintWriter(out));
         return out.toString();
+    }
+
+    /**
+     * The schedule's next run, once the run before it ended: a fire while a run goes on is passed over (the
+     * consumer's poll), so a test that wants the next run waits for the one before.
+     */
+    private static void runNext(MimecastConsumer consumer) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (consumer.running() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        consumer.run();
     }
 
     private static void awaitRunEnd(MimecastConsumer consumer) throws InterruptedException {

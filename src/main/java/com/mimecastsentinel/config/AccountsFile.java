@@ -1,0 +1,296 @@
+package com.mimecastsentinel.config;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import org.quartz.CronExpression;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+/**
+ * MIMECAST_ACCOUNTS_FILE: the Mimecast accounts of one deployment, one short YAML entry each (docs/configuration.md).
+ * Read once at start-up and validated: an error names the setting, the account and the field, never a value. Secrets
+ * are never in the file, only the files that hold them.
+ *
+ * <pre>
+ * - name: acme                       # lower case, digits, '-': its state is under accounts/acme/
+ *   region: us                       # or baseUrl: https://…
+ *   api: "2.0"                       # 2.0 (default) or 1.0
+ *   clientId: 3f1c…                  # API 2.0; the secret in a file
+ *   clientSecretFile: /run/secrets/acme-mimecast
+ *   logTypes: [audit, siem, ttp-url] # default: every log type of its API generation
+ *   schedule: "0 0/10 * * * ?"       # default: each log type's, at a second of this account's own
+ *   startDate: 2026-11-01
+ *   destination:                     # default: SENTINEL_*
+ *     ingestionEndpoint: https://…ingest.monitor.azure.com
+ *     dcrId: dcr-…
+ *     awarenessIngestionEndpoint: https://…
+ *     awarenessDcrId: dcr-…
+ *     workspaceId: 0000…
+ * </pre>
+ */
+public final class AccountsFile {
+    static final String SETTING = "MIMECAST_ACCOUNTS_FILE";
+    /** A file of accounts is small: one of more than this is not one. */
+    private static final int MAX_BYTES = 1 << 20;
+    private static final Set<String> FIELDS = Set.of("name", "region", "baseUrl", "api", "clientId",
+            "clientSecretFile", "appId", "appKeyFile", "accessKeyFile", "secretKeyFile", "logTypes", "schedule",
+            "startDate", "destination");
+    private static final Set<String> DESTINATION_FIELDS = Set.of("ingestionEndpoint", "dcrId",
+            "awarenessIngestionEndpoint", "awarenessDcrId", "workspaceId");
+    /** API 1.0's regions (https://&lt;region&gt;-api.mimecast.com) and API 2.0's pinned ones. */
+    private static final List<String> API1_REGIONS = List.of("us", "eu", "de", "ca", "za", "au", "jer");
+    private static final List<String> API2_REGIONS = List.of("global", "uk", "us");
+
+    /** One declared account. Secrets are files; {@code logTypes} empty means every log type of its generation. */
+    public record Account(String name, URI baseUrl, boolean api2, String clientId, Path clientSecretFile,
+            String appId, Path appKeyFile, Path accessKeyFile, Path secretKeyFile, List<String> logTypes,
+            String schedule, Instant startDate, Destination destination) {
+    }
+
+    /** Where an account's rows go; null fields are the settings' (SENTINEL_*). */
+    public record Destination(String ingestionEndpoint, String dcrId, String awarenessIngestionEndpoint,
+            String awarenessDcrId, String workspaceId) {
+    }
+
+    private AccountsFile() {
+    }
+
+    /** The accounts of {@code settings}' MIMECAST_ACCOUNTS_FILE (none without one). */
+    public static List<Account> read(Settings settings) {
+        if (settings.accountsFile == null) {
+            return List.of();
+        }
+        String text;
+        try {
+            if (Files.size(settings.accountsFile) > MAX_BYTES) {
+                throw new ConfigurationException(SETTING, "names a file larger than " + MAX_BYTES + " bytes");
+            }
+            text = Files.readString(settings.accountsFile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigurationException(SETTING, "names a file that cannot be read");
+        }
+        return parse(text, settings);
+    }
+
+    static List<Account> parse(String text, Settings settings) {
+        Object document;
+        try {
+            document = new Load(LoadSettings.builder().setAllowDuplicateKeys(false).setMaxAliasesForCollections(0)
+                    .setCodePointLimit(MAX_BYTES).build()).loadFromString(text);
+        } catch (RuntimeException e) {
+            // the parser's message quotes the text: a secret pasted in by mistake must not be printed
+            throw new ConfigurationException(SETTING, "is not valid YAML (a list of accounts, docs/configuration.md)");
+        }
+        if (!(document instanceof List<?> entries) || entries.isEmpty()) {
+            throw new ConfigurationException(SETTING, "must be a YAML list of accounts, at least one");
+        }
+        List<Account> accounts = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < entries.size(); i++) {
+            Account account = account(entries.get(i), i + 1, settings);
+            if (!names.add(account.name())) {
+                throw new ConfigurationException(SETTING, "declares account '" + account.name() + "' twice");
+            }
+            accounts.add(account);
+        }
+        return List.copyOf(accounts);
+    }
+
+    private static Account account(Object item, int position, Settings settings) {
+        if (!(item instanceof Map<?, ?> map)) {
+            throw new ConfigurationException(SETTING, "entry " + position + " is not a map of an account's fields");
+        }
+        Map<String, Object> entry = new LinkedHashMap<>();
+        map.forEach((key, value) -> entry.put(String.valueOf(key), value));
+        String name = text(entry, "name", "entry " + position);
+        if (name == null || !name.matches(com.mimecastsentinel.source.MimecastAccount.NAME)) {
+            throw new ConfigurationException(SETTING, "entry " + position + ": name must be lower-case letters, "
+                    + "digits and '-', at most 40");
+        }
+        String where = "account '" + name + "'";
+        for (String field : entry.keySet()) {
+            if (!FIELDS.contains(field)) {
+                throw new ConfigurationException(SETTING, where + ": unknown field '" + field + "' (known: "
+                        + FIELDS.stream().sorted().toList() + ")");
+            }
+        }
+        String api = entry.containsKey("api") ? String.valueOf(entry.get("api")).trim() : "2.0";
+        if (!api.equals("2.0") && !api.equals("1.0")) {
+            throw new ConfigurationException(SETTING, where + ": api must be \"2.0\" or \"1.0\"");
+        }
+        boolean api2 = api.equals("2.0");
+        URI baseUrl = baseUrl(entry, where, api2, settings);
+        String clientId = null;
+        Path clientSecret = null;
+        String appId = null;
+        Path appKey = null;
+        Path accessKey = null;
+        Path secretKey = null;
+        if (api2) {
+            clientId = required(entry, "clientId", where);
+            clientSecret = file(entry, "clientSecretFile", where);
+        } else {
+            appId = required(entry, "appId", where);
+            appKey = file(entry, "appKeyFile", where);
+            accessKey = file(entry, "accessKeyFile", where);
+            secretKey = file(entry, "secretKeyFile", where);
+        }
+        List<String> logTypes = logTypes(entry.get("logTypes"), where);
+        String schedule = text(entry, "schedule", where);
+        if (schedule != null) {
+            try {
+                CronExpression.validateExpression(schedule);
+            } catch (java.text.ParseException e) {
+                throw new ConfigurationException(SETTING, where + ": schedule is not a valid Quartz cron expression ("
+                        + e.getMessage() + ")");
+            }
+        }
+        Instant startDate = null;
+        String start = text(entry, "startDate", where);
+        if (start != null) {
+            try {
+                startDate = Settings.dayOrInstant(start);
+            } catch (DateTimeParseException e) {
+                throw new ConfigurationException(SETTING, where + ": startDate " + Settings.DAY_OR_INSTANT);
+            }
+        }
+        return new Account(name, baseUrl, api2, clientId, clientSecret, appId, appKey, accessKey, secretKey, logTypes,
+                schedule, startDate, destination(entry.get("destination"), where, settings));
+    }
+
+    private static URI baseUrl(Map<String, Object> entry, String where, boolean api2, Settings settings) {
+        String url = text(entry, "baseUrl", where);
+        String region = text(entry, "region", where);
+        if (url != null && region != null) {
+            throw new ConfigurationException(SETTING, where + ": give baseUrl or region, not both");
+        }
+        if (url != null) {
+            return settings.mimecastUrl(url, SETTING + " (" + where + ": baseUrl)");
+        }
+        if (region == null) {
+            if (api2) {
+                return URI.create(Settings.DEFAULT_MIMECAST_URL);
+            }
+            throw new ConfigurationException(SETTING, where + ": an API 1.0 account needs its region (" + API1_REGIONS
+                    + ") or baseUrl");
+        }
+        String r = region.toLowerCase(Locale.ROOT);
+        if (api2 && API2_REGIONS.contains(r)) {
+            return URI.create(r.equals("global") ? Settings.DEFAULT_MIMECAST_URL
+                    : "https://" + r + "-api.services.mimecast.com");
+        }
+        if (!api2 && API1_REGIONS.contains(r)) {
+            return URI.create("https://" + r + "-api.mimecast.com");
+        }
+        throw new ConfigurationException(SETTING, where + ": region must be one of " + (api2 ? API2_REGIONS
+                : API1_REGIONS) + " for API " + (api2 ? "2.0" : "1.0"));
+    }
+
+    private static Destination destination(Object value, String where, Settings settings) {
+        if (value == null) {
+            return new Destination(null, null, null, null, null);
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new ConfigurationException(SETTING, where + ": destination must be a map");
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        map.forEach((key, field) -> fields.put(String.valueOf(key), field));
+        for (String field : fields.keySet()) {
+            if (!DESTINATION_FIELDS.contains(field)) {
+                throw new ConfigurationException(SETTING, where + ": unknown destination field '" + field + "'");
+            }
+        }
+        String endpoint = text(fields, "ingestionEndpoint", where);
+        String dcr = text(fields, "dcrId", where);
+        String awarenessEndpoint = text(fields, "awarenessIngestionEndpoint", where);
+        String awarenessDcr = text(fields, "awarenessDcrId", where);
+        String workspace = text(fields, "workspaceId", where);
+        pair(endpoint, dcr, "ingestionEndpoint", "dcrId", where, settings);
+        pair(awarenessEndpoint, awarenessDcr, "awarenessIngestionEndpoint", "awarenessDcrId", where, settings);
+        if (workspace != null && !workspace.matches("(?i)[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}")) {
+            throw new ConfigurationException(SETTING, where + ": destination workspaceId must be a workspace id "
+                    + "(a GUID)");
+        }
+        return new Destination(endpoint, dcr, awarenessEndpoint, awarenessDcr, workspace);
+    }
+
+    /** A DCR and its endpoint go together, checked as SENTINEL_INGESTION_ENDPOINT and SENTINEL_DCR_ID are. */
+    private static void pair(String endpoint, String dcr, String endpointField, String dcrField, String where,
+            Settings settings) {
+        if ((endpoint == null) != (dcr == null)) {
+            throw new ConfigurationException(SETTING, where + ": destination " + endpointField + " and " + dcrField
+                    + " go together");
+        }
+        if (endpoint != null) {
+            settings.requireIngestionEndpoint(endpoint, SETTING + " (" + where + ": " + endpointField + ")");
+            if (!dcr.startsWith("dcr-")) {
+                throw new ConfigurationException(SETTING, where + ": destination " + dcrField + " must be the DCR "
+                        + "immutable id (dcr-...)");
+            }
+        }
+    }
+
+    private static List<String> logTypes(Object value, String where) {
+        if (value == null) {
+            return List.of();
+        }
+        List<String> names = value instanceof List<?> list ? list.stream().map(String::valueOf).toList()
+                : Arrays.stream(String.valueOf(value).split(",")).toList();
+        List<String> logTypes = names.stream().map(String::trim).filter(s -> !s.isEmpty())
+                .map(s -> s.toLowerCase(Locale.ROOT)).distinct().toList();
+        for (String logType : logTypes) {
+            if (!logType.matches("[a-z0-9-]+")) {
+                throw new ConfigurationException(SETTING, where + ": logTypes names something that is not a log type "
+                        + "(lower-case letters, digits and '-')");
+            }
+        }
+        return logTypes;
+    }
+
+    private static Path file(Map<String, Object> entry, String field, String where) {
+        String value = required(entry, field, where);
+        Path file = Path.of(value);
+        if (!Files.isReadable(file)) {
+            throw new ConfigurationException(SETTING, where + ": " + field + " names a file that cannot be read");
+        }
+        return file;
+    }
+
+    private static String required(Map<String, Object> entry, String field, String where) {
+        String value = text(entry, field, where);
+        if (value == null) {
+            throw new ConfigurationException(SETTING, where + ": " + field + " is required");
+        }
+        return value;
+    }
+
+    private static String text(Map<String, Object> entry, String field, String where) {
+        Object value = entry.get(field);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof Map || value instanceof List) {
+            throw new ConfigurationException(SETTING, where + ": " + field + " must be a single value");
+        }
+        if (value instanceof Number && !field.equals("api")) {
+            // YAML reads 0123e4 or 00123 as a number: an id would lose what it is
+            throw new ConfigurationException(SETTING, where + ": " + field + " must be quoted text, not a number");
+        }
+        String text = String.valueOf(value).trim();
+        return text.isEmpty() ? null : text;
+    }
+}

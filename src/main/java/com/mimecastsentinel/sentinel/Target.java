@@ -1,0 +1,26 @@
+package com.mimecastsentinel.sentinel;
+
+/**
+ * Where one account's rows go when it is not where the settings say (SENTINEL_*): its Logs Ingestion endpoint and
+ * DCR, its Awareness Training DCR, its workspace (threat intelligence). A null field is the settings' one. The
+ * {@code mimecast} consumer puts a declared account's target on each batch's exchange (the variable
+ * {@value SentinelEndpoint#TARGET}); the {@code sentinel:} producer sends there.
+ */
+public record Target(String ingestionEndpoint, String dcrId, String awarenessIngestionEndpoint, String awarenessDcrId,
+        String workspaceId) {
+
+    public static final Target SETTINGS = new Target(null, null, null, null, null);
+
+    /**
+     * The DCR a batch for {@code endpoint} goes to: this target's Awareness Training DCR for an endpoint in that DCR
+     * ({@code awareness=true}), its DCR for one in the settings' DCR, where it names them; otherwise the endpoint's.
+     */
+    SentinelComponent.Dcr dcr(SentinelEndpoint endpoint) {
+        if (endpoint.isAwareness()) {
+            return awarenessDcrId != null ? new SentinelComponent.Dcr(awarenessIngestionEndpoint, awarenessDcrId)
+                    : endpoint.dcr();
+        }
+        return dcrId != null && endpoint.dcr().equals(SentinelComponent.Dcr.CONFIGURED)
+                ? new SentinelComponent.Dcr(ingestionEndpoint, dcrId) : endpoint.dcr();
+    }
+}

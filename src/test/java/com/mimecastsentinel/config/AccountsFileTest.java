@@ -1,0 +1,86 @@
+package com.mimecastsentinel.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** MIMECAST_ACCOUNTS_FILE: what an entry may say, and errors that name the account and the field, never a value. */
+class AccountsFileTest {
+    @TempDir
+    Path dir;
+
+    private final Settings settings = new Settings(key -> Optional.ofNullable(Map.of("sink", "file",
+            "checkpoint.store", "file").get(key)), name -> null);
+
+    private String secret() throws Exception {
+        return Files.writeString(dir.resolve("secret"), "s3cr3t-value").toString();
+    }
+
+    private String message(String yaml) {
+        return assertThrows(ConfigurationException.class, () -> AccountsFile.parse(yaml, settings)).getMessage();
+    }
+
+    @Test
+    void aShortEntryIsAnAccountWithTheSettingsDefaults() throws Exception {
+        List<AccountsFile.Account> accounts = AccountsFile.parse("""
+                - name: acme
+                  clientId: abc
+                  clientSecretFile: %s
+                - name: legacy-co
+                  api: 1.0
+                  region: de
+                  appId: app
+                  appKeyFile: %s
+                  accessKeyFile: %s
+                  secretKeyFile: %s
+                  logTypes: audit, siem-legacy
+                  schedule: "0 0/5 * * * ?"
+                  startDate: 2026-11-01
+                  destination: {workspaceId: 11111111-2222-3333-4444-555555555555}
+                """.formatted(secret(), secret(), secret(), secret()), settings);
+        assertEquals(2, accounts.size());
+        AccountsFile.Account acme = accounts.get(0);
+        assertEquals("https://api.services.mimecast.com", acme.baseUrl().toString());
+        assertTrue(acme.api2());
+        assertEquals(List.of(), acme.logTypes(), "every log type");
+        AccountsFile.Account legacy = accounts.get(1);
+        assertEquals("https://de-api.mimecast.com", legacy.baseUrl().toString());
+        assertFalse(legacy.api2());
+        assertEquals(List.of("audit", "siem-legacy"), legacy.logTypes());
+        assertEquals(Instant.parse("2026-11-01T00:00:00Z"), legacy.startDate());
+        assertEquals("11111111-2222-3333-4444-555555555555", legacy.destination().workspaceId());
+    }
+
+    @Test
+    void errorsNameTheAccountAndTheFieldButNoValue() throws Exception {
+        String file = secret();
+        assertTrue(message("- name: Acme\n").contains("entry 1: name must be lower-case"));
+        assertTrue(message("- name: acme\n  clientId: x\n").contains("account 'acme': clientSecretFile is required"));
+        assertTrue(message("- name: acme\n  clientId: x\n  clientSecretFile: /nowhere\n")
+                .contains("clientSecretFile names a file that cannot be read"));
+        assertTrue(message("- name: acme\n  clientId: x\n  clientSecret: s3cr3t-inline\n")
+                .contains("unknown field 'clientSecret'"), "a secret is never a field");
+        assertTrue(message("- name: acme\n  region: mars\n  clientId: x\n  clientSecretFile: " + file + "\n")
+                .contains("region must be one of [global, uk, us]"));
+        assertTrue(message("- name: acme\n  clientId: x\n  clientSecretFile: " + file + "\n- name: acme\n  clientId: y"
+                + "\n  clientSecretFile: " + file + "\n").contains("declares account 'acme' twice"));
+        assertTrue(message("- name: acme\n  clientId: x\n  clientSecretFile: " + file + "\n  destination: "
+                + "{ingestionEndpoint: \"https://x.westeurope-1.ingest.monitor.azure.com\"}\n")
+                .contains("ingestionEndpoint and dcrId go together"));
+        assertTrue(message("- name: acme\n  baseUrl: http://mimecast.example.com\n  clientId: x\n  clientSecretFile: "
+                + file + "\n").contains("must be an https:// URL"));
+        String broken = message("- name: acme\n  clientSecret: \"s3cr3t-unterminated\n");
+        assertTrue(broken.contains("is not valid YAML") && !broken.contains("s3cr3t"), broken);
+    }
+}

@@ -1,0 +1,220 @@
+package com.mimecastsentinel.logtypes;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.mimecastsentinel.demo.MimecastSimulator;
+import com.mimecastsentinel.support.Azurite;
+import com.mimecastsentinel.support.HttpsFake;
+import com.mimecastsentinel.support.SimulatedAccount;
+import com.mimecastsentinel.support.TestTls;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Four Mimecast accounts in one connector (MIMECAST_ACCOUNTS_FILE), each with its own simulator and DCR: one healthy,
+ * one with a wrong secret, one whose API answers 429 for a while, one whose DCR refuses the identity. The healthy
+ * ones deliver every event once; the failing ones are reported by account and their checkpoints stay untouched;
+ * once the faults clear (the secret file rotated, the DCR granted) the next run catches up without duplicates.
+ */
+@ExtendWith(Azurite.class)
+class ManyAccountsTest {
+    private static final List<String> ACCOUNTS = List.of("acme", "globex", "initech", "umbrella");
+    private final ObjectMapper json = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private static String dcr(String account) {
+        return "dcr-" + String.format("%032x", account.hashCode() & 0xffffffffL);
+    }
+
+    @Test
+    void oneAccountsTroubleStaysItsOwnAndClearsWithoutDuplicates() throws Exception {
+        try (SimulatedAccount connector = new SimulatedAccount(Duration.ofMinutes(30))) {
+            Map<String, MimecastSimulator> simulators = new LinkedHashMap<>();
+            simulators.put("acme", connector.simulator);
+            for (String name : ACCOUNTS.subList(1, ACCOUNTS.size())) {
+                MimecastSimulator simulator = new MimecastSimulator(0, Duration.ofMinutes(30), TestTls.serverContext());
+                simulator.start();
+                simulators.put(name, simulator);
+            }
+            try {
+                connector.azure.acceptUploads();
+                // umbrella's DCR refuses the identity (no role yet)
+                var refused = connector.azure.server.stubFor(post(urlPathMatching("/dataCollectionRules/"
+                        + dcr("umbrella") + "/.*")).atPriority(1).willReturn(aResponse().withStatus(403)));
+                // initech's API rate-limits its first calls, asking for a second's wait each time
+                simulators.get("initech").failAfter(0, 3, 429, Map.of("X-RateLimit-Reset", "1000"));
+                Path secret = dir.resolve("globex-secret");
+                Files.writeString(secret, "not-the-secret");
+                Path accounts = accountsFile(simulators, connector, secret);
+
+                Map<String, String> env = new HashMap<>(connector.environment("audit", Map.of(
+                        "MIMECAST_ACCOUNTS_FILE", accounts.toString(), "MIMECAST_CLIENT_ID", "",
+                        "MIMECAST_CLIENT_SECRET", "", "MIMECAST_LOG_TYPES", "")));
+                int first = com.mimecastsentinel.Application.run(
+                        com.mimecastsentinel.support.Settings4Tests.properties(env));
+
+                assertEquals(1, first, "RUN_ONCE reports the failed accounts");
+                Map<String, Integer> acme = delivered(connector, "acme");
+                Map<String, Integer> initech = delivered(connector, "initech");
+                assertFalse(acme.isEmpty());
+                assertEquals(expected(simulators.get("acme"), connector), acme.keySet(), "acme: every event");
+                assertTrue(acme.values().stream().allMatch(n -> n == 1), "acme: each once");
+                assertEquals(expected(simulators.get("initech"), connector), initech.keySet(),
+                        "initech: delivered after waiting out its rate limit");
+                assertNotNull(checkpoint(connector, "acme"));
+                assertNull(checkpoint(connector, "globex"), "globex: its checkpoint untouched");
+                JsonNode umbrella = checkpoint(connector, "umbrella");
+                assertTrue(umbrella == null || umbrella.path("completedUntil").isMissingNode()
+                        || umbrella.path("completedUntil").isNull(), "umbrella: nothing committed");
+                assertNull(checkpoint(connector, null), "no account of the MIMECAST_* settings ran");
+                assertEquals(0, delivered(connector, "globex").size());
+
+                // the faults clear: globex's secret rotated in its file, umbrella granted the role
+                Files.writeString(secret, MimecastSimulator.DEMO_CLIENT_SECRET);
+                connector.azure.server.removeStubMapping(refused);
+                int second = com.mimecastsentinel.Application.run(
+                        com.mimecastsentinel.support.Settings4Tests.properties(env));
+
+                assertEquals(0, second);
+                for (String name : ACCOUNTS) {
+                    Map<String, Integer> rows = delivered(connector, name);
+                    assertEquals(expected(simulators.get(name), connector), rows.keySet(), name + ": caught up");
+                    assertTrue(rows.values().stream().allMatch(n -> n == 1), name + ": no event twice");
+                    assertNotNull(checkpoint(connector, name), name + ": its own checkpoint");
+                }
+            } finally {
+                simulators.values().stream().filter(s -> s != connector.simulator).forEach(MimecastSimulator::stop);
+            }
+        }
+    }
+
+    @Test
+    void anEntryThatNamesNoLogTypesRunsThoseOfItsGenerationToItsOwnDestination() throws Exception {
+        try (SimulatedAccount connector = new SimulatedAccount(Duration.ofMinutes(30))) {
+            connector.azure.acceptUploads();
+            connector.azure.server.stubFor(post(urlPathMatching("/workspaces/.*")).willReturn(aResponse()
+                    .withStatus(200)));
+            Path secret = Files.writeString(dir.resolve("secret"), MimecastSimulator.DEMO_CLIENT_SECRET);
+            String workspace = "99999999-8888-7777-6666-555555555555";
+            String url = HttpsFake.url(connector.azure.server);
+            Path accounts = Files.writeString(dir.resolve("accounts.yaml"), """
+                    - name: solo
+                      baseUrl: %s
+                      clientId: %s
+                      clientSecretFile: %s
+                      startDate: %s
+                      destination:
+                        ingestionEndpoint: %s
+                        dcrId: %s
+                        awarenessIngestionEndpoint: %s
+                        awarenessDcrId: %s
+                        workspaceId: %s
+                    """.formatted(connector.simulator.url(), MimecastSimulator.DEMO_CLIENT_ID, secret, connector.start,
+                    url, dcr("solo"), url, dcr("solo-awareness"), workspace));
+            // the settings name no Awareness Training DCR and another workspace: the account's own are used
+            Map<String, String> env = new HashMap<>(connector.environment("audit", Map.of(
+                    "MIMECAST_ACCOUNTS_FILE", accounts.toString(), "MIMECAST_CLIENT_ID", "",
+                    "MIMECAST_CLIENT_SECRET", "", "MIMECAST_LOG_TYPES", "", "SENTINEL_AWARENESS_DCR_ID", "",
+                    "SENTINEL_AWARENESS_INGESTION_ENDPOINT", "",
+                    "SENTINEL_WORKSPACE_ID", "11111111-2222-3333-4444-555555555555",
+                    "SENTINEL_TI_ENDPOINT", url)));
+
+            assertEquals(0, com.mimecastsentinel.Application.run(
+                    com.mimecastsentinel.support.Settings4Tests.properties(env)),
+                    "every log type of API 2.0 ran; siem-legacy (API 1.0) was passed over, not failed");
+            List<String> paths = connector.azure.server.getAllServeEvents().stream()
+                    .map(event -> event.getRequest().getUrl()).toList();
+            assertTrue(paths.stream().anyMatch(p -> p.startsWith("/dataCollectionRules/" + dcr("solo-awareness")
+                    + "/streams/Custom-Awareness_")), "Awareness Training to the account's own DCR");
+            assertTrue(paths.stream().noneMatch(p -> p.startsWith("/dataCollectionRules/" + dcr("solo")
+                    + "/streams/Custom-Awareness_")), "none to its main DCR");
+            assertTrue(paths.stream().anyMatch(p -> p.startsWith("/workspaces/" + workspace + "/")),
+                    "threat intelligence to the account's workspace");
+            assertTrue(paths.stream().noneMatch(p -> p.startsWith("/workspaces/11111111-")), "none to the settings'");
+            assertNull(checkpointOf(connector, "accounts/solo/siem-legacy"), "siem-legacy passed over");
+            assertNotNull(checkpointOf(connector, "accounts/solo/ttp-url"));
+        }
+    }
+
+    private JsonNode checkpointOf(SimulatedAccount connector, String name) throws Exception {
+        var blob = new BlobServiceClientBuilder().connectionString(Azurite.connectionString()).buildClient()
+                .getBlobContainerClient(connector.container).getBlobClient("checkpoints/" + name + ".json");
+        return blob.exists() ? json.readTree(blob.downloadContent().toBytes()) : null;
+    }
+
+    private Path accountsFile(Map<String, MimecastSimulator> simulators, SimulatedAccount connector, Path globex)
+            throws Exception {
+        Path secret = dir.resolve("demo-secret");
+        Files.writeString(secret, MimecastSimulator.DEMO_CLIENT_SECRET);
+        StringBuilder yaml = new StringBuilder();
+        for (var account : simulators.entrySet()) {
+            yaml.append("- name: ").append(account.getKey()).append('\n')
+                    .append("  baseUrl: ").append(account.getValue().url()).append('\n')
+                    .append("  clientId: ").append(MimecastSimulator.DEMO_CLIENT_ID).append('\n')
+                    .append("  clientSecretFile: ").append(account.getKey().equals("globex") ? globex : secret)
+                    .append('\n')
+                    .append("  logTypes: [audit]\n")
+                    .append("  startDate: ").append(connector.start).append('\n')
+                    .append("  destination:\n")
+                    .append("    ingestionEndpoint: ").append(HttpsFake.url(connector.azure.server)).append('\n')
+                    .append("    dcrId: ").append(dcr(account.getKey())).append('\n');
+        }
+        Path file = dir.resolve("accounts.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    /** The audit events the simulator holds from the start day on, by id. */
+    private Set<String> expected(MimecastSimulator simulator, SimulatedAccount connector) {
+        Instant from = connector.start.atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        return simulator.events("/api/audit/get-audit-events").between(from, Instant.now()).stream()
+                .map(event -> event.path("id").asText()).collect(Collectors.toSet());
+    }
+
+    /** The ids of the audit rows accepted (204) for an account's DCR, with how often each was accepted. */
+    private Map<String, Integer> delivered(SimulatedAccount connector, String account) throws Exception {
+        Map<String, Integer> ids = new HashMap<>();
+        for (ServeEvent event : connector.azure.server.getAllServeEvents()) {
+            if (event.getRequest().getUrl().startsWith("/dataCollectionRules/" + dcr(account) + "/streams/Custom-Audit")
+                    && event.getResponse().getStatus() == 204) {
+                for (JsonNode row : json.readTree(event.getRequest().getBodyAsString())) {
+                    ids.merge(row.path("id").asText(), 1, Integer::sum);
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** An account's audit checkpoint (null: the MIMECAST_* settings' one), or null when none was written. */
+    private JsonNode checkpoint(SimulatedAccount connector, String account) throws Exception {
+        var blob = new BlobServiceClientBuilder().connectionString(Azurite.connectionString()).buildClient()
+                .getBlobContainerClient(connector.container).getBlobClient("checkpoints/"
+                        + (account == null ? "" : "accounts/" + account + "/") + "audit.json");
+        return blob.exists() ? json.readTree(blob.downloadContent().toBytes()) : null;
+    }
+}
