@@ -3,6 +3,8 @@ package com.mimecastsentinel.run;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import com.mimecastsentinel.source.MimecastAccount;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
 import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
@@ -12,8 +14,9 @@ import org.apache.camel.support.cluster.ClusterServiceSelectors;
 
 /**
  * The {@code leadership} route policy of the log types' source routes: each route under Camel's own
- * {@link ClusteredRoutePolicy} for the namespace of its log type, so that it runs on the instance leading that log
- * type only and starts on a standby once the leader is gone. One clustered policy per route (the log types' routes
+ * {@link ClusteredRoutePolicy} for the namespace of its log type (a declared account's log types: the account's,
+ * {@link MimecastAccount#leadership}), so that it runs on the instance leading that log type only and starts on a
+ * standby once the leader is gone. One clustered policy per route (the log types' routes
  * share this bean, each needs its own namespace). The cluster service is the one with the lowest order in the
  * CamelContext: the connector's leases ({@code LeaseClusterService}), or one configured in its place
  * (camel-kubernetes' Lease service, docs/running.md). A route the runs policy left out (not in MIMECAST_LOG_TYPES)
@@ -31,7 +34,7 @@ public final class LogTypeLeadership implements RoutePolicy {
         }
         try {
             ClusteredRoutePolicy policy = ClusteredRoutePolicy.forNamespace(route.getCamelContext(),
-                    ClusterServiceSelectors.order(), route.getRouteId());
+                    ClusterServiceSelectors.order(), MimecastAccount.leadership(route.getRouteId()));
             ServiceHelper.initService(policy);
             if (route.getCamelContext().isStarted()) {
                 // a route added to a running context (a reloaded route file): Camel's policy lets a route it adds
@@ -59,7 +62,7 @@ public final class LogTypeLeadership implements RoutePolicy {
             init.run();
             return;
         }
-        var view = leases.getView(route.getRouteId());
+        var view = leases.getView(MimecastAccount.leadership(route.getRouteId()));
         try {
             ((com.mimecastsentinel.checkpoint.LeaseClusterService.View) view).awaitDecision(
                     java.time.Duration.ofSeconds(30));

@@ -193,6 +193,11 @@ public final class Runs extends RoutePolicySupport implements StartupListener, P
      * goes, and with RUN_ONCE this instance has done its part of it.
      */
     public void standsBy(String logType) {
+        if (declared(logType) && logType.indexOf('/', com.mimecastsentinel.source.MimecastAccount.NAMESPACE.length()) < 0) {
+            // a declared account's lease: every log type of the account stands by
+            known.stream().filter(route -> route.startsWith(logType + "/")).forEach(this::standsBy);
+            return;
+        }
         metrics.progressed(logType);
         if (settings.runOnce && enabled(logType)) {
             ranOnce(logType, true);

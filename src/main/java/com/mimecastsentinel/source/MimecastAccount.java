@@ -59,6 +59,19 @@ public final class MimecastAccount {
         return named.contains(logType);
     }
 
+    /**
+     * The leadership namespace (the lease) of a log type's state: a declared account's log types share one, its
+     * own ({@code accounts/<name>}), so that a connector of many accounts renews a lease per account, not per account
+     * and log type; the MIMECAST_* account's log types each have their own, as always.
+     */
+    public static String leadership(String state) {
+        if (!state.startsWith(NAMESPACE)) {
+            return state;
+        }
+        int end = state.indexOf('/', NAMESPACE.length());
+        return end < 0 ? state : state.substring(0, end);
+    }
+
     /** Null for the settings' account. */
     public String name() {
         return name;

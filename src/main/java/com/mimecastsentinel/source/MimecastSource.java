@@ -144,7 +144,7 @@ public abstract class MimecastSource implements CamelContextAware {
     protected void mustHoldLease(SourceRun run) {
         boolean leads = org.apache.camel.support.cluster.ClusterServiceHelper.lookupService(camelContext,
                         org.apache.camel.support.cluster.ClusterServiceSelectors.order())
-                .map(cluster -> cluster.isLeader(run.logType)).orElse(true);
+                .map(cluster -> cluster.isLeader(MimecastAccount.leadership(run.logType))).orElse(true);
         if (!leads) {
             throw new IllegalStateException(run.logType + ": this instance no longer leads this log type (its lease "
                     + "lapsed); the run stops here");

@@ -161,6 +161,83 @@ class ManyAccountsTest {
         }
     }
 
+    /**
+     * Two instances on one checkpoint store with two declared accounts: each account runs on one instance at a time
+     * (a lease per account), and when that instance dies the other takes its accounts over, nothing lost.
+     */
+    @Test
+    void replicasLeadEachAccountsLogTypeOnceAndTakeOverWhenTheLeaderDies() throws Exception {
+        try (SimulatedAccount connector = new SimulatedAccount(Duration.ofMinutes(30))) {
+            connector.azure.acceptUploads();
+            Path secret = Files.writeString(dir.resolve("secret"), MimecastSimulator.DEMO_CLIENT_SECRET);
+            StringBuilder yaml = new StringBuilder();
+            for (String name : List.of("north", "south")) {
+                yaml.append("""
+                        - name: %s
+                          baseUrl: %s
+                          clientId: %s
+                          clientSecretFile: %s
+                          logTypes: [audit]
+                          schedule: "0/2 * * * * ?"
+                          startDate: %s
+                          destination: {ingestionEndpoint: "%s", dcrId: %s}
+                        """.formatted(name, connector.simulator.url(), MimecastSimulator.DEMO_CLIENT_ID, secret,
+                        connector.start, HttpsFake.url(connector.azure.server), dcr(name)));
+            }
+            Path accounts = Files.writeString(dir.resolve("accounts.yaml"), yaml);
+            Map<String, String> env = new HashMap<>(connector.environment("audit", Map.of(
+                    "MIMECAST_ACCOUNTS_FILE", accounts.toString(), "MIMECAST_CLIENT_ID", "",
+                    "MIMECAST_CLIENT_SECRET", "", "MIMECAST_LOG_TYPES", "", "RUN_ONCE", "false",
+                    "LEASE_DURATION", "PT15S")));
+            com.mimecastsentinel.support.ConnectorProcess one = new com.mimecastsentinel.support.ConnectorProcess(
+                    Files.createDirectories(dir.resolve("one")));
+            com.mimecastsentinel.support.ConnectorProcess two = new com.mimecastsentinel.support.ConnectorProcess(
+                    Files.createDirectories(dir.resolve("two")));
+            Process first = one.start(env, "one");
+            Process second = two.start(env, "two");
+            try {
+                // both accounts caught up, each by one instance
+                awaitTrue(() -> delivered(connector, "north").keySet().equals(expected(connector.simulator, connector))
+                        && delivered(connector, "south").keySet().equals(expected(connector.simulator, connector)),
+                        60);
+                Process leader = Files.readString(one.log("one")).contains("accounts/north: this instance holds the "
+                        + "lease") ? first : second;
+                leader.destroyForcibly().waitFor(30, java.util.concurrent.TimeUnit.SECONDS); // north's leader dies
+                var survivor = leader == first ? two : one;
+                String name = leader == first ? "two" : "one";
+                // one lease per account, whatever its log types
+                awaitTrue(() -> Files.readString(survivor.log(name)).contains("accounts/north: this instance holds "
+                        + "the lease") && Files.readString(survivor.log(name)).contains("accounts/south: this instance "
+                        + "holds the lease"), 60);
+                awaitTrue(() -> Files.readString(survivor.log(name)).contains("accounts/north/audit: run complete"),
+                        60);
+            } finally {
+                first.destroy();
+                second.destroy();
+                first.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+                second.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            for (String name : List.of("north", "south")) {
+                Map<String, Integer> rows = delivered(connector, name);
+                assertEquals(expected(connector.simulator, connector), rows.keySet(), name + ": every event");
+                long twice = rows.values().stream().filter(n -> n > 1).count();
+                assertTrue(twice <= 50, name + ": at most the batch in flight at the kill sent again: " + twice);
+            }
+        }
+    }
+
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    private static void awaitTrue(Condition condition, int seconds) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.holds()) {
+            assertTrue(System.nanoTime() < deadline, "within " + seconds + " s");
+            Thread.sleep(300);
+        }
+    }
+
     private JsonNode checkpointOf(SimulatedAccount connector, String name) throws Exception {
         var blob = new BlobServiceClientBuilder().connectionString(Azurite.connectionString()).buildClient()
                 .getBlobContainerClient(connector.container).getBlobClient("checkpoints/" + name + ".json");
