@@ -2,7 +2,6 @@ package com.mimecastsentinel.source;
 
 import java.time.Instant;
 import java.util.Date;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.locks.ReentrantLock;
 
 import com.mimecastsentinel.ConnectorServices;
@@ -37,7 +36,7 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
     private volatile SourceRun lastRun;
     private ProducerTemplate template;
     private MimecastCalls calls;
-    private ExecutorService startup;
+    private java.util.concurrent.Future<?> startup;
 
     MimecastConsumer(MimecastEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -59,11 +58,9 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
         template = getEndpoint().getCamelContext().createProducerTemplate();
         calls = new MimecastCalls(getEndpoint().getCamelContext(), template, logType(), endpoint.getAccount());
         super.doStart();
-        // the first run at start, whatever the cron says (a standby taking over runs at once too)
-        startup = getEndpoint().getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this,
-                "mimecast-" + logType() + "-start");
-        startup.submit(this::run);
-        startup.shutdown(); // its thread ends with that run (a connector of many accounts has many consumers)
+        // the first run at start, whatever the cron says (a standby taking over runs at once too), on the
+        // component's pool of first runs: hundreds of routes of many accounts do not all run at once
+        startup = ((MimecastComponent) endpoint.getComponent()).firstRuns().submit(this::run);
     }
 
     @Override
@@ -80,7 +77,7 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
             LOG.debug("{}: the Quartz trigger was unscheduled already", logType());
         }
         if (startup != null) {
-            getEndpoint().getCamelContext().getExecutorServiceManager().shutdown(startup);
+            startup.cancel(false); // not yet begun: it never will; begun: it ends at its next batch (isRunAllowed)
             startup = null;
         }
         if (template != null) {
