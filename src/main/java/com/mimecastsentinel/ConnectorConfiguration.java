@@ -230,16 +230,17 @@ public class ConnectorConfiguration implements CamelConfiguration {
                         entry.clientId(), new SecretFile(entry.clientSecretFile(), where + "clientSecretFile)"),
                         clock));
             } else {
-                String secretKey = new SecretFile(entry.secretKeyFile(), where + "secretKeyFile)").get();
+                // the key files are read again as they change (rotation), at the next signature
                 try {
-                    java.util.Base64.getDecoder().decode(secretKey);
+                    auth = MimecastAuth.hmac(new HmacSigner(entry.appId(),
+                            new SecretFile(entry.appKeyFile(), where + "appKeyFile)"),
+                            new SecretFile(entry.accessKeyFile(), where + "accessKeyFile)"),
+                            new SecretFile(entry.secretKeyFile(), where + "secretKeyFile)"), clock,
+                            () -> java.util.UUID.randomUUID().toString()));
                 } catch (IllegalArgumentException e) {
                     throw new com.mimecastsentinel.config.ConfigurationException(where + "secretKeyFile)",
                             "is not valid base64");
                 }
-                auth = MimecastAuth.hmac(new HmacSigner(entry.appId(),
-                        new SecretFile(entry.appKeyFile(), where + "appKeyFile)").get(),
-                        new SecretFile(entry.accessKeyFile(), where + "accessKeyFile)").get(), secretKey));
             }
             AccountsFile.Destination to = entry.destination();
             MimecastAccount account = new MimecastAccount(entry.name(), entry.baseUrl().toString(), auth,

@@ -24,24 +24,35 @@ public final class HmacSigner {
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'UTC'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
     private final String appId;
-    private final String appKey;
-    private final String accessKey;
-    private final byte[] secretKey;
+    private final Supplier<String> appKey;
+    private final Supplier<String> accessKey;
+    private final Supplier<String> secretKey;
     private final Clock clock;
     private final Supplier<String> requestIds;
 
     public HmacSigner(String appId, String appKey, String accessKey, String base64SecretKey, Clock clock,
             Supplier<String> requestIds) {
-        this.appId = appId;
-        this.appKey = appKey;
-        this.accessKey = accessKey;
-        this.secretKey = Base64.getDecoder().decode(base64SecretKey);
-        this.clock = clock;
-        this.requestIds = requestIds;
+        this(appId, () -> appKey, () -> accessKey, () -> base64SecretKey, clock, requestIds);
     }
 
     public HmacSigner(String appId, String appKey, String accessKey, String base64SecretKey) {
-        this(appId, appKey, accessKey, base64SecretKey, Clock.systemUTC(), () -> UUID.randomUUID().toString());
+        this(appId, () -> appKey, () -> accessKey, () -> base64SecretKey, Clock.systemUTC(),
+                () -> UUID.randomUUID().toString());
+    }
+
+    /**
+     * Keys asked at each signature: keys mounted as files that rotate ({@link com.mimecastsentinel.config.SecretFile})
+     * are taken as they change, without a restart.
+     */
+    public HmacSigner(String appId, Supplier<String> appKey, Supplier<String> accessKey,
+            Supplier<String> base64SecretKey, Clock clock, Supplier<String> requestIds) {
+        this.appId = appId;
+        this.appKey = appKey;
+        this.accessKey = accessKey;
+        this.secretKey = base64SecretKey;
+        this.clock = clock;
+        this.requestIds = requestIds;
+        Base64.getDecoder().decode(base64SecretKey.get()); // a key that is not base64 fails here, not at the first call
     }
 
     /** The four headers for one request, with a fresh date and request id. */
@@ -52,15 +63,15 @@ public final class HmacSigner {
         headers.put("x-mc-date", date);
         headers.put("x-mc-req-id", requestId);
         headers.put("x-mc-app-id", appId);
-        headers.put("Authorization", "MC " + accessKey + ":" + signature(date, requestId, path));
+        headers.put("Authorization", "MC " + accessKey.get() + ":" + signature(date, requestId, path));
         return headers;
     }
 
     String signature(String date, String requestId, String path) {
         try {
             Mac mac = Mac.getInstance("HmacSHA1");
-            mac.init(new SecretKeySpec(secretKey, "HmacSHA1"));
-            byte[] digest = mac.doFinal((date + ":" + requestId + ":" + path + ":" + appKey)
+            mac.init(new SecretKeySpec(Base64.getDecoder().decode(secretKey.get()), "HmacSHA1"));
+            byte[] digest = mac.doFinal((date + ":" + requestId + ":" + path + ":" + appKey.get())
                     .getBytes(StandardCharsets.UTF_8));
             return Base64.getEncoder().encodeToString(digest);
         } catch (GeneralSecurityException e) {

@@ -34,6 +34,32 @@ class HmacSignerTest {
         assertEquals("MC access-key-1:UnRIq8qvQJmAmDVrXilQNTwyVqs=", headers.get("Authorization"));
     }
 
+    /** Keys in files that rotate: the next signature takes the new keys, as a restart would (same known answer). */
+    @Test
+    void rotatedKeyFilesSignTheNextRequest(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Clock clock = Clock.fixed(Instant.parse("2015-11-24T12:50:11Z"), ZoneOffset.UTC);
+        java.nio.file.Path appKey = java.nio.file.Files.writeString(dir.resolve("app-key"), "old-app-key");
+        java.nio.file.Path access = java.nio.file.Files.writeString(dir.resolve("access-key"), "old-access");
+        java.nio.file.Path secret = java.nio.file.Files.writeString(dir.resolve("secret-key"),
+                "b2xkLXNlY3JldA==");
+        HmacSigner signer = new HmacSigner("app-id-1", new com.mimecastsentinel.config.SecretFile(appKey, "appKey"),
+                new com.mimecastsentinel.config.SecretFile(access, "accessKey"),
+                new com.mimecastsentinel.config.SecretFile(secret, "secretKey"), clock, () -> REQUEST_ID);
+        String before = signer.headers("/api/audit/get-audit-events").get("Authorization");
+
+        java.nio.file.Files.writeString(appKey, "4b9c2e6a-app-key");
+        java.nio.file.Files.writeString(access, "access-key-1");
+        java.nio.file.Files.writeString(secret, SECRET);
+        for (java.nio.file.Path file : java.util.List.of(appKey, access, secret)) { // as a new mount would be
+            java.nio.file.Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(
+                    System.currentTimeMillis() + 10_000));
+        }
+
+        assertEquals(false, before.equals("MC access-key-1:UnRIq8qvQJmAmDVrXilQNTwyVqs="));
+        assertEquals("MC access-key-1:UnRIq8qvQJmAmDVrXilQNTwyVqs=",
+                signer.headers("/api/audit/get-audit-events").get("Authorization"), "the rotated keys, no restart");
+    }
+
     @Test
     void aSignatureCoversThePath() {
         Clock clock = Clock.fixed(Instant.parse("2015-11-24T12:50:11Z"), ZoneOffset.UTC);
