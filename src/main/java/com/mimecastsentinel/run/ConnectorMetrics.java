@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import com.mimecastsentinel.source.MimecastAccount;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,19 +22,22 @@ public final class ConnectorMetrics {
     /** Counters of one log type. */
     public static final class LogTypeCounters {
         private final String logType;
+        /** Its meters' labels, made once: counted several times a batch. */
+        private final io.micrometer.core.instrument.Tags tags;
         private final MeterRegistry registry;
         final AtomicLong lastSuccessEpoch = new AtomicLong();
         final AtomicReference<Instant> newestDelivered = new AtomicReference<>();
 
         LogTypeCounters(String logType, MeterRegistry registry, Clock clock) {
             this.logType = logType;
+            this.tags = tags(logType);
             this.registry = registry;
             if (registry != null) {
                 Gauge.builder("mimecast_last_success_timestamp_seconds", lastSuccessEpoch, AtomicLong::get)
-                        .description("end of the last successful run").tags(tags(logType)).register(registry);
+                        .description("end of the last successful run").tags(tags).register(registry);
                 Gauge.builder("mimecast_checkpoint_lag_seconds", newestDelivered, newest -> newest.get() == null
                         ? Double.NaN : clock.instant().getEpochSecond() - newest.get().getEpochSecond())
-                        .description("now minus the newest delivered event time").tags(tags(logType))
+                        .description("now minus the newest delivered event time").tags(tags)
                         .register(registry);
             }
         }
@@ -41,7 +45,7 @@ public final class ConnectorMetrics {
         /** Adds to a counter, registered (at zero) whatever the amount: a scrape finds every counter of a log type. */
         void count(String name, String description, long amount) {
             if (registry != null) {
-                Counter counter = Counter.builder(name).description(description).tags(tags(logType))
+                Counter counter = Counter.builder(name).description(description).tags(tags)
                         .register(registry);
                 if (amount > 0) {
                     counter.increment(amount);
@@ -55,9 +59,8 @@ public final class ConnectorMetrics {
      * {@code log_type} (as its route file names it).
      */
     static io.micrometer.core.instrument.Tags tags(String logType) {
-        String account = Runs.account(logType);
-        String plain = account.isEmpty() ? logType : logType.substring(logType.lastIndexOf('/') + 1);
-        return io.micrometer.core.instrument.Tags.of("account", account, "log_type", plain);
+        return io.micrometer.core.instrument.Tags.of("account", MimecastAccount.accountOf(logType), "log_type",
+                MimecastAccount.logTypeOf(logType));
     }
 
     private final Map<String, LogTypeCounters> counters = new ConcurrentHashMap<>();

@@ -193,7 +193,7 @@ public final class Runs extends RoutePolicySupport implements StartupListener, P
      * goes, and with RUN_ONCE this instance has done its part of it.
      */
     public void standsBy(String logType) {
-        if (declared(logType) && logType.indexOf('/', com.mimecastsentinel.source.MimecastAccount.NAMESPACE.length()) < 0) {
+        if (com.mimecastsentinel.source.MimecastAccount.logTypeOf(logType) == null) {
             // a declared account's lease: every log type of the account stands by
             known.stream().filter(route -> route.startsWith(logType + "/")).forEach(this::standsBy);
             return;
@@ -279,13 +279,8 @@ public final class Runs extends RoutePolicySupport implements StartupListener, P
                 + "types make progress");
     }
 
-    /** The account a log type's state belongs to: a declared account's name, or "" for the MIMECAST_* one. */
-    public static String account(String logType) {
-        if (!declared(logType)) {
-            return "";
-        }
-        String rest = logType.substring(com.mimecastsentinel.source.MimecastAccount.NAMESPACE.length());
-        return rest.substring(0, rest.indexOf('/'));
+    private static String account(String logType) {
+        return com.mimecastsentinel.source.MimecastAccount.accountOf(logType);
     }
 
     /** The cron a log type's route runs on: a declared account's from its route, else the settings'. */

@@ -29,6 +29,11 @@ public final class HmacSigner {
     private final Supplier<String> secretKey;
     private final Clock clock;
     private final Supplier<String> requestIds;
+    /** The secret key decoded, for the text it was decoded from: decoded again only when the key changed. */
+    private volatile Decoded decoded;
+
+    private record Decoded(String base64, byte[] key) {
+    }
 
     public HmacSigner(String appId, String appKey, String accessKey, String base64SecretKey, Clock clock,
             Supplier<String> requestIds) {
@@ -67,10 +72,20 @@ public final class HmacSigner {
         return headers;
     }
 
+    private byte[] key() {
+        String base64 = secretKey.get();
+        Decoded current = decoded;
+        if (current == null || !current.base64().equals(base64)) {
+            current = new Decoded(base64, Base64.getDecoder().decode(base64));
+            decoded = current;
+        }
+        return current.key();
+    }
+
     String signature(String date, String requestId, String path) {
         try {
             Mac mac = Mac.getInstance("HmacSHA1");
-            mac.init(new SecretKeySpec(Base64.getDecoder().decode(secretKey.get()), "HmacSHA1"));
+            mac.init(new SecretKeySpec(key(), "HmacSHA1"));
             byte[] digest = mac.doFinal((date + ":" + requestId + ":" + path + ":" + appKey.get())
                     .getBytes(StandardCharsets.UTF_8));
             return Base64.getEncoder().encodeToString(digest);

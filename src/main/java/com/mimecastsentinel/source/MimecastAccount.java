@@ -65,11 +65,26 @@ public final class MimecastAccount {
      * and log type; the MIMECAST_* account's log types each have their own, as always.
      */
     public static String leadership(String state) {
+        String account = accountOf(state);
+        return account.isEmpty() ? state : NAMESPACE + account;
+    }
+
+    /** The account a state name ({@link #qualify}) belongs to: a declared account's name, "" for the settings' one. */
+    public static String accountOf(String state) {
+        if (!state.startsWith(NAMESPACE)) {
+            return "";
+        }
+        int end = state.indexOf('/', NAMESPACE.length());
+        return end < 0 ? state.substring(NAMESPACE.length()) : state.substring(NAMESPACE.length(), end);
+    }
+
+    /** The log type of a state name ({@link #qualify}); null for an account's lease ({@code accounts/<name>}). */
+    public static String logTypeOf(String state) {
         if (!state.startsWith(NAMESPACE)) {
             return state;
         }
         int end = state.indexOf('/', NAMESPACE.length());
-        return end < 0 ? state : state.substring(0, end);
+        return end < 0 ? null : state.substring(end + 1);
     }
 
     /** Null for the settings' account. */
