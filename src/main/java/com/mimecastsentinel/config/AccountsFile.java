@@ -40,6 +40,8 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  *     awarenessIngestionEndpoint: https://…
  *     awarenessDcrId: dcr-…
  *     workspaceId: 0000…
+ *     accountColumn: true            # its tables declare mimecastAccount (shared by accounts); default false,
+ *                                    # or SENTINEL_ACCOUNT_COLUMN for an entry sending to the settings' DCR
  * </pre>
  */
 public final class AccountsFile {
@@ -50,7 +52,7 @@ public final class AccountsFile {
             "clientSecretFile", "appId", "appKeyFile", "accessKeyFile", "secretKeyFile", "logTypes", "schedule",
             "startDate", "destination");
     private static final Set<String> DESTINATION_FIELDS = Set.of("ingestionEndpoint", "dcrId",
-            "awarenessIngestionEndpoint", "awarenessDcrId", "workspaceId");
+            "awarenessIngestionEndpoint", "awarenessDcrId", "workspaceId", "accountColumn");
     /** API 1.0's regions (https://&lt;region&gt;-api.mimecast.com) and API 2.0's pinned ones. */
     private static final List<String> API1_REGIONS = List.of("us", "eu", "de", "ca", "za", "au", "jer");
     private static final List<String> API2_REGIONS = List.of("global", "uk", "us");
@@ -61,9 +63,13 @@ public final class AccountsFile {
             String schedule, Instant startDate, Destination destination) {
     }
 
-    /** Where an account's rows go; null fields are the settings' (SENTINEL_*). */
+    /**
+     * Where an account's rows go; null fields are the settings' (SENTINEL_*). {@code accountColumn}: whether its
+     * tables declare the mimecastAccount column (for the settings' DCR, SENTINEL_ACCOUNT_COLUMN unless the entry
+     * says; for a DCR of its own, false unless it says).
+     */
     public record Destination(String ingestionEndpoint, String dcrId, String awarenessIngestionEndpoint,
-            String awarenessDcrId, String workspaceId) {
+            String awarenessDcrId, String workspaceId, boolean accountColumn) {
     }
 
     private AccountsFile() {
@@ -202,7 +208,7 @@ public final class AccountsFile {
 
     private static Destination destination(Object value, String where, Settings settings) {
         if (value == null) {
-            return new Destination(null, null, null, null, null);
+            return new Destination(null, null, null, null, null, settings.accountColumn);
         }
         if (!(value instanceof Map<?, ?> map)) {
             throw new ConfigurationException(SETTING, where + ": destination must be a map");
@@ -225,7 +231,12 @@ public final class AccountsFile {
             throw new ConfigurationException(SETTING, where + ": destination workspaceId must be a workspace id "
                     + "(a GUID)");
         }
-        return new Destination(endpoint, dcr, awarenessEndpoint, awarenessDcr, workspace);
+        // the settings' tables declare it or not (SENTINEL_ACCOUNT_COLUMN); a DCR of the entry's own says so itself
+        Object column = fields.getOrDefault("accountColumn", dcr == null && settings.accountColumn);
+        if (!(column instanceof Boolean declared)) {
+            throw new ConfigurationException(SETTING, where + ": destination accountColumn must be true or false");
+        }
+        return new Destination(endpoint, dcr, awarenessEndpoint, awarenessDcr, workspace, declared);
     }
 
     /** A DCR and its endpoint go together, checked as SENTINEL_INGESTION_ENDPOINT and SENTINEL_DCR_ID are. */

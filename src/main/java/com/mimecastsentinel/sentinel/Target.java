@@ -2,14 +2,16 @@ package com.mimecastsentinel.sentinel;
 
 /**
  * Where one account's rows go when it is not where the settings say (SENTINEL_*): its Logs Ingestion endpoint and
- * DCR, its Awareness Training DCR, its workspace (threat intelligence). A null field is the settings' one. The
+ * DCR, its Awareness Training DCR, its workspace (threat intelligence). A null field is the settings' one.
+ * {@code accountColumn}: its tables declare the {@code mimecastAccount} column (accounts sharing them), so each row
+ * names its account. The
  * {@code mimecast} consumer puts a declared account's target on each batch's exchange (the variable
  * {@value SentinelEndpoint#TARGET}); the {@code sentinel:} producer sends there.
  */
 public record Target(String ingestionEndpoint, String dcrId, String awarenessIngestionEndpoint, String awarenessDcrId,
-        String workspaceId) {
+        String workspaceId, boolean accountColumn) {
 
-    public static final Target SETTINGS = new Target(null, null, null, null, null);
+    public static final Target SETTINGS = new Target(null, null, null, null, null, false);
 
     /**
      * The DCR a batch for {@code endpoint} goes to: this target's Awareness Training DCR for an endpoint in that DCR

@@ -205,7 +205,7 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
         Exchange exchange = createExchange(false);
         exchange.getMessage().setBody(batch.body());
         exchange.getMessage().getHeaders().putAll(batch.headers());
-        BatchScope scope = run.batch();
+        BatchScope scope = run.batch(endpoint.getAccount().columnValue());
         exchange.setProperty(BatchScope.PROPERTY, scope);
         // the sink sends a declared account's rows where it says (a variable: a step of the route cannot lose it)
         if (!endpoint.getAccount().target().equals(com.mimecastsentinel.sentinel.Target.SETTINGS)) {

@@ -57,6 +57,11 @@ public class RowMapping implements Processor, CamelContextAware {
     public static final String TIME_GENERATED = "TimeGenerated";
     public static final String EVENT_ID = "mimecastEventId";
     public static final String ADDITIONAL_FIELDS = "AdditionalFields";
+    /**
+     * The account a row came from, written when the batch's account sends to a destination that declares it (many
+     * accounts sharing one DCR: the template's accountColumn, the account's destination accountColumn).
+     */
+    public static final String ACCOUNT = "mimecastAccount";
 
     /** A column's type, as Log Analytics names it. */
     enum ColumnType {
@@ -243,6 +248,7 @@ public class RowMapping implements Processor, CamelContextAware {
                 captured = new Object[slots.size()];
             }
             Arrays.fill(captured, null);
+            String account = run == null ? null : run.accountColumn;
             if (out.size() >= SEGMENT) {
                 segments.add(out);
                 out = new Buffer();
@@ -265,6 +271,12 @@ public class RowMapping implements Processor, CamelContextAware {
                     FieldPlan field = plan(name);
                     if (field.skip) {
                         in.skipChildren(); // ours replace it, or its value is in the value column
+                        continue;
+                    }
+                    if (account != null && field.column.equals(ACCOUNT) && !field.capture()) {
+                        extra().writeFieldName(field.column); // the record's own: kept, ours takes the column
+                        extra.copyCurrentStructure(in);
+                        extraFields++;
                         continue;
                     }
                     String column = field.column;
@@ -321,6 +333,9 @@ public class RowMapping implements Processor, CamelContextAware {
                     row.writeStringField(TIME_GENERATED, eventTime.toString());
                 }
                 row.writeStringField(EVENT_ID, eventId);
+                if (account != null) {
+                    row.writeStringField(ACCOUNT, account);
+                }
                 if (timeMillis != null && !hasTimeMillis && readTime != null) {
                     row.writeNumberField(timeMillis, readTime.toEpochMilli());
                 }

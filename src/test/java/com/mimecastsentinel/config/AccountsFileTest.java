@@ -60,6 +60,34 @@ class AccountsFileTest {
         assertEquals(List.of("audit", "siem-legacy"), legacy.logTypes());
         assertEquals(Instant.parse("2026-11-01T00:00:00Z"), legacy.startDate());
         assertEquals("11111111-2222-3333-4444-555555555555", legacy.destination().workspaceId());
+        assertFalse(acme.destination().accountColumn(), "the settings' tables: as SENTINEL_ACCOUNT_COLUMN (false)");
+    }
+
+    /** The account column: the settings' DCR's as SENTINEL_ACCOUNT_COLUMN says, a DCR of the entry's own as it says. */
+    @Test
+    void theAccountColumnFollowsTheDcrTheEntrySendsTo() throws Exception {
+        Settings shared = new Settings(key -> Optional.ofNullable(Map.of("sink", "file", "checkpoint.store", "file",
+                "sentinel.account-column", "true").get(key)), name -> null);
+        String entries = """
+                - name: north
+                  clientId: abc
+                  clientSecretFile: %1$s
+                - name: apart
+                  clientId: abc
+                  clientSecretFile: %1$s
+                  destination: {ingestionEndpoint: "https://x.westeurope-1.ingest.monitor.azure.com", dcrId: dcr-1}
+                - name: own-but-shared
+                  clientId: abc
+                  clientSecretFile: %1$s
+                  destination: {ingestionEndpoint: "https://x.westeurope-1.ingest.monitor.azure.com", dcrId: dcr-2,
+                    accountColumn: true}
+                """.formatted(secret());
+        assertEquals(List.of(true, false, true), AccountsFile.parse(entries, shared).stream()
+                .map(a -> a.destination().accountColumn()).toList());
+        assertEquals(List.of(false, false, true), AccountsFile.parse(entries, settings).stream()
+                .map(a -> a.destination().accountColumn()).toList());
+        assertTrue(message("- name: acme\n  clientId: x\n  clientSecretFile: " + secret() + "\n  destination: "
+                + "{accountColumn: yes please}\n").contains("destination accountColumn must be true or false"));
     }
 
     @Test

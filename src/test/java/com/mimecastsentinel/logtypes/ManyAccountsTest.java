@@ -162,6 +162,59 @@ class ManyAccountsTest {
     }
 
     /**
+     * Two accounts sharing the settings' DCR, whose tables declare the account column (SENTINEL_ACCOUNT_COLUMN), and
+     * one sending to a DCR of its own that does not: each shared row names its account, every event of each once;
+     * the other account's rows have no such column (the official tables' shape).
+     */
+    @Test
+    void accountsSharingADcrNameTheirAccountInEachRow() throws Exception {
+        try (SimulatedAccount connector = new SimulatedAccount(Duration.ofMinutes(30))) {
+            connector.azure.acceptUploads();
+            Path secret = Files.writeString(dir.resolve("secret"), MimecastSimulator.DEMO_CLIENT_SECRET);
+            StringBuilder yaml = new StringBuilder();
+            for (String name : List.of("north", "south", "apart")) {
+                yaml.append("""
+                        - name: %s
+                          baseUrl: %s
+                          clientId: %s
+                          clientSecretFile: %s
+                          logTypes: [audit]
+                          startDate: %s
+                        """.formatted(name, connector.simulator.url(), MimecastSimulator.DEMO_CLIENT_ID, secret,
+                        connector.start));
+            }
+            yaml.append("  destination: {ingestionEndpoint: \"%s\", dcrId: %s}\n".formatted(
+                    HttpsFake.url(connector.azure.server), dcr("apart")));
+            Path accounts = Files.writeString(dir.resolve("accounts.yaml"), yaml);
+            Map<String, String> env = new HashMap<>(connector.environment("audit", Map.of(
+                    "MIMECAST_ACCOUNTS_FILE", accounts.toString(), "MIMECAST_CLIENT_ID", "",
+                    "MIMECAST_CLIENT_SECRET", "", "MIMECAST_LOG_TYPES", "", "SENTINEL_ACCOUNT_COLUMN", "true")));
+            assertEquals(0, com.mimecastsentinel.Application.run(
+                    com.mimecastsentinel.support.Settings4Tests.properties(env)));
+
+            Set<String> expected = expected(connector.simulator, connector);
+            Map<String, List<String>> shared = connector.azure.deliveredRows("Custom-Audit").stream().collect(
+                    Collectors.groupingBy(row -> row.path("mimecastAccount").asText("(none)"), Collectors.mapping(
+                            row -> row.path("mimecastEventId").asText(), Collectors.toList())));
+            assertEquals(Set.of("north", "south"), shared.keySet(), "every shared row names its account");
+            for (String name : shared.keySet()) {
+                List<String> ids = shared.get(name);
+                assertEquals(ids.size(), Set.copyOf(ids).size(), name + ": each event once");
+                assertTrue(Set.copyOf(ids).containsAll(expected), name + ": every event of the day");
+            }
+            Map<String, Integer> apart = delivered(connector, "apart");
+            assertTrue(apart.keySet().containsAll(expected) && apart.values().stream().allMatch(n -> n == 1),
+                    "the account of its own DCR delivered each event once");
+            for (ServeEvent event : connector.azure.server.getAllServeEvents()) {
+                if (event.getRequest().getUrl().contains(dcr("apart"))) {
+                    assertFalse(event.getRequest().getBodyAsString().contains("mimecastAccount"),
+                            "no account column where its destination does not declare one");
+                }
+            }
+        }
+    }
+
+    /**
      * Two instances on one checkpoint store with two declared accounts: each account runs on one instance at a time
      * (a lease per account), and when that instance dies the other takes its accounts over, nothing lost.
      */
