@@ -23,7 +23,14 @@ public final class MimecastComponent extends DefaultComponent {
      */
     static final int FIRST_RUNS = 32;
 
+    /**
+     * An account's runs at once, on threads of its own: the schedule's fires hand them over (see
+     * {@link MimecastConsumer#run()}), so that an account whose API hangs holds its own threads only.
+     */
+    static final int RUNS_PER_ACCOUNT = 8;
+
     private java.util.concurrent.ExecutorService firstRuns;
+    private final Map<MimecastAccount, java.util.concurrent.ExecutorService> accountRuns = new java.util.IdentityHashMap<>();
 
     /** Where the endpoints' runs at start-up go: {@value #FIRST_RUNS} at once, the others queued. */
     synchronized java.util.concurrent.ExecutorService firstRuns() {
@@ -36,12 +43,27 @@ public final class MimecastComponent extends DefaultComponent {
         return firstRuns;
     }
 
+    /**
+     * Where the scheduled runs of {@code account}'s endpoints go: {@value #RUNS_PER_ACCOUNT} at once, threads that
+     * end when idle.
+     */
+    synchronized java.util.concurrent.ExecutorService runsOf(MimecastAccount account) {
+        return accountRuns.computeIfAbsent(account, a -> getCamelContext().getExecutorServiceManager().newThreadPool(
+                this, "mimecast-runs-" + (a.name() == null ? MimecastAccount.BEAN : a.name()),
+                new org.apache.camel.builder.ThreadPoolProfileBuilder("mimecast-account-runs")
+                        .poolSize(RUNS_PER_ACCOUNT).maxPoolSize(RUNS_PER_ACCOUNT).keepAliveTime(30L,
+                                java.util.concurrent.TimeUnit.SECONDS).maxQueueSize(1000).allowCoreThreadTimeOut(true)
+                        .build()));
+    }
+
     @Override
     protected synchronized void doStop() throws Exception {
         if (firstRuns != null) {
             getCamelContext().getExecutorServiceManager().shutdown(firstRuns);
             firstRuns = null;
         }
+        accountRuns.values().forEach(getCamelContext().getExecutorServiceManager()::shutdown);
+        accountRuns.clear();
         super.doStop();
     }
 

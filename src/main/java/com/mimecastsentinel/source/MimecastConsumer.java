@@ -37,6 +37,8 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
     private ProducerTemplate template;
     private MimecastCalls calls;
     private java.util.concurrent.Future<?> startup;
+    /** A fire of the schedule handed to the account's threads and not begun yet: a fire meanwhile is passed over. */
+    private final java.util.concurrent.atomic.AtomicBoolean handedOver = new java.util.concurrent.atomic.AtomicBoolean();
 
     MimecastConsumer(MimecastEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -60,7 +62,35 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
         super.doStart();
         // the first run at start, whatever the cron says (a standby taking over runs at once too), on the
         // component's pool of first runs: hundreds of routes of many accounts do not all run at once
-        startup = ((MimecastComponent) endpoint.getComponent()).firstRuns().submit(this::run);
+        startup = ((MimecastComponent) endpoint.getComponent()).firstRuns().submit(this::runHere);
+    }
+
+    /**
+     * A fire of the schedule. camel-quartz calls it on a thread of the Quartz scheduler, which every route of every
+     * account shares (10 threads): the run is handed to its account's own threads instead, so that an account whose
+     * API hangs, or whose runs are long, holds only its own threads and never delays another account's fires. A fire
+     * while the run goes on, or while one is handed over and not begun, is passed over.
+     */
+    @Override
+    public void run() {
+        if (running() || !handedOver.compareAndSet(false, true)) {
+            LOG.debug("{}: still running: this fire of the schedule is passed over", logType());
+            return;
+        }
+        try {
+            ((MimecastComponent) endpoint.getComponent()).runsOf(endpoint.getAccount()).execute(() -> {
+                handedOver.set(false);
+                runHere();
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            handedOver.set(false); // stopping, or a thousand runs of the account waiting: the next fire tries again
+            LOG.debug("{}: this fire of the schedule is passed over: {}", logType(), e.toString());
+        }
+    }
+
+    /** A run on this thread, as the polling consumer makes it (its poll strategy reports it). */
+    void runHere() {
+        super.run();
     }
 
     @Override
@@ -87,8 +117,7 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
 
     @Override
     protected int poll() throws Exception {
-        // a fire while the log type's run goes on (a long catch-up, an API that hangs) is passed over at once: it
-        // must not hold a thread of the scheduler, which every account's log types share, until that run ends
+        // a run already going on (the one at start-up, a long catch-up, an API that hangs): this one is passed over
         if (!running.tryLock()) {
             PASSED_OVER.set(Boolean.TRUE);
             LOG.debug("{}: still running: this fire of the schedule is passed over", logType());
