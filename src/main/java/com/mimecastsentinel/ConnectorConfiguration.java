@@ -173,7 +173,8 @@ public class ConnectorConfiguration implements CamelConfiguration {
 
         // where rows go
         // threat intelligence per workspace: SENTINEL_WORKSPACE_ID's (null), or a declared account's own
-        java.util.function.Function<String, com.mimecastsentinel.sentinel.Destination> stix = azure::stixUpload;
+        java.util.function.Function<SentinelComponent.Workspace, com.mimecastsentinel.sentinel.Destination> stix =
+                azure::stixUpload;
         SentinelComponent sentinel = settings.sink == Settings.SinkKind.SENTINEL
                 ? new SentinelComponent(azure::logsIngestion, stix, deadLetters, metrics, maxBytes())
                 : new SentinelComponent(dcr -> new FileOutput(settings.outputDir),
@@ -269,7 +270,8 @@ public class ConnectorConfiguration implements CamelConfiguration {
             AccountsFile.Destination to = entry.destination();
             MimecastAccount account = new MimecastAccount(entry.name(), entry.baseUrl().toString(), auth,
                     new Target(to.ingestionEndpoint(), to.dcrId(), to.awarenessIngestionEndpoint(),
-                            to.awarenessDcrId(), to.workspaceId(), to.accountColumn()), entry.startDate(),
+                            to.awarenessDcrId(), to.workspaceId(), to.tenantId(), to.accountColumn()),
+                    entry.startDate(),
                     java.util.Set.copyOf(entry.logTypes()));
             declared.add(new Declared(account, new AccountRoutes.Declared(entry.name(), entry.logTypes(),
                     entry.schedule())));
@@ -289,7 +291,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
             String name = "demo-" + (i + 1);
             MimecastAccount account = new MimecastAccount(name, simulator.url(), MimecastAuth.oauth(new OAuthToken(
                     context.createProducerTemplate(), simulator.url(), simulator.clientId(), simulator.clientSecret(),
-                    clock)), new Target(null, null, null, null, null, true), null, java.util.Set.of());
+                    clock)), new Target(null, null, null, null, null, null, true), null, java.util.Set.of());
             declared.add(new Declared(account, new AccountRoutes.Declared(name, List.of(), null)));
         }
         return declared;

@@ -40,6 +40,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  *     awarenessIngestionEndpoint: https://…
  *     awarenessDcrId: dcr-…
  *     workspaceId: 0000…
+ *     tenantId: 0000…                # their Entra tenant, when not AZURE_TENANT_ID (a customer's)
  *     accountColumn: true            # its tables declare mimecastAccount (shared by accounts); default false,
  *                                    # or SENTINEL_ACCOUNT_COLUMN for an entry sending to the settings' DCR
  * </pre>
@@ -52,7 +53,7 @@ public final class AccountsFile {
             "clientSecretFile", "appId", "appKeyFile", "accessKeyFile", "secretKeyFile", "logTypes", "schedule",
             "startDate", "destination");
     private static final Set<String> DESTINATION_FIELDS = Set.of("ingestionEndpoint", "dcrId",
-            "awarenessIngestionEndpoint", "awarenessDcrId", "workspaceId", "accountColumn");
+            "awarenessIngestionEndpoint", "awarenessDcrId", "workspaceId", "tenantId", "accountColumn");
     /** API 1.0's regions (https://&lt;region&gt;-api.mimecast.com) and API 2.0's pinned ones. */
     private static final List<String> API1_REGIONS = List.of("us", "eu", "de", "ca", "za", "au", "jer");
     private static final List<String> API2_REGIONS = List.of("global", "uk", "us");
@@ -69,7 +70,7 @@ public final class AccountsFile {
      * says; for a DCR of its own, false unless it says).
      */
     public record Destination(String ingestionEndpoint, String dcrId, String awarenessIngestionEndpoint,
-            String awarenessDcrId, String workspaceId, boolean accountColumn) {
+            String awarenessDcrId, String workspaceId, String tenantId, boolean accountColumn) {
     }
 
     private AccountsFile() {
@@ -208,7 +209,7 @@ public final class AccountsFile {
 
     private static Destination destination(Object value, String where, Settings settings) {
         if (value == null) {
-            return new Destination(null, null, null, null, null, settings.accountColumn);
+            return new Destination(null, null, null, null, null, null, settings.accountColumn);
         }
         if (!(value instanceof Map<?, ?> map)) {
             throw new ConfigurationException(SETTING, where + ": destination must be a map");
@@ -231,12 +232,27 @@ public final class AccountsFile {
             throw new ConfigurationException(SETTING, where + ": destination workspaceId must be a workspace id "
                     + "(a GUID)");
         }
+        String tenant = text(fields, "tenantId", where);
+        if (tenant != null) {
+            if (!tenant.matches("(?i)[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}|[a-z0-9-]+(\\.[a-z0-9-]+)+")) {
+                throw new ConfigurationException(SETTING, where + ": destination tenantId must be a tenant id (a "
+                        + "GUID) or its domain");
+            }
+            if (dcr == null && awarenessDcr == null && workspace == null) {
+                throw new ConfigurationException(SETTING, where + ": destination tenantId goes with the account's "
+                        + "own dcrId, awarenessDcrId or workspaceId (those of SENTINEL_* are in AZURE_TENANT_ID)");
+            }
+            if (settings.azureClientSecret == null) {
+                throw new ConfigurationException(SETTING, where + ": destination tenantId needs AZURE_CLIENT_SECRET "
+                        + "(a multi-tenant app registration): a managed identity has tokens of its own tenant only");
+            }
+        }
         // the settings' tables declare it or not (SENTINEL_ACCOUNT_COLUMN); a DCR of the entry's own says so itself
         Object column = fields.getOrDefault("accountColumn", dcr == null && settings.accountColumn);
         if (!(column instanceof Boolean declared)) {
             throw new ConfigurationException(SETTING, where + ": destination accountColumn must be true or false");
         }
-        return new Destination(endpoint, dcr, awarenessEndpoint, awarenessDcr, workspace, declared);
+        return new Destination(endpoint, dcr, awarenessEndpoint, awarenessDcr, workspace, tenant, declared);
     }
 
     /** A DCR and its endpoint go together, checked as SENTINEL_INGESTION_ENDPOINT and SENTINEL_DCR_ID are. */

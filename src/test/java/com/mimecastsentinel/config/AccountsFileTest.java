@@ -108,6 +108,13 @@ class AccountsFileTest {
                 .contains("ingestionEndpoint and dcrId go together"));
         assertTrue(message("- name: acme\n  baseUrl: http://mimecast.example.com\n  clientId: x\n  clientSecretFile: "
                 + file + "\n").contains("must be an https:// URL"));
+        assertTrue(message("- name: acme\n  clientId: x\n  clientSecretFile: " + file + "\n  destination: "
+                + "{tenantId: contoso.onmicrosoft.com}\n").contains("tenantId goes with the account's own dcrId"));
+        assertTrue(message("- name: acme\n  clientId: x\n  clientSecretFile: " + file + "\n  destination: "
+                + "{workspaceId: 11111111-2222-3333-4444-555555555555, tenantId: contoso.onmicrosoft.com}\n")
+                .contains("tenantId needs AZURE_CLIENT_SECRET"), "a managed identity has no other tenant's tokens");
+        assertTrue(message("- name: acme\n  clientId: x\n  clientSecretFile: " + file + "\n  destination: "
+                + "{tenantId: \"not a tenant\"}\n").contains("tenantId must be a tenant id"));
         String broken = message("- name: acme\n  clientSecret: \"s3cr3t-unterminated\n");
         assertTrue(broken.contains("is not valid YAML") && !broken.contains("s3cr3t"), broken);
     }

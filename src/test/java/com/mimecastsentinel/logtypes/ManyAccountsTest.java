@@ -122,6 +122,11 @@ class ManyAccountsTest {
             Path secret = Files.writeString(dir.resolve("secret"), MimecastSimulator.DEMO_CLIENT_SECRET);
             String workspace = "99999999-8888-7777-6666-555555555555";
             String url = HttpsFake.url(connector.azure.server);
+            // the account's workspace is in a tenant of its own (a customer's): its tokens come from there
+            String tenant = "22222222-3333-4444-5555-666666666666";
+            connector.azure.server.stubFor(post(urlPathMatching("/" + tenant + "/oauth2/v2.0/token")).willReturn(
+                    com.github.tomakehurst.wiremock.client.WireMock.okJson("{\"token_type\":\"Bearer\","
+                            + "\"expires_in\":3600,\"access_token\":\"customer-tenant-token\"}")));
             Path accounts = Files.writeString(dir.resolve("accounts.yaml"), """
                     - name: solo
                       baseUrl: %s
@@ -134,8 +139,9 @@ class ManyAccountsTest {
                         awarenessIngestionEndpoint: %s
                         awarenessDcrId: %s
                         workspaceId: %s
+                        tenantId: %s
                     """.formatted(connector.simulator.url(), MimecastSimulator.DEMO_CLIENT_ID, secret, connector.start,
-                    url, dcr("solo"), url, dcr("solo-awareness"), workspace));
+                    url, dcr("solo"), url, dcr("solo-awareness"), workspace, tenant));
             // the settings name no Awareness Training DCR and another workspace: the account's own are used
             Map<String, String> env = new HashMap<>(connector.environment("audit", Map.of(
                     "MIMECAST_ACCOUNTS_FILE", accounts.toString(), "MIMECAST_CLIENT_ID", "",
@@ -156,6 +162,12 @@ class ManyAccountsTest {
             assertTrue(paths.stream().anyMatch(p -> p.startsWith("/workspaces/" + workspace + "/")),
                     "threat intelligence to the account's workspace");
             assertTrue(paths.stream().noneMatch(p -> p.startsWith("/workspaces/11111111-")), "none to the settings'");
+            List<String> tokens = connector.azure.server.getAllServeEvents().stream()
+                    .filter(event -> event.getRequest().getUrl().startsWith("/dataCollectionRules/")
+                            || event.getRequest().getUrl().startsWith("/workspaces/"))
+                    .map(event -> event.getRequest().getHeader("Authorization")).distinct().toList();
+            assertEquals(List.of("Bearer customer-tenant-token"), tokens, "every call to the account's DCRs and "
+                    + "workspace with a token of their tenant");
             assertNull(checkpointOf(connector, "accounts/solo/siem-legacy"), "siem-legacy passed over");
             assertNotNull(checkpointOf(connector, "accounts/solo/ttp-url"));
         }
