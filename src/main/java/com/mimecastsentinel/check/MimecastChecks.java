@@ -28,9 +28,6 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  * generation), with what to do.
  */
 final class MimecastChecks {
-    /** API 1.0's regional hosts ({@code https://eu-api.mimecast.com}); API 2.0's are {@code api.services…}. */
-    private static final Pattern API1_HOST = Pattern.compile("[a-z]{2,3}-api\\.mimecast\\.com");
-    private static final Pattern API2_HOST = Pattern.compile("([a-z]{2}-)?api\\.services\\.mimecast\\.com");
     private static final Pattern MIMECAST_URL = Pattern.compile("https://[a-z0-9.-]+\\.mimecast\\.com");
     /** The clock difference past which the check warns (the connector's own tolerance for checkpoints). */
     static final Duration SKEW_WARNING = Duration.ofMinutes(2);
@@ -58,16 +55,17 @@ final class MimecastChecks {
 
     private static CheckResult generation(String check, URI baseUrl, boolean api2, String url, String api2Credentials,
             String api1Credentials) {
-        String host = baseUrl.getHost().toLowerCase(Locale.ROOT);
-        if (api2 && API1_HOST.matcher(host).matches()) {
+        String host = baseUrl.getHost();
+        if (api2 && com.mimecastsentinel.config.MimecastRegions.isApi1Host(host)) {
             return CheckResult.fail(check, baseUrl + " is an API 1.0 host, but the credentials are API 2.0", "set "
                     + url + " to " + Settings.DEFAULT_MIMECAST_URL + ", or use API 1.0 credentials (" + api1Credentials
                     + ")");
         }
-        if (!api2 && API2_HOST.matcher(host).matches()) {
+        if (!api2 && com.mimecastsentinel.config.MimecastRegions.isApi2Host(host)) {
             return CheckResult.fail(check, baseUrl + " is an API 2.0 host, but the credentials are API 1.0", "set "
-                    + url + " to the account's regional API 1.0 host (https://<region>-api.mimecast.com: us, eu, de, "
-                    + "ca, za, au, jer), or use API 2.0 credentials (" + api2Credentials + ")");
+                    + url + " to the account's regional API 1.0 host (https://<region>-api.mimecast.com: "
+                    + String.join(", ", com.mimecastsentinel.config.MimecastRegions.API1) + "), or use API 2.0 "
+                    + "credentials (" + api2Credentials + ")");
         }
         return CheckResult.pass(check, "API " + (api2 ? "2.0 (client credentials)" : "1.0 (signed requests)") + " at "
                 + baseUrl);

@@ -54,9 +54,6 @@ public final class AccountsFile {
             "startDate", "destination");
     private static final Set<String> DESTINATION_FIELDS = Set.of("ingestionEndpoint", "dcrId",
             "awarenessIngestionEndpoint", "awarenessDcrId", "workspaceId", "tenantId", "accountColumn");
-    /** API 1.0's regions (https://&lt;region&gt;-api.mimecast.com) and API 2.0's pinned ones. */
-    private static final List<String> API1_REGIONS = List.of("us", "eu", "de", "ca", "za", "au", "jer");
-    private static final List<String> API2_REGIONS = List.of("global", "uk", "us");
 
     /** One declared account. Secrets are files; {@code logTypes} empty means every log type of its generation. */
     public record Account(String name, URI baseUrl, boolean api2, String clientId, Path clientSecretFile,
@@ -192,19 +189,15 @@ public final class AccountsFile {
             if (api2) {
                 return URI.create(Settings.DEFAULT_MIMECAST_URL);
             }
-            throw new ConfigurationException(SETTING, where + ": an API 1.0 account needs its region (" + API1_REGIONS
-                    + ") or baseUrl");
+            throw new ConfigurationException(SETTING, where + ": an API 1.0 account needs its region ("
+                    + MimecastRegions.API1 + ") or baseUrl");
         }
-        String r = region.toLowerCase(Locale.ROOT);
-        if (api2 && API2_REGIONS.contains(r)) {
-            return URI.create(r.equals("global") ? Settings.DEFAULT_MIMECAST_URL
-                    : "https://" + r + "-api.services.mimecast.com");
+        URI regional = MimecastRegions.url(region, api2);
+        if (regional == null) {
+            throw new ConfigurationException(SETTING, where + ": region must be one of " + (api2 ? MimecastRegions.API2
+                    : MimecastRegions.API1) + " for API " + (api2 ? "2.0" : "1.0"));
         }
-        if (!api2 && API1_REGIONS.contains(r)) {
-            return URI.create("https://" + r + "-api.mimecast.com");
-        }
-        throw new ConfigurationException(SETTING, where + ": region must be one of " + (api2 ? API2_REGIONS
-                : API1_REGIONS) + " for API " + (api2 ? "2.0" : "1.0"));
+        return regional;
     }
 
     private static Destination destination(Object value, String where, Settings settings) {
