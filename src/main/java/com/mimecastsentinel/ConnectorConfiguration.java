@@ -138,7 +138,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
         // the account every mimecast endpoint calls unless it names another (its account option)
         MimecastAccount account = new MimecastAccount(mimecastUrl, auth);
         registry.bind(MimecastAccount.BEAN, account);
-        declare(context, settings.demoAccounts > 1 ? demoAccounts(context, demos, clock)
+        declare(context, settings.demoAccounts > 1 ? demoAccounts(context, settings, demos, clock)
                 : declaredAccounts(context, settings, clock), settings.demoAccounts > 1 ? "DEMO_ACCOUNTS"
                         : String.valueOf(settings.accountsFile));
         registry.bind("mimecastAuth", MimecastAccount.signing(account));
@@ -179,6 +179,8 @@ public class ConnectorConfiguration implements CamelConfiguration {
                 ? new SentinelComponent(azure::logsIngestion, stix, deadLetters, metrics, maxBytes())
                 : new SentinelComponent(dcr -> new FileOutput(settings.outputDir),
                         () -> new FileOutput(settings.outputDir), deadLetters, metrics, maxBytes());
+        // the demo's accounts write to the same files: each row says which account it came from
+        sentinel.setAccountColumn(settings.accountColumn || settings.demoAccounts > 1);
         context.addComponent("sentinel", sentinel);
 
         // runs, and what they share
@@ -269,7 +271,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
             }
             AccountsFile.Destination to = entry.destination();
             MimecastAccount account = new MimecastAccount(entry.name(), entry.baseUrl().toString(), auth,
-                    new Target(to.ingestionEndpoint(), to.dcrId(), to.awarenessIngestionEndpoint(),
+                    new Target(entry.name(), to.ingestionEndpoint(), to.dcrId(), to.awarenessIngestionEndpoint(),
                             to.awarenessDcrId(), to.workspaceId(), to.tenantId(), to.accountColumn()),
                     entry.startDate(),
                     java.util.Set.copyOf(entry.logTypes()));
@@ -281,18 +283,20 @@ public class ConnectorConfiguration implements CamelConfiguration {
 
     /**
      * The demo as a connector of many accounts (DEMO_ACCOUNTS): {@code demo-1}, {@code demo-2}, … each reading a
-     * simulator of its own, every log type, into the same files, each row naming its account (mimecastAccount).
+     * simulator of its own (MIMECAST_LOG_TYPES, or every log type), into the same files, each row naming its
+     * account (mimecastAccount).
      */
-    private static List<Declared> demoAccounts(CamelContext context, List<DemoAccount.Started> simulators,
-            Clock clock) {
+    private static List<Declared> demoAccounts(CamelContext context, Settings settings,
+            List<DemoAccount.Started> simulators, Clock clock) {
         List<Declared> declared = new java.util.ArrayList<>();
         for (int i = 0; i < simulators.size(); i++) {
             DemoAccount.Started simulator = simulators.get(i);
             String name = "demo-" + (i + 1);
             MimecastAccount account = new MimecastAccount(name, simulator.url(), MimecastAuth.oauth(new OAuthToken(
                     context.createProducerTemplate(), simulator.url(), simulator.clientId(), simulator.clientSecret(),
-                    clock)), new Target(null, null, null, null, null, null, true), null, java.util.Set.of());
-            declared.add(new Declared(account, new AccountRoutes.Declared(name, List.of(), null)));
+                    clock)), new Target(name, null, null, null, null, null, null, false), null,
+                    java.util.Set.copyOf(settings.logTypes));
+            declared.add(new Declared(account, new AccountRoutes.Declared(name, settings.logTypes, null)));
         }
         return declared;
     }

@@ -89,6 +89,7 @@ class DemoModeTest {
     /**
      * DEMO_ACCOUNTS=2: two simulated accounts in one connector, each with its own checkpoints, every event of each
      * once, and each row naming its account (the simulators generate the same events: the column tells them apart).
+     * MIMECAST_LOG_TYPES picks the demo accounts' log types.
      */
     @Test
     void twoDemoAccountsWriteRowsNamingTheirAccount() throws Exception {
@@ -118,6 +119,7 @@ class DemoModeTest {
             assertEquals(expected, Set.copyOf(ids), account + ": every simulated event up to its checkpoint");
         }
         assertFalse(Files.exists(work.resolve("checkpoints/audit.json")), "no single-account state");
+        assertFalse(Files.exists(work.resolve("checkpoints/accounts/demo-1/dlp.json")), "audit only");
     }
 
     @Test

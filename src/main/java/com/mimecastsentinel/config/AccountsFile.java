@@ -41,8 +41,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  *     awarenessDcrId: dcr-…
  *     workspaceId: 0000…
  *     tenantId: 0000…                # their Entra tenant, when not AZURE_TENANT_ID (a customer's)
- *     accountColumn: true            # its tables declare mimecastAccount (shared by accounts); default false,
- *                                    # or SENTINEL_ACCOUNT_COLUMN for an entry sending to the settings' DCR
+ *     accountColumn: true            # these DCRs' tables declare mimecastAccount (accounts share them)
  * </pre>
  */
 public final class AccountsFile {
@@ -62,9 +61,8 @@ public final class AccountsFile {
     }
 
     /**
-     * Where an account's rows go; null fields are the settings' (SENTINEL_*). {@code accountColumn}: whether its
-     * tables declare the mimecastAccount column (for the settings' DCR, SENTINEL_ACCOUNT_COLUMN unless the entry
-     * says; for a DCR of its own, false unless it says).
+     * Where an account's rows go; null fields are the settings' (SENTINEL_*). {@code accountColumn}: whether the
+     * tables of its own DCRs declare the mimecastAccount column (the settings' DCRs': SENTINEL_ACCOUNT_COLUMN).
      */
     public record Destination(String ingestionEndpoint, String dcrId, String awarenessIngestionEndpoint,
             String awarenessDcrId, String workspaceId, String tenantId, boolean accountColumn) {
@@ -202,7 +200,7 @@ public final class AccountsFile {
 
     private static Destination destination(Object value, String where, Settings settings) {
         if (value == null) {
-            return new Destination(null, null, null, null, null, null, settings.accountColumn);
+            return new Destination(null, null, null, null, null, null, false);
         }
         if (!(value instanceof Map<?, ?> map)) {
             throw new ConfigurationException(SETTING, where + ": destination must be a map");
@@ -240,10 +238,14 @@ public final class AccountsFile {
                         + "(a multi-tenant app registration): a managed identity has tokens of its own tenant only");
             }
         }
-        // the settings' tables declare it or not (SENTINEL_ACCOUNT_COLUMN); a DCR of the entry's own says so itself
-        Object column = fields.getOrDefault("accountColumn", dcr == null && settings.accountColumn);
+        // of the entry's own DCRs: the settings' say it themselves (SENTINEL_ACCOUNT_COLUMN)
+        Object column = fields.getOrDefault("accountColumn", Boolean.FALSE);
         if (!(column instanceof Boolean declared)) {
             throw new ConfigurationException(SETTING, where + ": destination accountColumn must be true or false");
+        }
+        if (declared && dcr == null && awarenessDcr == null) {
+            throw new ConfigurationException(SETTING, where + ": destination accountColumn is about the account's "
+                    + "own dcrId or awarenessDcrId; the SENTINEL_* DCRs' is SENTINEL_ACCOUNT_COLUMN");
         }
         return new Destination(endpoint, dcr, awarenessEndpoint, awarenessDcr, workspace, tenant, declared);
     }

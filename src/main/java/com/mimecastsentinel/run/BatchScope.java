@@ -22,8 +22,6 @@ public final class BatchScope {
     public final Instant keepUntil;
     /** Whether the ids of the rows sent are remembered, to drop them when a later batch has them again. */
     public final boolean rememberIds;
-    /** The account's name for each row's mimecastAccount column, when its destination declares one; else null. */
-    public final String accountColumn;
 
     public final LongAdder duplicates = new LongAdder();
     /** Rows not sent for a reason other than a duplicate: outside the run's days, unreadable, dead-lettered. */
@@ -32,15 +30,10 @@ public final class BatchScope {
     public final LongAdder additionalFields = new LongAdder();
 
     public BatchScope(String logType, Instant keepFrom, Instant keepUntil, boolean rememberIds) {
-        this(logType, keepFrom, keepUntil, rememberIds, null);
-    }
-
-    public BatchScope(String logType, Instant keepFrom, Instant keepUntil, boolean rememberIds, String accountColumn) {
         this.logType = logType;
         this.keepFrom = keepFrom;
         this.keepUntil = keepUntil;
         this.rememberIds = rememberIds;
-        this.accountColumn = accountColumn;
     }
 
     /** The batch of this exchange, or null outside a {@code mimecast} route. */

@@ -71,12 +71,9 @@ public class Run {
         additionalFields.add(batch.additionalFields.sum());
     }
 
-    /**
-     * The scope of a batch of this run: its days, whether its ids are remembered, and the account name its rows
-     * carry (null: none).
-     */
-    public BatchScope batch(String accountColumn) {
-        return new BatchScope(logType, keepFrom, keepUntil, rememberIds, accountColumn);
+    /** The scope of a batch of this run: its days, whether its ids are remembered. */
+    public BatchScope batch() {
+        return new BatchScope(logType, keepFrom, keepUntil, rememberIds);
     }
 
     /** The sink accepted rows: counted, and their newest event time kept for the next commit. */

@@ -41,6 +41,8 @@ public final class SentinelComponent extends DefaultComponent {
     private final DeadLetters deadLetters;
     private final ConnectorMetrics metrics;
     private final int maxBytes;
+    /** Whether the settings' DCRs' tables declare mimecastAccount (SENTINEL_ACCOUNT_COLUMN). */
+    private boolean accountColumn;
 
     /**
      * @param logs               where rows for a stream of a DCR go (made when first used)
@@ -80,6 +82,15 @@ public final class SentinelComponent extends DefaultComponent {
             return byWorkspace.computeIfAbsent(target.workspace(), threatIntelligence);
         }
         return byDcr.computeIfAbsent(target.dcr(endpoint), logs);
+    }
+
+    /** Whether the tables of the settings' DCRs declare {@code mimecastAccount} (SENTINEL_ACCOUNT_COLUMN). */
+    public boolean isAccountColumn() {
+        return accountColumn;
+    }
+
+    public void setAccountColumn(boolean accountColumn) {
+        this.accountColumn = accountColumn;
     }
 
     DeadLetters deadLetters() {

@@ -52,15 +52,6 @@ public final class MimecastAccount {
     }
 
     /**
-     * What each row of this account carries in its {@code mimecastAccount} column: its name, when its destination
-     * declares the column (accounts sharing a workspace's tables); null otherwise (and for the settings' account,
-     * which has no name).
-     */
-    public String columnValue() {
-        return name != null && target.accountColumn() ? name : null;
-    }
-
-    /**
      * Whether the account's entry names this log type: one it names must run (a log type it cannot run is a mistake
      * in its entry), one it does not is passed over quietly when it cannot run (the other API generation's).
      */

@@ -17,52 +17,48 @@ import org.apache.camel.support.DefaultComponent;
 public final class MimecastComponent extends DefaultComponent {
     public static final String RUNS = "mimecastRuns";
     /**
-     * How many of the endpoints' runs at start-up go on at once: a connector of many accounts starts hundreds of
-     * routes together, and each run in flight holds a thread and its batches in memory (at 400 at once a 256 MB heap
+     * How many of the endpoints' runs go on at once, in all: each run in flight holds a thread and its batches in
+     * memory, and a connector of many accounts starts hundreds of routes together (at 400 runs at once a 256 MB heap
      * ran out). More than a connector of one account has log types; the threads end when idle.
      */
-    static final int FIRST_RUNS = 32;
+    static final int RUNS_AT_ONCE = 32;
 
     /**
-     * An account's runs at once, on threads of its own: the schedule's fires hand them over (see
-     * {@link MimecastConsumer#run()}), so that an account whose API hangs holds its own threads only.
+     * How many scheduled runs of one account go on at once: an account whose API hangs holds at most this many of
+     * the {@value #RUNS_AT_ONCE} threads, so that the other accounts' runs go on (see {@link MimecastConsumer#run()}).
      */
     static final int RUNS_PER_ACCOUNT = 8;
 
-    private java.util.concurrent.ExecutorService firstRuns;
-    private final Map<MimecastAccount, java.util.concurrent.ExecutorService> accountRuns = new java.util.IdentityHashMap<>();
-
-    /** Where the endpoints' runs at start-up go: {@value #FIRST_RUNS} at once, the others queued. */
-    synchronized java.util.concurrent.ExecutorService firstRuns() {
-        if (firstRuns == null) {
-            firstRuns = getCamelContext().getExecutorServiceManager().newThreadPool(this, "mimecast-first-run",
-                    new org.apache.camel.builder.ThreadPoolProfileBuilder("mimecast-first-runs").poolSize(FIRST_RUNS)
-                            .maxPoolSize(FIRST_RUNS).keepAliveTime(30L, java.util.concurrent.TimeUnit.SECONDS)
-                            .maxQueueSize(100_000).allowCoreThreadTimeOut(true).build());
-        }
-        return firstRuns;
-    }
+    private java.util.concurrent.ExecutorService runs;
+    /** Each account's scheduled runs going on (or handed over), out of {@value #RUNS_PER_ACCOUNT}. */
+    private final Map<MimecastAccount, java.util.concurrent.Semaphore> accountRuns = new java.util.IdentityHashMap<>();
 
     /**
-     * Where the scheduled runs of {@code account}'s endpoints go: {@value #RUNS_PER_ACCOUNT} at once, threads that
-     * end when idle.
+     * Where the endpoints' runs go (at start-up, and the schedule's fires): {@value #RUNS_AT_ONCE} at once, the others
+     * queued. A run handed over to a pool that no longer takes any (stopping) is refused, never run by the caller.
      */
-    synchronized java.util.concurrent.ExecutorService runsOf(MimecastAccount account) {
-        return accountRuns.computeIfAbsent(account, a -> getCamelContext().getExecutorServiceManager().newThreadPool(
-                this, "mimecast-runs-" + (a.name() == null ? MimecastAccount.BEAN : a.name()),
-                new org.apache.camel.builder.ThreadPoolProfileBuilder("mimecast-account-runs")
-                        .poolSize(RUNS_PER_ACCOUNT).maxPoolSize(RUNS_PER_ACCOUNT).keepAliveTime(30L,
-                                java.util.concurrent.TimeUnit.SECONDS).maxQueueSize(1000).allowCoreThreadTimeOut(true)
-                        .build()));
+    synchronized java.util.concurrent.ExecutorService runs() {
+        if (runs == null) {
+            runs = getCamelContext().getExecutorServiceManager().newThreadPool(this, "mimecast-run",
+                    new org.apache.camel.builder.ThreadPoolProfileBuilder("mimecast-runs").poolSize(RUNS_AT_ONCE)
+                            .maxPoolSize(RUNS_AT_ONCE).keepAliveTime(30L, java.util.concurrent.TimeUnit.SECONDS)
+                            .maxQueueSize(100_000).allowCoreThreadTimeOut(true)
+                            .rejectedPolicy(org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy.Abort).build());
+        }
+        return runs;
+    }
+
+    /** The permits of {@code account}'s scheduled runs: {@value #RUNS_PER_ACCOUNT}. */
+    synchronized java.util.concurrent.Semaphore runsOf(MimecastAccount account) {
+        return accountRuns.computeIfAbsent(account, a -> new java.util.concurrent.Semaphore(RUNS_PER_ACCOUNT));
     }
 
     @Override
     protected synchronized void doStop() throws Exception {
-        if (firstRuns != null) {
-            getCamelContext().getExecutorServiceManager().shutdown(firstRuns);
-            firstRuns = null;
+        if (runs != null) {
+            getCamelContext().getExecutorServiceManager().shutdown(runs);
+            runs = null;
         }
-        accountRuns.values().forEach(getCamelContext().getExecutorServiceManager()::shutdown);
         accountRuns.clear();
         super.doStop();
     }

@@ -61,29 +61,45 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
         calls = new MimecastCalls(getEndpoint().getCamelContext(), template, logType(), endpoint.getAccount());
         super.doStart();
         // the first run at start, whatever the cron says (a standby taking over runs at once too), on the
-        // component's pool of first runs: hundreds of routes of many accounts do not all run at once
-        startup = ((MimecastComponent) endpoint.getComponent()).firstRuns().submit(this::runHere);
+        // component's pool of runs: hundreds of routes of many accounts do not all run at once
+        startup = ((MimecastComponent) endpoint.getComponent()).runs().submit(this::runHere);
     }
 
     /**
      * A fire of the schedule. camel-quartz calls it on a thread of the Quartz scheduler, which every route of every
-     * account shares (10 threads): the run is handed to its account's own threads instead, so that an account whose
-     * API hangs, or whose runs are long, holds only its own threads and never delays another account's fires. A fire
-     * while the run goes on, or while one is handed over and not begun, is passed over.
+     * account shares (10 threads): the run is handed to the component's pool of runs instead, where one account's
+     * scheduled runs take at most {@value MimecastComponent#RUNS_PER_ACCOUNT} threads, so that an account whose API
+     * hangs, or whose runs are long, never holds the scheduler, nor the threads the other accounts' runs need. A fire
+     * while the run goes on (or the one at start-up has not begun), while one is handed over and not begun, or while
+     * the account has that many runs going on, is passed over.
      */
     @Override
     public void run() {
-        if (running() || !handedOver.compareAndSet(false, true)) {
+        java.util.concurrent.Future<?> first = startup;
+        if (running() || first != null && !first.isDone() || !handedOver.compareAndSet(false, true)) {
             LOG.debug("{}: still running: this fire of the schedule is passed over", logType());
             return;
         }
+        MimecastComponent component = (MimecastComponent) endpoint.getComponent();
+        java.util.concurrent.Semaphore permits = component.runsOf(endpoint.getAccount());
+        if (!permits.tryAcquire()) {
+            handedOver.set(false);
+            LOG.debug("{}: its account has {} runs going on: this fire of the schedule is passed over", logType(),
+                    MimecastComponent.RUNS_PER_ACCOUNT);
+            return;
+        }
         try {
-            ((MimecastComponent) endpoint.getComponent()).runsOf(endpoint.getAccount()).execute(() -> {
-                handedOver.set(false);
-                runHere();
+            component.runs().execute(() -> {
+                try {
+                    handedOver.set(false);
+                    runHere();
+                } finally {
+                    permits.release();
+                }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            handedOver.set(false); // stopping, or a thousand runs of the account waiting: the next fire tries again
+            permits.release();
+            handedOver.set(false); // stopping, or 100 000 runs waiting: the next fire tries again
             LOG.debug("{}: this fire of the schedule is passed over: {}", logType(), e.toString());
         }
     }
@@ -234,10 +250,10 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
         Exchange exchange = createExchange(false);
         exchange.getMessage().setBody(batch.body());
         exchange.getMessage().getHeaders().putAll(batch.headers());
-        BatchScope scope = run.batch(endpoint.getAccount().columnValue());
+        BatchScope scope = run.batch();
         exchange.setProperty(BatchScope.PROPERTY, scope);
         // the sink sends a declared account's rows where it says (a variable: a step of the route cannot lose it)
-        if (!endpoint.getAccount().target().equals(com.mimecastsentinel.sentinel.Target.SETTINGS)) {
+        if (endpoint.getAccount().name() != null) {
             exchange.setVariable(com.mimecastsentinel.sentinel.SentinelEndpoint.TARGET, endpoint.getAccount().target());
         }
         exchange.getExchangeExtension().addOnCompletion(new Synchronization() {

@@ -58,8 +58,8 @@ public class RowMapping implements Processor, CamelContextAware {
     public static final String EVENT_ID = "mimecastEventId";
     public static final String ADDITIONAL_FIELDS = "AdditionalFields";
     /**
-     * The account a row came from, written when the batch's account sends to a destination that declares it (many
-     * accounts sharing one DCR: the template's accountColumn, the account's destination accountColumn).
+     * The account a row came from: the {@code sentinel} sink adds it where the destination's tables declare it
+     * (accounts sharing them). A record's own field of that name goes to AdditionalFields.
      */
     public static final String ACCOUNT = "mimecastAccount";
 
@@ -248,7 +248,6 @@ public class RowMapping implements Processor, CamelContextAware {
                 captured = new Object[slots.size()];
             }
             Arrays.fill(captured, null);
-            String account = run == null ? null : run.accountColumn;
             if (out.size() >= SEGMENT) {
                 segments.add(out);
                 out = new Buffer();
@@ -273,12 +272,6 @@ public class RowMapping implements Processor, CamelContextAware {
                         in.skipChildren(); // ours replace it, or its value is in the value column
                         continue;
                     }
-                    if (account != null && field.column.equals(ACCOUNT) && !field.capture()) {
-                        extra().writeFieldName(field.column); // the record's own: kept, ours takes the column
-                        extra.copyCurrentStructure(in);
-                        extraFields++;
-                        continue;
-                    }
                     String column = field.column;
                     hasTimeMillis |= field.timeMillis;
                     Object value = null; // the field's value where it was read: its text, or its tree
@@ -288,6 +281,18 @@ public class RowMapping implements Processor, CamelContextAware {
                     }
                     if (field.dropAfterCapture) {
                         continue; // its value is in the value column
+                    }
+                    if (column.equals(ACCOUNT)) { // the connector's column: the record's own is kept aside
+                        extra().writeFieldName(column);
+                        if (value instanceof JsonNode tree) {
+                            extra.writeTree(tree);
+                        } else if (value != null) {
+                            extra.writeString((String) value);
+                        } else {
+                            extra.copyCurrentStructure(in);
+                        }
+                        extraFields++;
+                        continue;
                     }
                     if (columns == null) { // no declared table: the fields as they are
                         row.writeFieldName(column);
@@ -333,9 +338,6 @@ public class RowMapping implements Processor, CamelContextAware {
                     row.writeStringField(TIME_GENERATED, eventTime.toString());
                 }
                 row.writeStringField(EVENT_ID, eventId);
-                if (account != null) {
-                    row.writeStringField(ACCOUNT, account);
-                }
                 if (timeMillis != null && !hasTimeMillis && readTime != null) {
                     row.writeNumberField(timeMillis, readTime.toEpochMilli());
                 }

@@ -60,32 +60,27 @@ class AccountsFileTest {
         assertEquals(List.of("audit", "siem-legacy"), legacy.logTypes());
         assertEquals(Instant.parse("2026-11-01T00:00:00Z"), legacy.startDate());
         assertEquals("11111111-2222-3333-4444-555555555555", legacy.destination().workspaceId());
-        assertFalse(acme.destination().accountColumn(), "the settings' tables: as SENTINEL_ACCOUNT_COLUMN (false)");
+        assertFalse(acme.destination().accountColumn(), "no DCR of its own");
     }
 
-    /** The account column: the settings' DCR's as SENTINEL_ACCOUNT_COLUMN says, a DCR of the entry's own as it says. */
+    /** accountColumn is about the entry's own DCRs (false unless it says); the settings' have a setting of theirs. */
     @Test
-    void theAccountColumnFollowsTheDcrTheEntrySendsTo() throws Exception {
-        Settings shared = new Settings(key -> Optional.ofNullable(Map.of("sink", "file", "checkpoint.store", "file",
-                "sentinel.account-column", "true").get(key)), name -> null);
+    void theAccountColumnIsAboutTheEntrysOwnDcrs() throws Exception {
         String entries = """
-                - name: north
-                  clientId: abc
-                  clientSecretFile: %1$s
                 - name: apart
                   clientId: abc
                   clientSecretFile: %1$s
                   destination: {ingestionEndpoint: "https://x.westeurope-1.ingest.monitor.azure.com", dcrId: dcr-1}
-                - name: own-but-shared
+                - name: shared
                   clientId: abc
                   clientSecretFile: %1$s
                   destination: {ingestionEndpoint: "https://x.westeurope-1.ingest.monitor.azure.com", dcrId: dcr-2,
                     accountColumn: true}
                 """.formatted(secret());
-        assertEquals(List.of(true, false, true), AccountsFile.parse(entries, shared).stream()
+        assertEquals(List.of(false, true), AccountsFile.parse(entries, settings).stream()
                 .map(a -> a.destination().accountColumn()).toList());
-        assertEquals(List.of(false, false, true), AccountsFile.parse(entries, settings).stream()
-                .map(a -> a.destination().accountColumn()).toList());
+        assertTrue(message("- name: acme\n  clientId: x\n  clientSecretFile: " + secret() + "\n  destination: "
+                + "{accountColumn: true}\n").contains("the SENTINEL_* DCRs' is SENTINEL_ACCOUNT_COLUMN"));
         assertTrue(message("- name: acme\n  clientId: x\n  clientSecretFile: " + secret() + "\n  destination: "
                 + "{accountColumn: yes please}\n").contains("destination accountColumn must be true or false"));
     }

@@ -176,7 +176,8 @@ class ManyAccountsTest {
     /**
      * Two accounts sharing the settings' DCR, whose tables declare the account column (SENTINEL_ACCOUNT_COLUMN), and
      * one sending to a DCR of its own that does not: each shared row names its account, every event of each once;
-     * the other account's rows have no such column (the official tables' shape).
+     * the other account's rows have no such column (the official tables' shape), except its Awareness Training
+     * rows, which go to the settings' Awareness Training DCR (it names none of its own): those name it.
      */
     @Test
     void accountsSharingADcrNameTheirAccountInEachRow() throws Exception {
@@ -190,10 +191,10 @@ class ManyAccountsTest {
                           baseUrl: %s
                           clientId: %s
                           clientSecretFile: %s
-                          logTypes: [audit]
+                          logTypes: [audit%s]
                           startDate: %s
                         """.formatted(name, connector.simulator.url(), MimecastSimulator.DEMO_CLIENT_ID, secret,
-                        connector.start));
+                        name.equals("apart") ? ", awareness-safe-score" : "", connector.start));
             }
             yaml.append("  destination: {ingestionEndpoint: \"%s\", dcrId: %s}\n".formatted(
                     HttpsFake.url(connector.azure.server), dcr("apart")));
@@ -223,6 +224,10 @@ class ManyAccountsTest {
                             "no account column where its destination does not declare one");
                 }
             }
+            List<JsonNode> awareness = connector.azure.deliveredRows("Custom-Awareness_SafeScore_Details");
+            assertFalse(awareness.isEmpty(), "Awareness Training rows to the settings' DCR");
+            assertEquals(Set.of("apart"), awareness.stream().map(row -> row.path("mimecastAccount").asText("(none)"))
+                    .collect(Collectors.toSet()), "rows to the shared DCR name their account");
         }
     }
 
