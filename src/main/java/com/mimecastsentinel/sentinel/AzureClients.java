@@ -123,7 +123,7 @@ public final class AzureClients {
         String dcrId = dcr.dcrId() != null ? dcr.dcrId() : settings.dcrId;
         LogsIngestionClient client = new LogsIngestionClientBuilder().endpoint(endpoint)
                 .credential(credential(dcr.tenantId())).httpClient(http).retryOptions(retries()).buildClient();
-        return new LogsIngestion(client, endpoint, dcrId);
+        return new LogsIngestion(client, endpoint, dcrId, dcr.tenantId());
     }
 
     /** The storage account's name, for the blob endpoint's URI (the client says where it really is). */
