@@ -184,20 +184,11 @@ class ManyAccountsTest {
         try (SimulatedAccount connector = new SimulatedAccount(Duration.ofMinutes(30))) {
             connector.azure.acceptUploads();
             Path secret = Files.writeString(dir.resolve("secret"), MimecastSimulator.DEMO_CLIENT_SECRET);
-            StringBuilder yaml = new StringBuilder();
-            for (String name : List.of("north", "south", "apart")) {
-                yaml.append("""
-                        - name: %s
-                          baseUrl: %s
-                          clientId: %s
-                          clientSecretFile: %s
-                          logTypes: [audit%s]
-                          startDate: %s
-                        """.formatted(name, connector.simulator.url(), MimecastSimulator.DEMO_CLIENT_ID, secret,
-                        name.equals("apart") ? ", awareness-safe-score" : "", connector.start));
-            }
-            yaml.append("  destination: {ingestionEndpoint: \"%s\", dcrId: %s}\n".formatted(
-                    HttpsFake.url(connector.azure.server), dcr("apart")));
+            String yaml = entry(connector, secret, "north", "logTypes: [audit]")
+                    + entry(connector, secret, "south", "logTypes: [audit]")
+                    + entry(connector, secret, "apart", "logTypes: [audit, awareness-safe-score]",
+                            "destination: {ingestionEndpoint: \"%s\", dcrId: %s}".formatted(
+                                    HttpsFake.url(connector.azure.server), dcr("apart")));
             Path accounts = Files.writeString(dir.resolve("accounts.yaml"), yaml);
             Map<String, String> env = new HashMap<>(connector.environment("audit", Map.of(
                     "MIMECAST_ACCOUNTS_FILE", accounts.toString(), "MIMECAST_CLIENT_ID", "",
@@ -242,17 +233,9 @@ class ManyAccountsTest {
             Path secret = Files.writeString(dir.resolve("secret"), MimecastSimulator.DEMO_CLIENT_SECRET);
             StringBuilder yaml = new StringBuilder();
             for (String name : List.of("north", "south")) {
-                yaml.append("""
-                        - name: %s
-                          baseUrl: %s
-                          clientId: %s
-                          clientSecretFile: %s
-                          logTypes: [audit]
-                          schedule: "0/2 * * * * ?"
-                          startDate: %s
-                          destination: {ingestionEndpoint: "%s", dcrId: %s}
-                        """.formatted(name, connector.simulator.url(), MimecastSimulator.DEMO_CLIENT_ID, secret,
-                        connector.start, HttpsFake.url(connector.azure.server), dcr(name)));
+                yaml.append(entry(connector, secret, name, "logTypes: [audit]", "schedule: \"0/2 * * * * ?\"",
+                        "destination: {ingestionEndpoint: \"%s\", dcrId: %s}".formatted(
+                                HttpsFake.url(connector.azure.server), dcr(name))));
             }
             Path accounts = Files.writeString(dir.resolve("accounts.yaml"), yaml);
             Map<String, String> env = new HashMap<>(connector.environment("audit", Map.of(
@@ -306,6 +289,17 @@ class ManyAccountsTest {
             assertTrue(System.nanoTime() < deadline, "within " + seconds + " s");
             Thread.sleep(300);
         }
+    }
+
+    /** An entry of the accounts file for the connector's simulator, with these lines besides. */
+    private static String entry(SimulatedAccount connector, Path secret, String name, String... lines) {
+        StringBuilder entry = new StringBuilder("- name: " + name + "\n  baseUrl: " + connector.simulator.url()
+                + "\n  clientId: " + MimecastSimulator.DEMO_CLIENT_ID + "\n  clientSecretFile: " + secret
+                + "\n  startDate: " + connector.start + "\n");
+        for (String line : lines) {
+            entry.append("  ").append(line).append('\n');
+        }
+        return entry.toString();
     }
 
     private JsonNode checkpointOf(SimulatedAccount connector, String name) throws Exception {
