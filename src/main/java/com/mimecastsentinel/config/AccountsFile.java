@@ -102,14 +102,58 @@ public final class AccountsFile {
         }
         List<Account> accounts = new ArrayList<>();
         Set<String> names = new HashSet<>();
+        // whether each DCR's tables declare mimecastAccount: one answer a DCR, whoever names it
+        Map<String, String> columnOf = new java.util.HashMap<>();
+        for (String dcr : Arrays.asList(settings.dcrId, settings.awarenessDcrId)) {
+            if (dcr != null) {
+                columnOf.put(dcr, settings.accountColumn + " (SENTINEL_ACCOUNT_COLUMN)");
+            }
+        }
         for (int i = 0; i < entries.size(); i++) {
             Account account = account(entries.get(i), i + 1, settings);
             if (!names.add(account.name())) {
                 throw new ConfigurationException(SETTING, "declares account '" + account.name() + "' twice");
             }
+            requireAllInItsTenant(account);
+            Destination to = account.destination();
+            for (String dcr : Arrays.asList(to.dcrId(), to.awarenessDcrId())) {
+                String before = dcr == null ? null : columnOf.putIfAbsent(dcr, to.accountColumn() + " (account '"
+                        + account.name() + "')");
+                if (before != null && !before.startsWith(to.accountColumn() + " ")) {
+                    throw new ConfigurationException(SETTING, "account '" + account.name() + "': destination "
+                            + "accountColumn " + to.accountColumn() + " for DCR " + dcr + ", which is " + before
+                            + " elsewhere: a DCR's tables declare mimecastAccount or not");
+                }
+            }
             accounts.add(account);
         }
         return List.copyOf(accounts);
+    }
+
+    /**
+     * An account whose destination is in a tenant of its own (a customer's) sends all its rows there: a log type
+     * whose destination its entry does not name would go to the SENTINEL_* one, in AZURE_TENANT_ID (the provider's).
+     */
+    private static void requireAllInItsTenant(Account account) {
+        Destination to = account.destination();
+        if (to.tenantId() == null) {
+            return;
+        }
+        List<String> types = account.logTypes();
+        String where = "account '" + account.name() + "': destination tenantId";
+        if (to.dcrId() == null && (types.isEmpty() || types.stream().anyMatch(t -> !t.startsWith("awareness-")
+                && !t.equals("threat-intel")))) {
+            throw new ConfigurationException(SETTING, where + " needs its ingestionEndpoint and dcrId too (else its "
+                    + "rows would go to SENTINEL_DCR_ID, in AZURE_TENANT_ID)");
+        }
+        if (to.awarenessDcrId() == null && (types.isEmpty() || types.stream().anyMatch(t -> t.startsWith("awareness-")))) {
+            throw new ConfigurationException(SETTING, where + " needs its awarenessIngestionEndpoint and awarenessDcrId "
+                    + "too, or logTypes without awareness-*");
+        }
+        if (to.workspaceId() == null && (types.isEmpty() || types.contains("threat-intel"))) {
+            throw new ConfigurationException(SETTING, where + " needs its workspaceId too, or logTypes without "
+                    + "threat-intel");
+        }
     }
 
     private static Account account(Object item, int position, Settings settings) {

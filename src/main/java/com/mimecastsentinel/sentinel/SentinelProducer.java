@@ -114,8 +114,8 @@ final class SentinelProducer extends DefaultAsyncProducer {
         Target target = variable != null ? variable : Target.SETTINGS;
         Destination destination = component.destination(endpoint, target);
         String account = target.accountColumnValue(endpoint, component.isAccountColumn());
-        // with the account's column: a batch of its own, the exchange's left as it is
-        RowBatch rows = account == null ? body : body.withColumn(RowMapping.ACCOUNT, account);
+        // a batch of its own (with the account's column): the exchange's is left as it is
+        RowBatch rows = account == null ? body.slice(0, body.size()) : body.withColumn(RowMapping.ACCOUNT, account);
         List<Unsendable> unsendable = new ArrayList<>();
         if (destination.bytesLimited()) {
             RowLimits limits = new RowLimits(component.maxBytes() - 2);

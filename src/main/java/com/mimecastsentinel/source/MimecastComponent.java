@@ -24,20 +24,29 @@ public final class MimecastComponent extends DefaultComponent {
     static final int RUNS_AT_ONCE = 32;
 
     /**
-     * How many scheduled runs of one account go on at once: an account whose API hangs holds at most this many of
-     * the {@value #RUNS_AT_ONCE} threads, so that the other accounts' runs go on (see {@link MimecastConsumer#run()}).
+     * How many runs of one account go on at once (the others wait their turn): an account whose API hangs holds at
+     * most this many of the {@value #RUNS_AT_ONCE} threads, so that the other accounts' runs go on (see
+     * {@link MimecastConsumer#run()}).
      */
     static final int RUNS_PER_ACCOUNT = 8;
 
     private java.util.concurrent.ExecutorService runs;
-    /** Each account's scheduled runs going on (or handed over), out of {@value #RUNS_PER_ACCOUNT}. */
-    private final Map<MimecastAccount, java.util.concurrent.Semaphore> accountRuns = new java.util.IdentityHashMap<>();
+    private final Map<MimecastAccount, AccountRuns> accountRuns = new java.util.IdentityHashMap<>();
+    /**
+     * One run of a log type's state at a time, whichever consumer makes it: a route restarted (leadership moving
+     * back) makes a new consumer while a run of the one before may still be ending.
+     */
+    private final Map<String, java.util.concurrent.locks.ReentrantLock> runLocks =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * Where the endpoints' runs go (at start-up, and the schedule's fires): {@value #RUNS_AT_ONCE} at once, the others
-     * queued. A run handed over to a pool that no longer takes any (stopping) is refused, never run by the caller.
+     * The endpoints' runs (at start-up, and the schedule's fires): {@value #RUNS_AT_ONCE} at once, the others
+     * queued. A stopping component takes none: a run handed over then is refused, never run by the caller.
      */
-    synchronized java.util.concurrent.ExecutorService runs() {
+    private synchronized java.util.concurrent.ExecutorService runs() {
+        if (isStoppingOrStopped()) {
+            throw new java.util.concurrent.RejectedExecutionException("the mimecast component is stopping");
+        }
         if (runs == null) {
             runs = getCamelContext().getExecutorServiceManager().newThreadPool(this, "mimecast-run",
                     new org.apache.camel.builder.ThreadPoolProfileBuilder("mimecast-runs").poolSize(RUNS_AT_ONCE)
@@ -48,9 +57,15 @@ public final class MimecastComponent extends DefaultComponent {
         return runs;
     }
 
-    /** The permits of {@code account}'s scheduled runs: {@value #RUNS_PER_ACCOUNT}. */
-    synchronized java.util.concurrent.Semaphore runsOf(MimecastAccount account) {
-        return accountRuns.computeIfAbsent(account, a -> new java.util.concurrent.Semaphore(RUNS_PER_ACCOUNT));
+    /** Where {@code account}'s runs go: {@value #RUNS_PER_ACCOUNT} at once on the pool of runs. */
+    synchronized AccountRuns runsOf(MimecastAccount account) {
+        return accountRuns.computeIfAbsent(account, a -> new AccountRuns(task -> runs().execute(task),
+                RUNS_PER_ACCOUNT));
+    }
+
+    /** The lock of one log type's state ({@link MimecastAccount#qualify}): one run of it at a time. */
+    java.util.concurrent.locks.ReentrantLock runLock(String state) {
+        return runLocks.computeIfAbsent(state, s -> new java.util.concurrent.locks.ReentrantLock());
     }
 
     @Override

@@ -29,15 +29,14 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(MimecastConsumer.class);
 
     private final MimecastEndpoint endpoint;
-    /** One run at a time: a schedule's fire during a run (or the start-up run) waits for its end. */
-    private final ReentrantLock running = new ReentrantLock();
+    /** One run of the log type's state at a time (the component's lock of it, shared with a consumer before). */
+    private ReentrantLock running;
     /** Set for the thread whose poll found the run still going on (read by the poll strategy right after it). */
     private static final ThreadLocal<Boolean> PASSED_OVER = new ThreadLocal<>();
     private volatile SourceRun lastRun;
     private ProducerTemplate template;
     private MimecastCalls calls;
-    private java.util.concurrent.Future<?> startup;
-    /** A fire of the schedule handed to the account's threads and not begun yet: a fire meanwhile is passed over. */
+    /** A run handed over and not ended (waiting its turn, or going on): a fire meanwhile is passed over. */
     private final java.util.concurrent.atomic.AtomicBoolean handedOver = new java.util.concurrent.atomic.AtomicBoolean();
 
     MimecastConsumer(MimecastEndpoint endpoint, Processor processor) {
@@ -59,48 +58,47 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
     protected void doStart() throws Exception {
         template = getEndpoint().getCamelContext().createProducerTemplate();
         calls = new MimecastCalls(getEndpoint().getCamelContext(), template, logType(), endpoint.getAccount());
+        running = ((MimecastComponent) endpoint.getComponent()).runLock(logType());
         super.doStart();
-        // the first run at start, whatever the cron says (a standby taking over runs at once too), on the
-        // component's pool of runs: hundreds of routes of many accounts do not all run at once
-        startup = ((MimecastComponent) endpoint.getComponent()).runs().submit(this::runHere);
+        // the first run at start, whatever the cron says (a standby taking over runs at once too), handed over as
+        // the schedule's are (unless a fire was quicker: that one is the first run)
+        run();
     }
 
     /**
-     * A fire of the schedule. camel-quartz calls it on a thread of the Quartz scheduler, which every route of every
-     * account shares (10 threads): the run is handed to the component's pool of runs instead, where one account's
-     * scheduled runs take at most {@value MimecastComponent#RUNS_PER_ACCOUNT} threads, so that an account whose API
-     * hangs, or whose runs are long, never holds the scheduler, nor the threads the other accounts' runs need. A fire
-     * while the run goes on (or the one at start-up has not begun), while one is handed over and not begun, or while
-     * the account has that many runs going on, is passed over.
+     * A fire of the schedule (and the run at start-up). camel-quartz calls it on a thread of the Quartz scheduler,
+     * which every route of every account shares (10 threads): the run is handed to the component's pool of runs
+     * instead, where an account's runs take at most {@value MimecastComponent#RUNS_PER_ACCOUNT} threads and the
+     * others wait their turn, so that an account whose API hangs, or whose runs are long, never holds the scheduler,
+     * nor the threads the other accounts' runs need. A fire while the log type's run is handed over (waiting its
+     * turn, or going on) is passed over.
      */
     @Override
     public void run() {
-        java.util.concurrent.Future<?> first = startup;
-        if (running() || first != null && !first.isDone() || !handedOver.compareAndSet(false, true)) {
+        if (!handedOver.compareAndSet(false, true)) {
             LOG.debug("{}: still running: this fire of the schedule is passed over", logType());
             return;
         }
-        MimecastComponent component = (MimecastComponent) endpoint.getComponent();
-        java.util.concurrent.Semaphore permits = component.runsOf(endpoint.getAccount());
-        if (!permits.tryAcquire()) {
-            handedOver.set(false);
-            LOG.debug("{}: its account has {} runs going on: this fire of the schedule is passed over", logType(),
-                    MimecastComponent.RUNS_PER_ACCOUNT);
-            return;
-        }
         try {
-            component.runs().execute(() -> {
-                try {
-                    handedOver.set(false);
-                    runHere();
-                } finally {
-                    permits.release();
+            ((MimecastComponent) endpoint.getComponent()).runsOf(endpoint.getAccount()).submit(new AccountRuns.Run() {
+                @Override
+                public void run() {
+                    try {
+                        runHere();
+                    } finally {
+                        handedOver.set(false);
+                    }
+                }
+
+                @Override
+                public void refused(RuntimeException why) {
+                    handedOver.set(false); // stopping: the next fire (if any) tries again
+                    LOG.debug("{}: this run was not made: {}", logType(), why.toString());
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            permits.release();
-            handedOver.set(false); // stopping, or 100 000 runs waiting: the next fire tries again
-            LOG.debug("{}: this fire of the schedule is passed over: {}", logType(), e.toString());
+        } catch (RuntimeException | Error e) {
+            handedOver.set(false);
+            throw e;
         }
     }
 
@@ -121,10 +119,6 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
                 throw e;
             }
             LOG.debug("{}: the Quartz trigger was unscheduled already", logType());
-        }
-        if (startup != null) {
-            startup.cancel(false); // not yet begun: it never will; begun: it ends at its next batch (isRunAllowed)
-            startup = null;
         }
         if (template != null) {
             template.close();
@@ -149,7 +143,7 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
 
     /** Whether a run of this consumer is going on (a fire of the schedule now would be passed over). */
     public boolean running() {
-        return running.isLocked();
+        return running != null && running.isLocked();
     }
 
     /** Whether this thread's last poll was passed over (its run still going on): no run ended with it. */

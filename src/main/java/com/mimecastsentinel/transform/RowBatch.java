@@ -51,6 +51,8 @@ public final class RowBatch extends AbstractList<Map<String, Object>> implements
      * brace: {@code ,"name":"value"}; null for none.
      */
     private byte[] column;
+    private String columnName;
+    private String columnValue;
 
     public RowBatch() {
         this(16);
@@ -149,7 +151,22 @@ public final class RowBatch extends AbstractList<Map<String, Object>> implements
         JsonStringEncoder quote = JsonStringEncoder.getInstance();
         with.column = (",\"" + new String(quote.quoteAsString(name)) + "\":\"" + new String(quote.quoteAsString(value))
                 + "\"").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        with.columnName = name;
+        with.columnValue = value;
         return with;
+    }
+
+    /**
+     * The JSON of a row a step took as a map, with the batch's column: the map's own value of that name (a step that
+     * set it) gives way to the batch's.
+     */
+    private byte[] mapJson(Row row) throws IOException {
+        if (column != null && row.map.containsKey(columnName)) {
+            Map<String, Object> with = new LinkedHashMap<>(row.map);
+            with.put(columnName, columnValue);
+            return JSON.writeValueAsBytes(with);
+        }
+        return JSON.writeValueAsBytes(row.map);
     }
 
     /** Writes a row's JSON to {@code out}. */
@@ -160,7 +177,11 @@ public final class RowBatch extends AbstractList<Map<String, Object>> implements
         } else if (column == null) {
             JSON.writeValue(new NonClosing(out), row.map);
         } else {
-            byte[] own = row.map == null ? null : JSON.writeValueAsBytes(row.map);
+            byte[] own = row.map == null ? null : mapJson(row);
+            if (own != null && row.map.containsKey(columnName)) {
+                out.write(own); // the column is in it already
+                return;
+            }
             byte[] buffer = own != null ? own : row.buffer;
             int offset = own != null ? 0 : row.offset;
             int length = own != null ? own.length : row.length;
@@ -181,9 +202,12 @@ public final class RowBatch extends AbstractList<Map<String, Object>> implements
             length = row.length;
         } else {
             try {
-                length = JSON.writeValueAsBytes(row.map).length;
+                length = mapJson(row).length;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            }
+            if (column != null && row.map.containsKey(columnName)) {
+                return length; // the column is in it already
             }
         }
         return column == null ? length : length + column.length - (length > 2 ? 0 : 1);
@@ -207,6 +231,8 @@ public final class RowBatch extends AbstractList<Map<String, Object>> implements
             slice.rows.add(rows.get(i));
         }
         slice.column = column;
+        slice.columnName = columnName;
+        slice.columnValue = columnValue;
         return slice;
     }
 

@@ -85,6 +85,33 @@ class AccountsFileTest {
                 + "{accountColumn: yes please}\n").contains("destination accountColumn must be true or false"));
     }
 
+    /**
+     * An account in a tenant of its own names every destination its log types need (none of its rows to the
+     * provider's workspace); a DCR's tables declare the account column or not, whichever entry names it.
+     */
+    @Test
+    void aCustomersAccountSendsNothingToTheProvidersTenantAndADcrHasOneAnswerForTheColumn() throws Exception {
+        Settings provider = new Settings(key -> Optional.ofNullable(Map.of("sink", "file", "checkpoint.store", "file",
+                "azure.tenant-id", "t", "azure.client-id", "app", "azure.client-secret", "s", "sentinel.dcr-id", "dcr-9",
+                "sentinel.account-column", "true").get(key)), name -> null);
+        String head = "- name: fabrikam\n  clientId: x\n  clientSecretFile: " + secret() + "\n";
+        String own = "ingestionEndpoint: \"https://x.westeurope-1.ingest.monitor.azure.com\", dcrId: dcr-1";
+        String message = assertThrows(ConfigurationException.class, () -> AccountsFile.parse(head
+                + "  destination: {" + own + ", tenantId: fabrikam.onmicrosoft.com}\n", provider)).getMessage();
+        assertTrue(message.contains("needs its awarenessIngestionEndpoint and awarenessDcrId too"), message);
+        assertEquals(1, AccountsFile.parse(head + "  logTypes: [audit, siem]\n  destination: {" + own
+                + ", tenantId: fabrikam.onmicrosoft.com}\n", provider).size(), "its log types all go to its DCR");
+        message = assertThrows(ConfigurationException.class, () -> AccountsFile.parse(head + "  logTypes: [audit, "
+                + "threat-intel]\n  destination: {" + own + ", tenantId: fabrikam.onmicrosoft.com}\n", provider))
+                .getMessage();
+        assertTrue(message.contains("needs its workspaceId too"), message);
+
+        message = assertThrows(ConfigurationException.class, () -> AccountsFile.parse(head + "  destination: {"
+                + own.replace("dcr-1", "dcr-9") + "}\n", provider)).getMessage();
+        assertTrue(message.contains("accountColumn false for DCR dcr-9, which is true (SENTINEL_ACCOUNT_COLUMN)"),
+                message);
+    }
+
     @Test
     void errorsNameTheAccountAndTheFieldButNoValue() throws Exception {
         String file = secret();

@@ -523,6 +523,42 @@ class MimecastComponentTest extends CamelTestSupport {
         }
     }
 
+    /**
+     * More log types of one account than it may run at once, started together while its API hangs: as many runs as
+     * the account may have take threads, the others wait their turn (none is dropped), and all run once the API
+     * answers.
+     */
+    @Test
+    void anAccountsRunsPastItsLimitWaitTheirTurnAndNoneIsLeftOut() throws Exception {
+        int routes = MimecastComponent.RUNS_PER_ACCOUNT + 3;
+        hang = new java.util.concurrent.CountDownLatch(1);
+        List<MimecastConsumer> consumers = new ArrayList<>();
+        try {
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    for (int i = 0; i < routes; i++) {
+                        from("mimecast:held-" + i + "?source=#audit-source&account=#stuck-account&" + NO_CRON)
+                                .routeId("held-" + i).to("mock:held");
+                    }
+                }
+            });
+            for (int i = 0; i < routes; i++) {
+                consumers.add((MimecastConsumer) context.getRoute("held-" + i).getConsumer());
+            }
+            await(() -> hanging.get() >= MimecastComponent.RUNS_PER_ACCOUNT);
+            Thread.sleep(300);
+            assertEquals(MimecastComponent.RUNS_PER_ACCOUNT, hanging.get(), "the runs at start-up keep to the "
+                    + "account's limit too");
+        } finally {
+            hang.countDown();
+            hang = null;
+        }
+        await(() -> consumers.stream().allMatch(c -> c.lastRun() != null && !c.running()));
+        assertEquals(List.of(), consumers.stream().filter(c -> c.lastRun() == null).map(MimecastConsumer::logType)
+                .toList(), "every log type had its run");
+    }
+
     @Test
     void anUnknownOptionFailsStartUpNamingIt() {
         Exception failure = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,

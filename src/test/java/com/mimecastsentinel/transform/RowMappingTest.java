@@ -240,6 +240,13 @@ class RowMappingTest {
         }
         assertTrue(json.readTree(with.slice(1, 2).json(0)).path("changed").asBoolean());
         assertEquals("acme", json.readTree(with.slice(1, 2).json(0)).path("mimecastAccount").asText(), "in a slice");
+        rows.get(0).put("mimecastAccount", "set by a step");
+        assertEquals(1, new String(rows.withColumn("mimecastAccount", "acme").json(0), StandardCharsets.UTF_8)
+                .split("mimecastAccount").length - 1, "a step's own value gives way, the key comes once");
+        assertEquals("acme", json.readTree(rows.withColumn("mimecastAccount", "acme").json(0)).path("mimecastAccount")
+                .asText());
+        assertEquals(rows.withColumn("mimecastAccount", "acme").json(0).length, rows.withColumn("mimecastAccount",
+                "acme").jsonLength(0));
         RowBatch empty = new RowBatch();
         empty.add(new java.util.LinkedHashMap<>(), "x", 0);
         assertEquals("{\"k\":\"v\"}", new String(empty.withColumn("k", "v").json(0), StandardCharsets.UTF_8));
