@@ -101,8 +101,13 @@ public class ConnectorConfiguration implements CamelConfiguration {
         String clientId = settings.mimecastClientId;
         String clientSecret = settings.mimecastClientSecret;
         List<String> privateHosts = settings.mimecastPrivateHosts;
+        List<DemoAccount.Started> demos = new java.util.ArrayList<>();
         if (settings.demo) {
-            DemoAccount.Started demo = DemoAccount.find().start(context, properties);
+            DemoAccount simulator = DemoAccount.find();
+            for (int i = 0; i < settings.demoAccounts; i++) {
+                demos.add(simulator.start(context, i == 0 ? settings.demoSimulatorPort : 0));
+            }
+            DemoAccount.Started demo = demos.get(0);
             mimecastUrl = demo.url();
             clientId = demo.clientId();
             clientSecret = demo.clientSecret();
@@ -133,7 +138,9 @@ public class ConnectorConfiguration implements CamelConfiguration {
         // the account every mimecast endpoint calls unless it names another (its account option)
         MimecastAccount account = new MimecastAccount(mimecastUrl, auth);
         registry.bind(MimecastAccount.BEAN, account);
-        declaredAccounts(context, settings, clock);
+        declare(context, settings.demoAccounts > 1 ? demoAccounts(context, settings, demos, clock)
+                : declaredAccounts(context, settings, clock), settings.demoAccounts > 1 ? "DEMO_ACCOUNTS"
+                        : String.valueOf(settings.accountsFile));
         registry.bind("mimecastAuth", MimecastAccount.signing(account));
         registry.bind("mimecastRetries", checking
                 ? new MimecastRetries(Math.min(CHECK_ATTEMPTS, settings.maxAttempts), min(settings.maxRateLimitWait,
@@ -166,11 +173,14 @@ public class ConnectorConfiguration implements CamelConfiguration {
 
         // where rows go
         // threat intelligence per workspace: SENTINEL_WORKSPACE_ID's (null), or a declared account's own
-        java.util.function.Function<String, com.mimecastsentinel.sentinel.Destination> stix = azure::stixUpload;
+        java.util.function.Function<SentinelComponent.Workspace, com.mimecastsentinel.sentinel.Destination> stix =
+                azure::stixUpload;
         SentinelComponent sentinel = settings.sink == Settings.SinkKind.SENTINEL
                 ? new SentinelComponent(azure::logsIngestion, stix, deadLetters, metrics, maxBytes())
                 : new SentinelComponent(dcr -> new FileOutput(settings.outputDir),
                         () -> new FileOutput(settings.outputDir), deadLetters, metrics, maxBytes());
+        // the demo's accounts write to the same files: each row says which account it came from
+        sentinel.setAccountColumn(settings.accountColumn || settings.demoAccounts > 1);
         context.addComponent("sentinel", sentinel);
 
         // runs, and what they share
@@ -213,16 +223,33 @@ public class ConnectorConfiguration implements CamelConfiguration {
                         : settings.runOnce ? ", RUN_ONCE" : "");
     }
 
+    /** A declared account: what its endpoints call (its bean) and what its routes are made of. */
+    private record Declared(MimecastAccount account, AccountRoutes.Declared routes) {
+    }
+
     /**
-     * The accounts of MIMECAST_ACCOUNTS_FILE: a bean each ({@code mimecast-<name>}), and each log type's route made
-     * for each of them as the routes are loaded ({@link AccountRoutes}).
+     * The declared accounts: a bean each ({@code mimecast-<name>}), and each log type's route made for each of them
+     * as the routes are loaded ({@link AccountRoutes}).
      */
-    private static void declaredAccounts(CamelContext context, Settings settings, Clock clock) throws Exception {
-        List<AccountsFile.Account> declared = AccountsFile.read(settings);
+    private static void declare(CamelContext context, List<Declared> declared, String source) throws Exception {
         if (declared.isEmpty()) {
             return;
         }
-        for (AccountsFile.Account entry : declared) {
+        for (Declared entry : declared) {
+            context.getRegistry().bind(AccountRoutes.bean(entry.routes().name()), entry.account());
+        }
+        AccountRoutes routes = new AccountRoutes(context, declared.stream().map(Declared::routes).toList());
+        ((org.apache.camel.model.ModelCamelContext) context).addModelLifecycleStrategy(routes);
+        context.addStartupListener((camel, alreadyStarted) -> routes.requireKnown());
+        LOG.info("{} Mimecast accounts declared ({}): {}", declared.size(), source,
+                declared.stream().map(entry -> entry.routes().name()).toList());
+    }
+
+    /** The accounts of MIMECAST_ACCOUNTS_FILE, their secrets read from their files (again as they change). */
+    private static List<Declared> declaredAccounts(CamelContext context, Settings settings, Clock clock)
+            throws Exception {
+        List<Declared> declared = new java.util.ArrayList<>();
+        for (AccountsFile.Account entry : AccountsFile.read(settings)) {
             String where = "MIMECAST_ACCOUNTS_FILE (account '" + entry.name() + "': ";
             MimecastAuth auth;
             if (entry.api2()) {
@@ -244,17 +271,34 @@ public class ConnectorConfiguration implements CamelConfiguration {
             }
             AccountsFile.Destination to = entry.destination();
             MimecastAccount account = new MimecastAccount(entry.name(), entry.baseUrl().toString(), auth,
-                    new Target(to.ingestionEndpoint(), to.dcrId(), to.awarenessIngestionEndpoint(),
-                            to.awarenessDcrId(), to.workspaceId()), entry.startDate(),
+                    new Target(entry.name(), to.ingestionEndpoint(), to.dcrId(), to.awarenessIngestionEndpoint(),
+                            to.awarenessDcrId(), to.workspaceId(), to.tenantId(), to.accountColumn()),
+                    entry.startDate(),
                     java.util.Set.copyOf(entry.logTypes()));
-            context.getRegistry().bind(AccountRoutes.bean(entry.name()), account);
+            declared.add(new Declared(account, new AccountRoutes.Declared(entry.name(), entry.logTypes(),
+                    entry.schedule())));
         }
-        AccountRoutes routes = new AccountRoutes(context, declared.stream()
-                .map(entry -> new AccountRoutes.Declared(entry.name(), entry.logTypes(), entry.schedule())).toList());
-        ((org.apache.camel.model.ModelCamelContext) context).addModelLifecycleStrategy(routes);
-        context.addStartupListener((camel, alreadyStarted) -> routes.requireKnown());
-        LOG.info("{} Mimecast accounts declared ({}): {}", declared.size(), settings.accountsFile,
-                declared.stream().map(AccountsFile.Account::name).toList());
+        return declared;
+    }
+
+    /**
+     * The demo as a connector of many accounts (DEMO_ACCOUNTS): {@code demo-1}, {@code demo-2}, … each reading a
+     * simulator of its own (MIMECAST_LOG_TYPES, or every log type), into the same files, each row naming its
+     * account (mimecastAccount).
+     */
+    private static List<Declared> demoAccounts(CamelContext context, Settings settings,
+            List<DemoAccount.Started> simulators, Clock clock) {
+        List<Declared> declared = new java.util.ArrayList<>();
+        for (int i = 0; i < simulators.size(); i++) {
+            DemoAccount.Started simulator = simulators.get(i);
+            String name = "demo-" + (i + 1);
+            MimecastAccount account = new MimecastAccount(name, simulator.url(), MimecastAuth.oauth(new OAuthToken(
+                    context.createProducerTemplate(), simulator.url(), simulator.clientId(), simulator.clientSecret(),
+                    clock)), new Target(name, null, null, null, null, null, null, false), null,
+                    java.util.Set.copyOf(settings.logTypes));
+            declared.add(new Declared(account, new AccountRoutes.Declared(name, settings.logTypes, null)));
+        }
+        return declared;
     }
 
     /** The endpoints' default account when only declared accounts exist: using it names what is missing. */

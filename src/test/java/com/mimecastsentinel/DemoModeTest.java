@@ -30,7 +30,10 @@ class DemoModeTest {
     Path work;
 
     private int runDemo(LocalDate start) {
-        Properties settings = new Properties();
+        return runDemo(start, new Properties());
+    }
+
+    private int runDemo(LocalDate start, Properties settings) {
         settings.put("output.dir", work.resolve("out").toString());
         settings.put("checkpoint.dir", work.resolve("checkpoints").toString());
         settings.put("start-date", start.toString());
@@ -81,6 +84,42 @@ class DemoModeTest {
         assertEquals(expected, ids, "every simulated event up to the checkpoint, nothing else");
         assertEquals(ids.size(), checkpoint.path("deliveredTotal").asLong());
         rows.forEach(r -> assertEquals(r.path("id").asText(), r.path("mimecastEventId").asText()));
+    }
+
+    /**
+     * DEMO_ACCOUNTS=2: two simulated accounts in one connector, each with its own checkpoints, every event of each
+     * once, and each row naming its account (the simulators generate the same events: the column tells them apart).
+     * MIMECAST_LOG_TYPES picks the demo accounts' log types.
+     */
+    @Test
+    void twoDemoAccountsWriteRowsNamingTheirAccount() throws Exception {
+        LocalDate start = LocalDate.now(ZoneOffset.UTC).minusDays(1);
+        Properties settings = new Properties();
+        settings.put("demo.accounts", "2");
+        settings.put("mimecast.log-types", "audit");
+        assertEquals(0, runDemo(start, settings));
+        assertEquals(0, runDemo(start, settings));
+
+        List<JsonNode> rows = Files.readAllLines(work.resolve("out/Custom-Audit.ndjson")).stream().map(this::parse)
+                .toList();
+        Map<String, List<String>> idsByAccount = rows.stream().collect(Collectors.groupingBy(
+                r -> r.path("mimecastAccount").asText("(none)"), java.util.TreeMap::new,
+                Collectors.mapping(r -> r.path("mimecastEventId").asText(), Collectors.toList())));
+        assertEquals(Set.of("demo-1", "demo-2"), idsByAccount.keySet(), "every row names its account");
+        for (String account : idsByAccount.keySet()) {
+            List<String> ids = idsByAccount.get(account);
+            assertEquals(ids.size(), Set.copyOf(ids).size(), account + ": no event written twice");
+            JsonNode checkpoint = json.readTree(work.resolve("checkpoints/accounts/" + account + "/audit.json")
+                    .toFile());
+            Instant until = Instant.parse(checkpoint.path("completedUntil").asText());
+            Set<String> expected = PagedFeeds.all(json, Duration.ofMinutes(5)).get("/api/audit/get-audit-events")
+                    .events().between(start.atStartOfDay(ZoneOffset.UTC).toInstant(), until).stream()
+                    .map(e -> e.path("id").asText()).collect(Collectors.toSet());
+            assertTrue(expected.size() > 24 * 12 - 2, account + ": a day of events: " + expected.size());
+            assertEquals(expected, Set.copyOf(ids), account + ": every simulated event up to its checkpoint");
+        }
+        assertFalse(Files.exists(work.resolve("checkpoints/audit.json")), "no single-account state");
+        assertFalse(Files.exists(work.resolve("checkpoints/accounts/demo-1/dlp.json")), "audit only");
     }
 
     @Test

@@ -4,7 +4,6 @@ import java.time.Duration;
 
 import com.mimecastsentinel.config.DemoAccount;
 import org.apache.camel.CamelContext;
-import org.apache.camel.spi.PropertiesComponent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,10 +15,9 @@ import org.slf4j.LoggerFactory;
 public final class DemoMode implements DemoAccount {
     private static final Logger LOG = LoggerFactory.getLogger(DemoMode.class);
 
-    /** Starts the simulator ({@code demo.simulator-port}, 0 for any free port). */
+    /** Starts a simulator ({@code port} 0 for any free port). */
     @Override
-    public Started start(CamelContext context, PropertiesComponent properties) throws Exception {
-        int port = properties.resolveProperty("demo.simulator-port").map(Integer::parseInt).orElse(0);
+    public Started start(CamelContext context, int port) throws Exception {
         MimecastSimulator simulator = new MimecastSimulator(port, Duration.ofMinutes(5), null);
         simulator.start();
         context.addService(simulator, true, true);

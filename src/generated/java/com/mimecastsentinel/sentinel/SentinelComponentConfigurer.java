@@ -23,6 +23,8 @@ public class SentinelComponentConfigurer extends PropertyConfigurerSupport imple
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         SentinelComponent target = (SentinelComponent) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "accountcolumn":
+        case "accountColumn": target.setAccountColumn(property(camelContext, boolean.class, value)); return true;
         case "autowiredenabled":
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
         case "lazystartproducer":
@@ -34,6 +36,8 @@ public class SentinelComponentConfigurer extends PropertyConfigurerSupport imple
     @Override
     public Class<?> getOptionType(String name, boolean ignoreCase) {
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "accountcolumn":
+        case "accountColumn": return boolean.class;
         case "autowiredenabled":
         case "autowiredEnabled": return boolean.class;
         case "lazystartproducer":
@@ -46,6 +50,8 @@ public class SentinelComponentConfigurer extends PropertyConfigurerSupport imple
     public Object getOptionValue(Object obj, String name, boolean ignoreCase) {
         SentinelComponent target = (SentinelComponent) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "accountcolumn":
+        case "accountColumn": return target.isAccountColumn();
         case "autowiredenabled":
         case "autowiredEnabled": return target.isAutowiredEnabled();
         case "lazystartproducer":

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -98,10 +97,7 @@ final class LocalChecks {
 
     private static CheckResult writable(String check, Path directory, String variable) {
         try {
-            Files.createDirectories(directory);
-            Path probe = Files.createTempFile(directory, ".check-", ".tmp");
-            Files.writeString(probe, "check", StandardCharsets.UTF_8);
-            Files.delete(probe);
+            com.mimecastsentinel.sentinel.FileOutput.requireWritable(directory);
             return CheckResult.pass(check, directory.toAbsolutePath().normalize() + " is writable");
         } catch (IOException | RuntimeException e) {
             return CheckResult.fail(check, directory.toAbsolutePath().normalize() + " cannot be written (" + e + ")",

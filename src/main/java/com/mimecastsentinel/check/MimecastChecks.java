@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mimecastsentinel.source.MimecastAccount;
 import com.mimecastsentinel.config.Settings;
 import com.mimecastsentinel.source.MimecastFailure;
 import com.mimecastsentinel.source.MimecastSource;
@@ -27,9 +28,6 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  * generation), with what to do.
  */
 final class MimecastChecks {
-    /** API 1.0's regional hosts ({@code https://eu-api.mimecast.com}); API 2.0's are {@code api.services…}. */
-    private static final Pattern API1_HOST = Pattern.compile("[a-z]{2,3}-api\\.mimecast\\.com");
-    private static final Pattern API2_HOST = Pattern.compile("([a-z]{2}-)?api\\.services\\.mimecast\\.com");
     private static final Pattern MIMECAST_URL = Pattern.compile("https://[a-z0-9.-]+\\.mimecast\\.com");
     /** The clock difference past which the check warns (the connector's own tolerance for checkpoints). */
     static final Duration SKEW_WARNING = Duration.ofMinutes(2);
@@ -49,7 +47,7 @@ final class MimecastChecks {
     }
 
     /** A declared account's generation against its base URL's host. */
-    static CheckResult generation(com.mimecastsentinel.source.MimecastAccount account) {
+    static CheckResult generation(MimecastAccount account) {
         return generation("mimecast api " + account.qualify("").replaceAll("/$", ""), URI.create(account.baseUrl()),
                 account.auth().api2(), "its baseUrl (or region) in MIMECAST_ACCOUNTS_FILE",
                 "clientId and clientSecretFile (api \"2.0\")", "appId and the key files (api \"1.0\")");
@@ -57,16 +55,17 @@ final class MimecastChecks {
 
     private static CheckResult generation(String check, URI baseUrl, boolean api2, String url, String api2Credentials,
             String api1Credentials) {
-        String host = baseUrl.getHost().toLowerCase(Locale.ROOT);
-        if (api2 && API1_HOST.matcher(host).matches()) {
+        String host = baseUrl.getHost();
+        if (api2 && com.mimecastsentinel.config.MimecastRegions.isApi1Host(host)) {
             return CheckResult.fail(check, baseUrl + " is an API 1.0 host, but the credentials are API 2.0", "set "
                     + url + " to " + Settings.DEFAULT_MIMECAST_URL + ", or use API 1.0 credentials (" + api1Credentials
                     + ")");
         }
-        if (!api2 && API2_HOST.matcher(host).matches()) {
+        if (!api2 && com.mimecastsentinel.config.MimecastRegions.isApi2Host(host)) {
             return CheckResult.fail(check, baseUrl + " is an API 2.0 host, but the credentials are API 1.0", "set "
-                    + url + " to the account's regional API 1.0 host (https://<region>-api.mimecast.com: us, eu, de, "
-                    + "ca, za, au, jer), or use API 2.0 credentials (" + api2Credentials + ")");
+                    + url + " to the account's regional API 1.0 host (https://<region>-api.mimecast.com: "
+                    + String.join(", ", com.mimecastsentinel.config.MimecastRegions.API1) + "), or use API 2.0 "
+                    + "credentials (" + api2Credentials + ")");
         }
         return CheckResult.pass(check, "API " + (api2 ? "2.0 (client credentials)" : "1.0 (signed requests)") + " at "
                 + baseUrl);
@@ -131,15 +130,36 @@ final class MimecastChecks {
     }
 
     /** The OAuth token request failed: the client id and secret, or the way to Mimecast. */
-    static CheckResult credentials(String check, Throwable failure, Settings settings) {
+    static CheckResult credentials(String check, Throwable failure, MimecastAccount account, Settings settings) {
         if (find(failure, MimecastFailure.CredentialsRefused.class) != null) {
             return CheckResult.fail(check, AzureChecks.firstLine(failure), check.contains(
-                    com.mimecastsentinel.source.MimecastAccount.NAMESPACE) ? "check the account's clientId and "
+                    MimecastAccount.NAMESPACE) ? "check the account's clientId and "
                     + "clientSecretFile in MIMECAST_ACCOUNTS_FILE: an API 2.0 application's, not revoked"
                     : "check MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET: the client id and secret of an API 2.0 "
                     + "application (Mimecast Administration Console, API and Platform Integrations), not revoked");
         }
-        return explain(check, failure, null, "/oauth/token", settings);
+        return explain(check, failure, null, "/oauth/token", account, settings);
+    }
+
+    /**
+     * What a fix names for an account: the MIMECAST_* settings, or a declared account's entry in
+     * MIMECAST_ACCOUNTS_FILE.
+     */
+    private record Names(URI baseUrl, boolean api2, String url, String api2Credentials, String api1Credentials,
+            String api1Keys, String logTypes) {
+
+        static Names of(MimecastAccount account, Settings settings) {
+            if (account == null || account.name() == null) {
+                return new Names(settings.mimecastBaseUrl, settings.usesApi2(), "MIMECAST_BASE_URL",
+                        "MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET", "MIMECAST_APP_ID, MIMECAST_APP_KEY, "
+                                + "MIMECAST_ACCESS_KEY and MIMECAST_SECRET_KEY", "MIMECAST_ACCESS_KEY and "
+                                + "MIMECAST_SECRET_KEY", "MIMECAST_LOG_TYPES");
+            }
+            String entry = "of account '" + account.name() + "' in MIMECAST_ACCOUNTS_FILE";
+            return new Names(URI.create(account.baseUrl()), account.auth().api2(), "the baseUrl (or region) " + entry,
+                    "the clientId and clientSecretFile " + entry, "the appId and key files " + entry,
+                    "the accessKeyFile and secretKeyFile " + entry, "the logTypes " + entry);
+        }
     }
 
     /**
@@ -147,10 +167,12 @@ final class MimecastChecks {
      *
      * @param source the log type's source (its permission), or null
      */
-    static CheckResult explain(String check, Throwable failure, MimecastSource source, String path, Settings settings) {
+    static CheckResult explain(String check, Throwable failure, MimecastSource source, String path,
+            MimecastAccount account, Settings settings) {
         if (find(failure, MimecastFailure.CredentialsRefused.class) != null) {
-            return credentials(check, failure, settings);
+            return credentials(check, failure, account, settings);
         }
+        Names names = Names.of(account, settings);
         HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
         MimecastFailure mimecast = find(failure, MimecastFailure.class);
         int status = http != null ? http.getStatusCode() : mimecast != null ? mimecast.status() : 0;
@@ -164,40 +186,40 @@ final class MimecastChecks {
         String text = (body + " " + message).toLowerCase(Locale.ROOT);
         Matcher otherHost = MIMECAST_URL.matcher(body + " " + message);
         boolean namesOtherHost = otherHost.find() && !otherHost.group().equalsIgnoreCase(
-                settings.mimecastBaseUrl.getScheme() + "://" + settings.mimecastBaseUrl.getHost());
+                names.baseUrl().getScheme() + "://" + names.baseUrl().getHost());
         if (status == 418) {
             return CheckResult.fail(check, "Mimecast says the API 1.0 access key's binding expired (" + answer + ")",
                     "create a new access key and secret key for the API user (Mimecast Administration Console, API "
-                            + "applications) and set MIMECAST_ACCESS_KEY and MIMECAST_SECRET_KEY");
+                            + "applications) and set " + names.api1Keys());
         }
         // a code about the region, or an answer naming another Mimecast host as the account's
         if (codes.stream().anyMatch(code -> code.toLowerCase(Locale.ROOT).contains("region"))
                 || namesOtherHost && text.contains("region")) {
             return CheckResult.fail(check, "Mimecast says the account is in another region than "
-                    + settings.mimecastBaseUrl + " (" + answer + ")", "set MIMECAST_BASE_URL to "
+                    + names.baseUrl() + " (" + answer + ")", "set " + names.url() + " to "
                     + (namesOtherHost ? otherHost.group()
                             : "the account's regional host (https://<region>-api.mimecast.com)"));
         }
         if (status == 401) {
             return CheckResult.fail(check, "Mimecast refused the credentials of the call to " + path + " (" + answer + ")",
-                    settings.usesApi2() ? "check that the API 2.0 application is enabled and MIMECAST_CLIENT_ID and "
-                            + "MIMECAST_CLIENT_SECRET are its current ones"
-                            : "check MIMECAST_APP_ID, MIMECAST_APP_KEY, MIMECAST_ACCESS_KEY and MIMECAST_SECRET_KEY "
-                                    + "(as the console shows them) and this machine's clock");
+                    names.api2() ? "check that the API 2.0 application is enabled and " + names.api2Credentials()
+                            + " are its current ones"
+                            : "check " + names.api1Credentials() + " (as the console shows them) and this machine's "
+                                    + "clock");
         }
         if (status == 403) {
             if (codes.contains("app_forbidden") || text.contains("product")) {
                 return CheckResult.fail(check, "the API application has no product that serves " + path + " ("
                         + answer + ")", "add the product that serves this log type to the API application in the "
                         + "Mimecast Administration Console (" + permission + "), or leave the log type out of "
-                        + "MIMECAST_LOG_TYPES");
+                        + names.logTypes());
             }
             return CheckResult.fail(check, "Mimecast refused " + path + " for want of a permission (" + answer + ")",
                     "grant the API user's role the permission " + permission);
         }
         if (status == 404) {
-            return CheckResult.fail(check, path + " is not found at " + settings.mimecastBaseUrl + " (" + answer + ")",
-                    "MIMECAST_BASE_URL serves another API generation or region: API 2.0 is at "
+            return CheckResult.fail(check, path + " is not found at " + names.baseUrl() + " (" + answer + ")",
+                    names.url() + " serves another API generation or region: API 2.0 is at "
                             + Settings.DEFAULT_MIMECAST_URL + ", API 1.0 at https://<region>-api.mimecast.com");
         }
         if (status == 429) {
@@ -208,8 +230,8 @@ final class MimecastChecks {
             return CheckResult.fail(check, "Mimecast answered " + answer, "Mimecast is failing: run check again later");
         }
         if (http == null && mimecast == null && find(failure, IOException.class) != null) {
-            return CheckResult.fail(check, "no answer from " + settings.mimecastBaseUrl + " ("
-                    + AzureChecks.firstLine(find(failure, IOException.class)) + ")", "check MIMECAST_BASE_URL, DNS, "
+            return CheckResult.fail(check, "no answer from " + names.baseUrl() + " ("
+                    + AzureChecks.firstLine(find(failure, IOException.class)) + ")", "check " + names.url() + ", DNS, "
                     + "the firewall and the proxy (camel.component.https.proxy-host)");
         }
         return CheckResult.fail(check, "Mimecast refused " + path + " (" + (answer.isBlank()

@@ -302,7 +302,7 @@ public final class Preflight implements StartupListener {
                 date = MimecastChecks.date(e);
                 signed = api1 ? MimecastChecks.signatureTaken(e) : null;
                 results.add(MimecastChecks.explain("mimecast " + named, e, endpoint.getSource(), request.path(),
-                        settings));
+                        endpoint.getAccount(), settings));
             }
             Instant local = clock.instant();
             for (SentinelEndpoint sink : destinations) {
@@ -362,7 +362,7 @@ public final class Preflight implements StartupListener {
                     account.auth().check();
                     return CheckResult.pass(check, "a token from " + account.baseUrl() + "/oauth/token");
                 } catch (RuntimeException e) {
-                    return MimecastChecks.credentials(check, e, settings);
+                    return MimecastChecks.credentials(check, e, account, settings);
                 }
             });
         }

@@ -40,6 +40,8 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  *     awarenessIngestionEndpoint: https://…
  *     awarenessDcrId: dcr-…
  *     workspaceId: 0000…
+ *     tenantId: 0000…                # their Entra tenant, when not AZURE_TENANT_ID (a customer's)
+ *     accountColumn: true            # these DCRs' tables declare mimecastAccount (accounts share them)
  * </pre>
  */
 public final class AccountsFile {
@@ -50,10 +52,7 @@ public final class AccountsFile {
             "clientSecretFile", "appId", "appKeyFile", "accessKeyFile", "secretKeyFile", "logTypes", "schedule",
             "startDate", "destination");
     private static final Set<String> DESTINATION_FIELDS = Set.of("ingestionEndpoint", "dcrId",
-            "awarenessIngestionEndpoint", "awarenessDcrId", "workspaceId");
-    /** API 1.0's regions (https://&lt;region&gt;-api.mimecast.com) and API 2.0's pinned ones. */
-    private static final List<String> API1_REGIONS = List.of("us", "eu", "de", "ca", "za", "au", "jer");
-    private static final List<String> API2_REGIONS = List.of("global", "uk", "us");
+            "awarenessIngestionEndpoint", "awarenessDcrId", "workspaceId", "tenantId", "accountColumn");
 
     /** One declared account. Secrets are files; {@code logTypes} empty means every log type of its generation. */
     public record Account(String name, URI baseUrl, boolean api2, String clientId, Path clientSecretFile,
@@ -61,9 +60,12 @@ public final class AccountsFile {
             String schedule, Instant startDate, Destination destination) {
     }
 
-    /** Where an account's rows go; null fields are the settings' (SENTINEL_*). */
+    /**
+     * Where an account's rows go; null fields are the settings' (SENTINEL_*). {@code accountColumn}: whether the
+     * tables of its own DCRs declare the mimecastAccount column (the settings' DCRs': SENTINEL_ACCOUNT_COLUMN).
+     */
     public record Destination(String ingestionEndpoint, String dcrId, String awarenessIngestionEndpoint,
-            String awarenessDcrId, String workspaceId) {
+            String awarenessDcrId, String workspaceId, String tenantId, boolean accountColumn) {
     }
 
     private AccountsFile() {
@@ -100,14 +102,58 @@ public final class AccountsFile {
         }
         List<Account> accounts = new ArrayList<>();
         Set<String> names = new HashSet<>();
+        // whether each DCR's tables declare mimecastAccount: one answer a DCR, whoever names it
+        Map<String, String> columnOf = new java.util.HashMap<>();
+        for (String dcr : Arrays.asList(settings.dcrId, settings.awarenessDcrId)) {
+            if (dcr != null) {
+                columnOf.put(dcr, settings.accountColumn + " (SENTINEL_ACCOUNT_COLUMN)");
+            }
+        }
         for (int i = 0; i < entries.size(); i++) {
             Account account = account(entries.get(i), i + 1, settings);
             if (!names.add(account.name())) {
                 throw new ConfigurationException(SETTING, "declares account '" + account.name() + "' twice");
             }
+            requireAllInItsTenant(account);
+            Destination to = account.destination();
+            for (String dcr : Arrays.asList(to.dcrId(), to.awarenessDcrId())) {
+                String before = dcr == null ? null : columnOf.putIfAbsent(dcr, to.accountColumn() + " (account '"
+                        + account.name() + "')");
+                if (before != null && !before.startsWith(to.accountColumn() + " ")) {
+                    throw new ConfigurationException(SETTING, "account '" + account.name() + "': destination "
+                            + "accountColumn " + to.accountColumn() + " for DCR " + dcr + ", which is " + before
+                            + " elsewhere: a DCR's tables declare mimecastAccount or not");
+                }
+            }
             accounts.add(account);
         }
         return List.copyOf(accounts);
+    }
+
+    /**
+     * An account whose destination is in a tenant of its own (a customer's) sends all its rows there: a log type
+     * whose destination its entry does not name would go to the SENTINEL_* one, in AZURE_TENANT_ID (the provider's).
+     */
+    private static void requireAllInItsTenant(Account account) {
+        Destination to = account.destination();
+        if (to.tenantId() == null) {
+            return;
+        }
+        List<String> types = account.logTypes();
+        String where = "account '" + account.name() + "': destination tenantId";
+        if (to.dcrId() == null && (types.isEmpty() || types.stream().anyMatch(t -> !t.startsWith("awareness-")
+                && !t.equals("threat-intel")))) {
+            throw new ConfigurationException(SETTING, where + " needs its ingestionEndpoint and dcrId too (else its "
+                    + "rows would go to SENTINEL_DCR_ID, in AZURE_TENANT_ID)");
+        }
+        if (to.awarenessDcrId() == null && (types.isEmpty() || types.stream().anyMatch(t -> t.startsWith("awareness-")))) {
+            throw new ConfigurationException(SETTING, where + " needs its awarenessIngestionEndpoint and awarenessDcrId "
+                    + "too, or logTypes without awareness-*");
+        }
+        if (to.workspaceId() == null && (types.isEmpty() || types.contains("threat-intel"))) {
+            throw new ConfigurationException(SETTING, where + " needs its workspaceId too, or logTypes without "
+                    + "threat-intel");
+        }
     }
 
     private static Account account(Object item, int position, Settings settings) {
@@ -185,24 +231,20 @@ public final class AccountsFile {
             if (api2) {
                 return URI.create(Settings.DEFAULT_MIMECAST_URL);
             }
-            throw new ConfigurationException(SETTING, where + ": an API 1.0 account needs its region (" + API1_REGIONS
-                    + ") or baseUrl");
+            throw new ConfigurationException(SETTING, where + ": an API 1.0 account needs its region ("
+                    + MimecastRegions.API1 + ") or baseUrl");
         }
-        String r = region.toLowerCase(Locale.ROOT);
-        if (api2 && API2_REGIONS.contains(r)) {
-            return URI.create(r.equals("global") ? Settings.DEFAULT_MIMECAST_URL
-                    : "https://" + r + "-api.services.mimecast.com");
+        URI regional = MimecastRegions.url(region, api2);
+        if (regional == null) {
+            throw new ConfigurationException(SETTING, where + ": region must be one of " + (api2 ? MimecastRegions.API2
+                    : MimecastRegions.API1) + " for API " + (api2 ? "2.0" : "1.0"));
         }
-        if (!api2 && API1_REGIONS.contains(r)) {
-            return URI.create("https://" + r + "-api.mimecast.com");
-        }
-        throw new ConfigurationException(SETTING, where + ": region must be one of " + (api2 ? API2_REGIONS
-                : API1_REGIONS) + " for API " + (api2 ? "2.0" : "1.0"));
+        return regional;
     }
 
     private static Destination destination(Object value, String where, Settings settings) {
         if (value == null) {
-            return new Destination(null, null, null, null, null);
+            return new Destination(null, null, null, null, null, null, false);
         }
         if (!(value instanceof Map<?, ?> map)) {
             throw new ConfigurationException(SETTING, where + ": destination must be a map");
@@ -225,7 +267,31 @@ public final class AccountsFile {
             throw new ConfigurationException(SETTING, where + ": destination workspaceId must be a workspace id "
                     + "(a GUID)");
         }
-        return new Destination(endpoint, dcr, awarenessEndpoint, awarenessDcr, workspace);
+        String tenant = text(fields, "tenantId", where);
+        if (tenant != null) {
+            if (!tenant.matches("(?i)[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}|[a-z0-9-]+(\\.[a-z0-9-]+)+")) {
+                throw new ConfigurationException(SETTING, where + ": destination tenantId must be a tenant id (a "
+                        + "GUID) or its domain");
+            }
+            if (dcr == null && awarenessDcr == null && workspace == null) {
+                throw new ConfigurationException(SETTING, where + ": destination tenantId goes with the account's "
+                        + "own dcrId, awarenessDcrId or workspaceId (those of SENTINEL_* are in AZURE_TENANT_ID)");
+            }
+            if (settings.azureClientSecret == null) {
+                throw new ConfigurationException(SETTING, where + ": destination tenantId needs AZURE_CLIENT_SECRET "
+                        + "(a multi-tenant app registration): a managed identity has tokens of its own tenant only");
+            }
+        }
+        // of the entry's own DCRs: the settings' say it themselves (SENTINEL_ACCOUNT_COLUMN)
+        Object column = fields.getOrDefault("accountColumn", Boolean.FALSE);
+        if (!(column instanceof Boolean declared)) {
+            throw new ConfigurationException(SETTING, where + ": destination accountColumn must be true or false");
+        }
+        if (declared && dcr == null && awarenessDcr == null) {
+            throw new ConfigurationException(SETTING, where + ": destination accountColumn is about the account's "
+                    + "own dcrId or awarenessDcrId; the SENTINEL_* DCRs' is SENTINEL_ACCOUNT_COLUMN");
+        }
+        return new Destination(endpoint, dcr, awarenessEndpoint, awarenessDcr, workspace, tenant, declared);
     }
 
     /** A DCR and its endpoint go together, checked as SENTINEL_INGESTION_ENDPOINT and SENTINEL_DCR_ID are. */

@@ -3,7 +3,6 @@ package com.mimecastsentinel.config;
 import java.util.ServiceLoader;
 
 import org.apache.camel.CamelContext;
-import org.apache.camel.spi.PropertiesComponent;
 
 /**
  * A stand-in for a Mimecast account when no Mimecast credentials are set: the demo's simulator (README command 1).
@@ -17,8 +16,8 @@ public interface DemoAccount {
     record Started(String url, String clientId, String clientSecret) {
     }
 
-    /** Starts the stand-in as a service of the Camel context. */
-    Started start(CamelContext context, PropertiesComponent properties) throws Exception;
+    /** Starts a stand-in as a service of the Camel context, on {@code port} (0: any free one). */
+    Started start(CamelContext context, int port) throws Exception;
 
     /** The demo on the class path; without it, a clear error naming the settings that are missing. */
     static DemoAccount find() {

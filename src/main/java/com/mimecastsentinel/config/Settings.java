@@ -49,6 +49,10 @@ public final class Settings {
     public final String mimecastAccessKey;
     public final String mimecastSecretKey;
     public final boolean demo;
+    /** The demo's simulated accounts: 1 is the demo as a single account; more declares demo-1, demo-2, …. */
+    public final int demoAccounts;
+    /** The first simulator's port (0: any free one). */
+    public final int demoSimulatorPort;
     /** MIMECAST_ACCOUNTS_FILE: the declared accounts (docs/configuration.md, many accounts), or null. */
     public final Path accountsFile;
 
@@ -66,6 +70,8 @@ public final class Settings {
     public final String awarenessDcrId;
     public final String awarenessIngestionEndpoint;
     public final String workspaceId;
+    /** The SENTINEL_* tables declare the mimecastAccount column: declared accounts' rows name their account. */
+    public final boolean accountColumn;
     public final String threatIntelEndpoint;
     public final String threatIntelSource;
     /** Hosts besides Azure's own domains that may receive Azure tokens and secrets (local fakes in tests). */
@@ -130,6 +136,12 @@ public final class Settings {
         }
         // no credentials and no declared account: the demo
         demo = mimecastClientId == null && mimecastAppId == null && accountsFile == null;
+        demoAccounts = integer("demo.accounts", "DEMO_ACCOUNTS", 1, 1, 9);
+        if (demoAccounts > 1 && !demo) {
+            throw new ConfigurationException("DEMO_ACCOUNTS", "is for the demo only (no Mimecast credentials and no "
+                    + "MIMECAST_ACCOUNTS_FILE)");
+        }
+        demoSimulatorPort = integer("demo.simulator-port", "DEMO_SIMULATOR_PORT", 0, 0, 65535);
         mimecastHttpHosts = httpHosts("mimecast.allow-http-hosts", "MIMECAST_ALLOW_HTTP_HOSTS");
         mimecastPrivateHosts = hostList("mimecast.allow-private-hosts", "MIMECAST_ALLOW_PRIVATE_HOSTS");
         mimecastBaseUrl = url("mimecast.base-url", "MIMECAST_BASE_URL", DEFAULT_MIMECAST_URL, mimecastHttpHosts);
@@ -147,6 +159,7 @@ public final class Settings {
         awarenessDcrId = optional("sentinel.awareness-dcr-id");
         awarenessIngestionEndpoint = optional("sentinel.awareness-ingestion-endpoint");
         workspaceId = optional("sentinel.workspace-id");
+        accountColumn = bool("sentinel.account-column", "SENTINEL_ACCOUNT_COLUMN", false);
         String tiEndpoint = optional("sentinel.ti-endpoint");
         threatIntelEndpoint = tiEndpoint != null ? tiEndpoint.replaceAll("/+$", "") : azureCloud.threatIntelEndpoint;
         threatIntelSource = orDefault("sentinel.ti-source-system", "Mimecast");
@@ -335,9 +348,11 @@ public final class Settings {
         return backfill() ? "backfill/" + backfillFrom + "_" + backfillTo + "/" : "";
     }
 
-    /** Whether the MIMECAST_* settings (or the demo) are an account of their own: its log types run. */
+    /**
+     * Whether the MIMECAST_* settings (or the demo of one account) are an account of their own: its log types run.
+     */
     public boolean ownAccount() {
-        return demo || mimecastClientId != null || mimecastAppId != null;
+        return demo && demoAccounts == 1 || mimecastClientId != null || mimecastAppId != null;
     }
 
     public boolean usesApi2() {

@@ -31,6 +31,8 @@ public final class AzureClients {
     /** A check's clients: two attempts a request, a timeout of {@code quick} per answer (null: the SDK's). */
     private final java.time.Duration quick;
     private TokenCredential credential;
+    /** The credentials of other tenants (a destination's tenantId), made when first used. */
+    private final java.util.Map<String, TokenCredential> tenants = new java.util.concurrent.ConcurrentHashMap<>();
 
     public AzureClients(Settings settings) {
         this(settings, null);
@@ -53,16 +55,7 @@ public final class AzureClients {
             return credential;
         }
         if (settings.azureClientSecret != null) {
-            ClientSecretCredentialBuilder builder = new ClientSecretCredentialBuilder()
-                    .tenantId(settings.azureTenantId).clientId(settings.azureClientId)
-                    .clientSecret(settings.azureClientSecret).httpClient(http);
-            if (authorityHost() != null) {
-                builder.authorityHost(authorityHost());
-                if (!PUBLIC_AUTHORITIES.contains(URI.create(authorityHost()).getHost())) {
-                    builder.disableInstanceDiscovery(); // a private authority cannot be discovered
-                }
-            }
-            credential = builder.build();
+            credential = clientSecret(settings.azureTenantId);
         } else {
             DefaultAzureCredentialBuilder builder = new DefaultAzureCredentialBuilder().httpClient(http);
             if (settings.azureTenantId != null) {
@@ -82,6 +75,39 @@ public final class AzureClients {
         return credential;
     }
 
+    /**
+     * The credential for {@code tenantId}'s resources (null: AZURE_TENANT_ID's, {@link #credential()}): the same
+     * application (AZURE_CLIENT_ID and its secret: a multi-tenant app registration, consented in that tenant),
+     * its tokens asked from that tenant. The Logs Ingestion API and Resource Manager take tokens of the resource's
+     * own tenant only.
+     */
+    public TokenCredential credential(String tenantId) {
+        if (tenantId == null || tenantId.equalsIgnoreCase(settings.azureTenantId)) {
+            return credential();
+        }
+        if (settings.azureClientSecret == null) {
+            throw new com.mimecastsentinel.config.ConfigurationException("AZURE_CLIENT_SECRET", "is required for a "
+                    + "destination in another tenant (" + tenantId + "): a managed identity has tokens of its own "
+                    + "tenant only");
+        }
+        return tenants.computeIfAbsent(tenantId.toLowerCase(java.util.Locale.ROOT), tenant ->
+                new CachedTokenCredential(new CloudScopes(clientSecret(tenant), settings.azureCloud),
+                        java.time.Clock.systemUTC()));
+    }
+
+    /** The application's client secret credential, its tokens asked from {@code tenant}. */
+    private TokenCredential clientSecret(String tenant) {
+        ClientSecretCredentialBuilder builder = new ClientSecretCredentialBuilder().tenantId(tenant)
+                .clientId(settings.azureClientId).clientSecret(settings.azureClientSecret).httpClient(http);
+        if (authorityHost() != null) {
+            builder.authorityHost(authorityHost());
+            if (!PUBLIC_AUTHORITIES.contains(URI.create(authorityHost()).getHost())) {
+                builder.disableInstanceDiscovery(); // a private authority cannot be discovered
+            }
+        }
+        return builder.build();
+    }
+
     /** AZURE_AUTHORITY_HOST, else the cloud's (the SDK's own default is the public cloud's). */
     private String authorityHost() {
         return settings.azureAuthorityHost != null ? settings.azureAuthorityHost
@@ -96,8 +122,8 @@ public final class AzureClients {
         }
         String dcrId = dcr.dcrId() != null ? dcr.dcrId() : settings.dcrId;
         LogsIngestionClient client = new LogsIngestionClientBuilder().endpoint(endpoint)
-                .credential(credential()).httpClient(http).retryOptions(retries()).buildClient();
-        return new LogsIngestion(client, endpoint, dcrId);
+                .credential(credential(dcr.tenantId())).httpClient(http).retryOptions(retries()).buildClient();
+        return new LogsIngestion(client, endpoint, dcrId, dcr.tenantId());
     }
 
     /** The storage account's name, for the blob endpoint's URI (the client says where it really is). */
@@ -113,9 +139,9 @@ public final class AzureClients {
         return URI.create(settings.storageAccountUrl).getHost().split("\\.")[0];
     }
 
-    /** The STIX objects upload to a workspace: {@code workspaceId}, or SENTINEL_WORKSPACE_ID's when null. */
-    public StixUpload stixUpload(String workspaceId) {
-        String workspace = workspaceId != null ? workspaceId : settings.workspaceId;
+    /** The STIX objects upload to a workspace: its own, or SENTINEL_WORKSPACE_ID's when it names none. */
+    public StixUpload stixUpload(SentinelComponent.Workspace to) {
+        String workspace = to.workspaceId() != null ? to.workspaceId() : settings.workspaceId;
         if (workspace == null) {
             throw new com.mimecastsentinel.config.ConfigurationException("SENTINEL_WORKSPACE_ID",
                     "is required to send threat intelligence to Sentinel");
@@ -124,7 +150,8 @@ public final class AzureClients {
             throw new com.mimecastsentinel.config.ConfigurationException("SENTINEL_TI_ENDPOINT", "is required to send "
                     + "threat intelligence in " + settings.azureCloud.cloudName + " (no documented default there)");
         }
-        return new StixUpload(resourceManager(), settings.threatIntelEndpoint, workspace, settings.threatIntelSource);
+        return new StixUpload(resourceManager(to.tenantId()), settings.threatIntelEndpoint, workspace,
+                settings.threatIntelSource);
     }
 
     /**
@@ -132,8 +159,14 @@ public final class AzureClients {
      * bearer token for the cloud's Resource Manager (AZURE_RESOURCE_MANAGER_ENDPOINT).
      */
     public HttpPipeline resourceManager() {
+        return resourceManager(null);
+    }
+
+    /** Requests to Azure Resource Manager with tokens of {@code tenantId} (null: AZURE_TENANT_ID). */
+    public HttpPipeline resourceManager(String tenantId) {
         return new HttpPipelineBuilder().httpClient(http).policies(new RetryPolicy(retries()),
-                new BearerTokenAuthenticationPolicy(credential(), settings.resourceManagerEndpoint + "/.default"))
+                new BearerTokenAuthenticationPolicy(credential(tenantId), settings.resourceManagerEndpoint
+                        + "/.default"))
                 .build();
     }
 

@@ -50,13 +50,22 @@ public final class FileOutput implements Destination {
     @Override
     public Probe probe(String stream) {
         try {
-            Files.createDirectories(directory);
-            Path probe = Files.createTempFile(directory, ".check-", ".tmp");
-            Files.delete(probe);
+            requireWritable(directory);
             return new Probe(true, "rows of " + stream + " append to " + file(stream));
         } catch (IOException | RuntimeException e) {
             throw new Refused("cannot write in " + directory.toAbsolutePath().normalize() + " (" + e + ")",
                     "make OUTPUT_DIR a directory this user can write", e);
+        }
+    }
+
+    /** The directory is there (or made) and this user can write in it: a probe file is written and removed. */
+    public static void requireWritable(Path directory) throws IOException {
+        Files.createDirectories(directory);
+        Path probe = Files.createTempFile(directory, ".check-", ".tmp");
+        try {
+            Files.writeString(probe, "check");
+        } finally {
+            Files.delete(probe);
         }
     }
 

@@ -43,11 +43,18 @@ public final class LogsIngestion implements Destination {
     private final LogsIngestionClient client;
     private final String endpoint;
     private final String dcrId;
+    /** The DCR's Entra tenant when not AZURE_TENANT_ID (a declared account's destination tenantId), else null. */
+    private final String tenantId;
 
     public LogsIngestion(LogsIngestionClient client, String endpoint, String dcrId) {
+        this(client, endpoint, dcrId, null);
+    }
+
+    public LogsIngestion(LogsIngestionClient client, String endpoint, String dcrId, String tenantId) {
         this.client = client;
         this.endpoint = endpoint;
         this.dcrId = dcrId;
+        this.tenantId = tenantId;
     }
 
     @Override
@@ -130,14 +137,20 @@ public final class LogsIngestion implements Destination {
             int status = e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
             String answer = abbreviate(e.getMessage());
             switch (status) {
-                case 0, 401 -> throw new Refused("no token for the DCR, or one it refused (" + answer + ")",
-                        "check the identity (AZURE_TENANT_ID, AZURE_CLIENT_ID, the secret or managed identity) and "
-                                + "AZURE_CLOUD: see the azure token line", e);
+                case 0, 401 -> throw new Refused("no token for the DCR" + (tenantId == null ? ""
+                        : " from its tenant " + tenantId) + ", or one it refused (" + answer + ")", tenantId == null
+                        ? "check the identity (AZURE_TENANT_ID, AZURE_CLIENT_ID, the secret or managed identity) and "
+                                + "AZURE_CLOUD: see the azure token line"
+                        : "the application AZURE_CLIENT_ID needs a service principal in tenant " + tenantId + " (an "
+                                + "administrator there consents to it: az ad sp create --id <AZURE_CLIENT_ID>), and "
+                                + "AZURE_CLIENT_SECRET its current secret (docs/azure.md, other tenants)", e);
                 case 403 -> throw new Refused("DCR " + dcrId + " refused this identity for stream " + stream
                         + " (HTTP 403: " + answer + ")", "assign the connector's identity the 'Monitoring Metrics "
-                        + "Publisher' role on DCR " + dcrId + " (a new assignment takes up to 30 minutes)", e);
+                        + "Publisher' role on DCR " + dcrId + (tenantId == null ? "" : ", in tenant " + tenantId)
+                        + " (a new assignment takes up to 30 minutes)", e);
                 case 404 -> throw new Refused("no DCR " + dcrId + " with stream " + stream + " at " + endpoint
-                        + " (HTTP 404: " + answer + ")", "check SENTINEL_DCR_ID (the DCR's immutable id, dcr-…) and "
+                        + " (HTTP 404: " + answer + ")", "check the DCR id (SENTINEL_DCR_ID, or the account's "
+                        + "destination dcrId: the DCR's immutable id, dcr-…) and "
                         + "its ingestion endpoint, and that the DCR declares stream " + stream, e);
                 case 400 -> {
                     if (answer.toLowerCase(java.util.Locale.ROOT).contains("stream")) {

@@ -25,17 +25,24 @@ public final class SentinelComponent extends DefaultComponent {
     public static final int DEFAULT_MAX_BYTES = 1_000_000;
 
     /** A DCR and its logs ingestion endpoint; nulls for the configured ones (SENTINEL_DCR_ID). */
-    public record Dcr(String ingestionEndpoint, String dcrId) {
-        public static final Dcr CONFIGURED = new Dcr(null, null);
+    public record Dcr(String ingestionEndpoint, String dcrId, String tenantId) {
+        public static final Dcr CONFIGURED = new Dcr(null, null, null);
+    }
+
+    /** A workspace for threat intelligence (null fields: SENTINEL_WORKSPACE_ID's, AZURE_TENANT_ID's). */
+    public record Workspace(String workspaceId, String tenantId) {
+        public static final Workspace CONFIGURED = new Workspace(null, null);
     }
 
     private final Function<Dcr, Destination> logs;
     private final Map<Dcr, Destination> byDcr = new ConcurrentHashMap<>();
-    private final Function<String, Destination> threatIntelligence;
-    private final Map<String, Destination> byWorkspace = new ConcurrentHashMap<>();
+    private final Function<Workspace, Destination> threatIntelligence;
+    private final Map<Workspace, Destination> byWorkspace = new ConcurrentHashMap<>();
     private final DeadLetters deadLetters;
     private final ConnectorMetrics metrics;
     private final int maxBytes;
+    /** Whether the settings' DCRs' tables declare mimecastAccount (SENTINEL_ACCOUNT_COLUMN). */
+    private boolean accountColumn;
 
     /**
      * @param logs               where rows for a stream of a DCR go (made when first used)
@@ -47,10 +54,9 @@ public final class SentinelComponent extends DefaultComponent {
     }
 
     /**
-     * @param threatIntelligence where indicators for a workspace go (null: SENTINEL_WORKSPACE_ID's), made when first
-     *                           used
+     * @param threatIntelligence where indicators for a workspace go, made when first used
      */
-    public SentinelComponent(Function<Dcr, Destination> logs, Function<String, Destination> threatIntelligence,
+    public SentinelComponent(Function<Dcr, Destination> logs, Function<Workspace, Destination> threatIntelligence,
             DeadLetters deadLetters, ConnectorMetrics metrics, int maxBytes) {
         this.logs = logs;
         this.threatIntelligence = threatIntelligence;
@@ -73,11 +79,18 @@ public final class SentinelComponent extends DefaultComponent {
     /** Where the endpoint's rows for {@code target} go ({@link Target#SETTINGS}: where the settings say). */
     Destination destination(SentinelEndpoint endpoint, Target target) {
         if (SentinelEndpoint.THREAT_INTELLIGENCE.equals(endpoint.getStream())) {
-            // ConcurrentHashMap holds no null key: the settings' workspace is ""
-            String workspace = target.workspaceId() == null ? "" : target.workspaceId();
-            return byWorkspace.computeIfAbsent(workspace, w -> threatIntelligence.apply(w.isEmpty() ? null : w));
+            return byWorkspace.computeIfAbsent(target.workspace(), threatIntelligence);
         }
         return byDcr.computeIfAbsent(target.dcr(endpoint), logs);
+    }
+
+    /** Whether the tables of the settings' DCRs declare {@code mimecastAccount} (SENTINEL_ACCOUNT_COLUMN). */
+    public boolean isAccountColumn() {
+        return accountColumn;
+    }
+
+    public void setAccountColumn(boolean accountColumn) {
+        this.accountColumn = accountColumn;
     }
 
     DeadLetters deadLetters() {

@@ -109,6 +109,6 @@ public final class SentinelEndpoint extends DefaultEndpoint {
 
     SentinelComponent.Dcr dcr() {
         return dcrId == null && ingestionEndpoint == null ? SentinelComponent.Dcr.CONFIGURED
-                : new SentinelComponent.Dcr(ingestionEndpoint, dcrId);
+                : new SentinelComponent.Dcr(ingestionEndpoint, dcrId, null);
     }
 }

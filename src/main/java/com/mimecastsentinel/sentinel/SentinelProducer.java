@@ -105,13 +105,17 @@ final class SentinelProducer extends DefaultAsyncProducer {
     }
 
     private Outgoing ready(Exchange exchange) {
-        RowBatch rows = rowsOf(exchange.getMessage().getBody());
+        RowBatch body = rowsOf(exchange.getMessage().getBody());
         // the log type of metrics and dead letters: the route's id (a log type's route has its name), else the stream
         String logType = exchange.getFromRouteId() != null ? exchange.getFromRouteId() : endpoint.getStream();
         SentinelComponent component = endpoint.getComponent();
         // a declared account's batch carries its target (set by the mimecast consumer, never from an answer)
-        Target target = exchange.getVariable(SentinelEndpoint.TARGET, Target.class);
-        Destination destination = component.destination(endpoint, target != null ? target : Target.SETTINGS);
+        Target variable = exchange.getVariable(SentinelEndpoint.TARGET, Target.class);
+        Target target = variable != null ? variable : Target.SETTINGS;
+        Destination destination = component.destination(endpoint, target);
+        String account = target.accountColumnValue(endpoint, component.isAccountColumn());
+        // a batch of its own (with the account's column): the exchange's is left as it is
+        RowBatch rows = account == null ? body.slice(0, body.size()) : body.withColumn(RowMapping.ACCOUNT, account);
         List<Unsendable> unsendable = new ArrayList<>();
         if (destination.bytesLimited()) {
             RowLimits limits = new RowLimits(component.maxBytes() - 2);

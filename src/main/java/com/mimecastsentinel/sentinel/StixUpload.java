@@ -60,20 +60,40 @@ public final class StixUpload implements Destination {
         if (objects.size() > MAX_OBJECTS) {
             throw new IllegalArgumentException("at most " + MAX_OBJECTS + " STIX objects per request");
         }
+        Answer answer = post(objects);
+        if (answer.status() == 403) {
+            throw new SinkException("STIX upload answered 403: grant the connector's identity 'Microsoft "
+                    + "Sentinel Contributor' on the workspace", null);
+        }
+        if (answer.status() != 200) {
+            throw new SinkException("STIX upload answered HTTP " + answer.status(), null);
+        }
+        return rejected(objects, answer.text());
+    }
+
+    /** An answer of the upload: its status and (at most {@value #MAX_ANSWER_BYTES} bytes of) its body. */
+    private record Answer(int status, String text) {
+        String abbreviated() {
+            return text.length() > 300 ? text.substring(0, 300) + "…" : text;
+        }
+    }
+
+    /** The longest answer read: one naming each of 100 objects' errors is far shorter. */
+    private static final int MAX_ANSWER_BYTES = 4 << 20;
+
+    private Answer post(RowBatch objects) {
         HttpRequest request = new HttpRequest(HttpMethod.POST, url)
                 .setHeader(HttpHeaderName.CONTENT_TYPE, "application/json")
                 .setBody(BinaryData.fromBytes(body(objects)));
         try (HttpResponse response = pipeline.sendSync(request, com.azure.core.util.Context.NONE)) {
-            int status = response.getStatusCode();
-            String text = response.getBodyAsBinaryData() == null ? "" : response.getBodyAsBinaryData().toString();
-            if (status == 403) {
-                throw new SinkException("STIX upload answered 403: grant the connector's identity 'Microsoft "
-                        + "Sentinel Contributor' on the workspace", null);
+            BinaryData data = response.getBodyAsBinaryData();
+            byte[] text;
+            try (java.io.InputStream body = data == null ? java.io.InputStream.nullInputStream() : data.toStream()) {
+                text = body.readNBytes(MAX_ANSWER_BYTES);
             }
-            if (status != 200) {
-                throw new SinkException("STIX upload answered HTTP " + status, null);
-            }
-            return rejected(objects, text);
+            return new Answer(response.getStatusCode(), new String(text, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the STIX upload's answer", e);
         }
     }
 
@@ -84,14 +104,11 @@ public final class StixUpload implements Destination {
      */
     @Override
     public Probe probe(String stream) {
-        HttpRequest request = new HttpRequest(HttpMethod.POST, url)
-                .setHeader(HttpHeaderName.CONTENT_TYPE, "application/json")
-                .setBody(BinaryData.fromBytes(body(new RowBatch())));
         String where = url.replaceAll("\\?.*", "");
-        try (HttpResponse response = pipeline.sendSync(request, com.azure.core.util.Context.NONE)) {
-            int status = response.getStatusCode();
-            String text = response.getBodyAsBinaryData() == null ? "" : response.getBodyAsBinaryData().toString();
-            String answer = text.length() > 300 ? text.substring(0, 300) + "…" : text;
+        try {
+            Answer upload = post(new RowBatch());
+            int status = upload.status();
+            String answer = upload.abbreviated();
             return switch (status) {
                 case 200, 204 -> new Probe(true, "the STIX upload takes objects for this workspace (" + where
                         + "; an empty upload: no indicator)");
@@ -101,8 +118,9 @@ public final class StixUpload implements Destination {
                 case 401, 403 -> throw new Refused("the STIX upload refused this identity (HTTP " + status + ": "
                         + answer + ")", "assign the connector's identity 'Microsoft Sentinel Contributor' on the "
                         + "workspace", null);
-                case 404 -> throw new Refused("no workspace at " + where + " (HTTP 404)", "check "
-                        + "SENTINEL_WORKSPACE_ID (the workspace id, a GUID) and SENTINEL_TI_ENDPOINT", null);
+                case 404 -> throw new Refused("no workspace at " + where + " (HTTP 404)", "check the workspace id "
+                        + "(SENTINEL_WORKSPACE_ID, or the account's destination workspaceId: a GUID) and "
+                        + "SENTINEL_TI_ENDPOINT", null);
                 default -> throw new Refused("the STIX upload answered HTTP " + status + " (" + answer + ")",
                         "check SENTINEL_TI_ENDPOINT and the service's health", null);
             };

@@ -29,14 +29,15 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(MimecastConsumer.class);
 
     private final MimecastEndpoint endpoint;
-    /** One run at a time: a schedule's fire during a run (or the start-up run) waits for its end. */
-    private final ReentrantLock running = new ReentrantLock();
+    /** One run of the log type's state at a time (the component's lock of it, shared with a consumer before). */
+    private ReentrantLock running;
     /** Set for the thread whose poll found the run still going on (read by the poll strategy right after it). */
     private static final ThreadLocal<Boolean> PASSED_OVER = new ThreadLocal<>();
     private volatile SourceRun lastRun;
     private ProducerTemplate template;
     private MimecastCalls calls;
-    private java.util.concurrent.Future<?> startup;
+    /** A run handed over and not ended (waiting its turn, or going on): a fire meanwhile is passed over. */
+    private final java.util.concurrent.atomic.AtomicBoolean handedOver = new java.util.concurrent.atomic.AtomicBoolean();
 
     MimecastConsumer(MimecastEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -57,10 +58,53 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
     protected void doStart() throws Exception {
         template = getEndpoint().getCamelContext().createProducerTemplate();
         calls = new MimecastCalls(getEndpoint().getCamelContext(), template, logType(), endpoint.getAccount());
+        running = ((MimecastComponent) endpoint.getComponent()).runLock(logType());
         super.doStart();
-        // the first run at start, whatever the cron says (a standby taking over runs at once too), on the
-        // component's pool of first runs: hundreds of routes of many accounts do not all run at once
-        startup = ((MimecastComponent) endpoint.getComponent()).firstRuns().submit(this::run);
+        // the first run at start, whatever the cron says (a standby taking over runs at once too), handed over as
+        // the schedule's are (unless a fire was quicker: that one is the first run)
+        run();
+    }
+
+    /**
+     * A fire of the schedule (and the run at start-up). camel-quartz calls it on a thread of the Quartz scheduler,
+     * which every route of every account shares (10 threads): the run is handed to the component's pool of runs
+     * instead, where an account's runs take at most {@value MimecastComponent#RUNS_PER_ACCOUNT} threads and the
+     * others wait their turn, so that an account whose API hangs, or whose runs are long, never holds the scheduler,
+     * nor the threads the other accounts' runs need. A fire while the log type's run is handed over (waiting its
+     * turn, or going on) is passed over.
+     */
+    @Override
+    public void run() {
+        if (!handedOver.compareAndSet(false, true)) {
+            LOG.debug("{}: still running: this fire of the schedule is passed over", logType());
+            return;
+        }
+        try {
+            ((MimecastComponent) endpoint.getComponent()).runsOf(endpoint.getAccount()).submit(new AccountRuns.Run() {
+                @Override
+                public void run() {
+                    try {
+                        runHere();
+                    } finally {
+                        handedOver.set(false);
+                    }
+                }
+
+                @Override
+                public void refused(RuntimeException why) {
+                    handedOver.set(false); // stopping: the next fire (if any) tries again
+                    LOG.debug("{}: this run was not made: {}", logType(), why.toString());
+                }
+            });
+        } catch (RuntimeException | Error e) {
+            handedOver.set(false);
+            throw e;
+        }
+    }
+
+    /** A run on this thread, as the polling consumer makes it (its poll strategy reports it). */
+    void runHere() {
+        super.run();
     }
 
     @Override
@@ -76,10 +120,6 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
             }
             LOG.debug("{}: the Quartz trigger was unscheduled already", logType());
         }
-        if (startup != null) {
-            startup.cancel(false); // not yet begun: it never will; begun: it ends at its next batch (isRunAllowed)
-            startup = null;
-        }
         if (template != null) {
             template.close();
         }
@@ -87,8 +127,7 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
 
     @Override
     protected int poll() throws Exception {
-        // a fire while the log type's run goes on (a long catch-up, an API that hangs) is passed over at once: it
-        // must not hold a thread of the scheduler, which every account's log types share, until that run ends
+        // a run already going on (the one at start-up, a long catch-up, an API that hangs): this one is passed over
         if (!running.tryLock()) {
             PASSED_OVER.set(Boolean.TRUE);
             LOG.debug("{}: still running: this fire of the schedule is passed over", logType());
@@ -104,7 +143,7 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
 
     /** Whether a run of this consumer is going on (a fire of the schedule now would be passed over). */
     public boolean running() {
-        return running.isLocked();
+        return running != null && running.isLocked();
     }
 
     /** Whether this thread's last poll was passed over (its run still going on): no run ended with it. */
@@ -208,7 +247,7 @@ public final class MimecastConsumer extends ScheduledPollConsumer {
         BatchScope scope = run.batch();
         exchange.setProperty(BatchScope.PROPERTY, scope);
         // the sink sends a declared account's rows where it says (a variable: a step of the route cannot lose it)
-        if (!endpoint.getAccount().target().equals(com.mimecastsentinel.sentinel.Target.SETTINGS)) {
+        if (endpoint.getAccount().name() != null) {
             exchange.setVariable(com.mimecastsentinel.sentinel.SentinelEndpoint.TARGET, endpoint.getAccount().target());
         }
         exchange.getExchangeExtension().addOnCompletion(new Synchronization() {

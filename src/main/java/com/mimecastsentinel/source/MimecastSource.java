@@ -182,7 +182,7 @@ public abstract class MimecastSource implements CamelContextAware {
 
     /** Whether the account's credentials are of the API generation this log type needs (the demo serves both). */
     public boolean runsWith(com.mimecastsentinel.config.Settings settings, MimecastAccount account) {
-        return settings.demo && account.name() == null || api == null || api.equals("any")
+        return settings.demo || api == null || api.equals("any")
                 || api.equals(account.auth().api2() ? "2.0" : "1.0");
     }
 

@@ -62,7 +62,8 @@ public final class TemplateTables {
      */
     public static List<DesiredTable> read(JsonNode template, Map<String, JsonNode> parameters) {
         List<JsonNode> resources = new ArrayList<>();
-        collect(template.path("resources"), "", resources);
+        // the column lists as these parameters deploy them (accountColumn adds one)
+        collect(TemplateColumns.resolve(template, parameters).path("resources"), "", resources);
         List<DesiredTable> tables = new ArrayList<>();
         Map<String, String> parameterOf = new HashMap<>();
         for (JsonNode resource : resources) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.RandomAccess;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -45,6 +46,13 @@ public final class RowBatch extends AbstractList<Map<String, Object>> implements
     }
 
     private final List<Row> rows;
+    /**
+     * A column every row carries besides its own ({@link #withColumn}), as the JSON a row gets before its closing
+     * brace: {@code ,"name":"value"}; null for none.
+     */
+    private byte[] column;
+    private String columnName;
+    private String columnValue;
 
     public RowBatch() {
         this(16);
@@ -133,27 +141,76 @@ public final class RowBatch extends AbstractList<Map<String, Object>> implements
         return rows.isEmpty() ? null : Instant.ofEpochMilli(newest);
     }
 
+    /**
+     * These rows, each with one more column, a string (the {@code sentinel} sink's {@code mimecastAccount}): a batch
+     * of its own sharing their JSON, written with the column before each row's closing brace. This batch is left as
+     * it is.
+     */
+    public RowBatch withColumn(String name, String value) {
+        RowBatch with = slice(0, size());
+        JsonStringEncoder quote = JsonStringEncoder.getInstance();
+        with.column = (",\"" + new String(quote.quoteAsString(name)) + "\":\"" + new String(quote.quoteAsString(value))
+                + "\"").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        with.columnName = name;
+        with.columnValue = value;
+        return with;
+    }
+
+    /**
+     * The JSON of a row a step took as a map, with the batch's column: the map's own value of that name (a step that
+     * set it) gives way to the batch's.
+     */
+    private byte[] mapJson(Row row) throws IOException {
+        if (column != null && row.map.containsKey(columnName)) {
+            Map<String, Object> with = new LinkedHashMap<>(row.map);
+            with.put(columnName, columnValue);
+            return JSON.writeValueAsBytes(with);
+        }
+        return JSON.writeValueAsBytes(row.map);
+    }
+
     /** Writes a row's JSON to {@code out}. */
     public void writeJson(int index, OutputStream out) throws IOException {
         Row row = rows.get(index);
-        if (row.map == null) {
+        if (column == null && row.map == null) {
             out.write(row.buffer, row.offset, row.length);
-        } else {
+        } else if (column == null) {
             JSON.writeValue(new NonClosing(out), row.map);
+        } else {
+            byte[] own = row.map == null ? null : mapJson(row);
+            if (own != null && row.map.containsKey(columnName)) {
+                out.write(own); // the column is in it already
+                return;
+            }
+            byte[] buffer = own != null ? own : row.buffer;
+            int offset = own != null ? 0 : row.offset;
+            int length = own != null ? own.length : row.length;
+            if (length < 2 || buffer[offset + length - 1] != '}') {
+                throw new IllegalStateException("a row is not a JSON object ending in '}': no column can be added");
+            }
+            out.write(buffer, offset, length - 1); // all but its closing brace
+            out.write(column, length > 2 ? 0 : 1, length > 2 ? column.length : column.length - 1); // {} has no comma
+            out.write('}');
         }
     }
 
     /** The length of a row's JSON. */
     public int jsonLength(int index) {
         Row row = rows.get(index);
+        int length;
         if (row.map == null) {
-            return row.length;
+            length = row.length;
+        } else {
+            try {
+                length = mapJson(row).length;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (column != null && row.map.containsKey(columnName)) {
+                return length; // the column is in it already
+            }
         }
-        try {
-            return JSON.writeValueAsBytes(row.map).length;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return column == null ? length : length + column.length - (length > 2 ? 0 : 1);
     }
 
     /** A row's JSON. */
@@ -173,6 +230,9 @@ public final class RowBatch extends AbstractList<Map<String, Object>> implements
         for (int i = from; i < to; i++) {
             slice.rows.add(rows.get(i));
         }
+        slice.column = column;
+        slice.columnName = columnName;
+        slice.columnValue = columnValue;
         return slice;
     }
 

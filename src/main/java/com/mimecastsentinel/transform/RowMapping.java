@@ -57,6 +57,11 @@ public class RowMapping implements Processor, CamelContextAware {
     public static final String TIME_GENERATED = "TimeGenerated";
     public static final String EVENT_ID = "mimecastEventId";
     public static final String ADDITIONAL_FIELDS = "AdditionalFields";
+    /**
+     * The account a row came from: the {@code sentinel} sink adds it where the destination's tables declare it
+     * (accounts sharing them). A record's own field of that name goes to AdditionalFields.
+     */
+    public static final String ACCOUNT = "mimecastAccount";
 
     /** A column's type, as Log Analytics names it. */
     enum ColumnType {
@@ -276,6 +281,18 @@ public class RowMapping implements Processor, CamelContextAware {
                     }
                     if (field.dropAfterCapture) {
                         continue; // its value is in the value column
+                    }
+                    if (column.equals(ACCOUNT)) { // the connector's column: the record's own is kept aside
+                        extra().writeFieldName(column);
+                        if (value instanceof JsonNode tree) {
+                            extra.writeTree(tree);
+                        } else if (value != null) {
+                            extra.writeString((String) value);
+                        } else {
+                            extra.copyCurrentStructure(in);
+                        }
+                        extraFields++;
+                        continue;
                     }
                     if (columns == null) { // no declared table: the fields as they are
                         row.writeFieldName(column);

@@ -58,33 +58,54 @@ class MimecastChecksTest {
     @Test
     void anExpiredBindingARegionAndABadSignatureAreToldApart() {
         Settings settings = api1("https://eu-api.mimecast.com");
-        CheckResult binding = MimecastChecks.explain("mimecast audit", answer(418, ""), null, "/api/audit/get-audit-events",
+        CheckResult binding = MimecastChecks.explain("mimecast audit", answer(418, ""), null, "/api/audit/get-audit-events", null,
                 settings);
         assertTrue(binding.detail().contains("binding expired") && binding.fix().contains("MIMECAST_ACCESS_KEY"),
                 binding.toString());
 
         CheckResult region = MimecastChecks.explain("mimecast audit", answer(401, """
                 {"fail":[{"errors":[{"code":"err_audit_log_incorrect_region","message":"the account is hosted at \
-                https://us-api.mimecast.com","retryable":false}]}]}"""), null, "/api/audit/get-audit-events", settings);
+                https://us-api.mimecast.com","retryable":false}]}]}"""), null, "/api/audit/get-audit-events", null, settings);
         assertTrue(region.detail().contains("another region"), region.toString());
         assertEquals("set MIMECAST_BASE_URL to https://us-api.mimecast.com", region.fix());
 
         CheckResult signature = MimecastChecks.explain("mimecast audit", answer(401, """
                 {"fail":[{"errors":[{"code":"err_xdk_invalid_signature","message":"invalid signature"}]}]}"""), null,
-                "/api/audit/get-audit-events", settings);
+                "/api/audit/get-audit-events", null, settings);
         assertTrue(signature.detail().contains("err_xdk_invalid_signature"), signature.toString());
         assertTrue(signature.fix().contains("MIMECAST_SECRET_KEY") && signature.fix().contains("clock"),
                 signature.fix());
+    }
+
+    /** A declared account's fix names its entry in MIMECAST_ACCOUNTS_FILE and its base URL, not MIMECAST_*. */
+    @Test
+    void aDeclaredAccountsFixNamesItsEntry() {
+        Settings settings = api2("https://api.services.mimecast.com");
+        com.mimecastsentinel.source.MimecastAccount fabrikam = new com.mimecastsentinel.source.MimecastAccount(
+                "fabrikam", "https://de-api.mimecast.com", com.mimecastsentinel.source.MimecastAuth.hmac(
+                        new com.mimecastsentinel.source.HmacSigner("app", "key", "access",
+                                java.util.Base64.getEncoder().encodeToString(new byte[16]))),
+                com.mimecastsentinel.sentinel.Target.SETTINGS, null, java.util.Set.of());
+        CheckResult notFound = MimecastChecks.explain("mimecast accounts/fabrikam/audit", answer(404, ""), null,
+                "/api/audit/get-audit-events", fabrikam, settings);
+        assertTrue(notFound.detail().contains("https://de-api.mimecast.com"), notFound.detail());
+        assertTrue(notFound.fix().startsWith("the baseUrl (or region) of account 'fabrikam' in MIMECAST_ACCOUNTS_FILE"),
+                notFound.fix());
+        CheckResult signature = MimecastChecks.explain("mimecast accounts/fabrikam/audit", answer(401, ""), null,
+                "/api/audit/get-audit-events", fabrikam, settings);
+        assertTrue(signature.fix().contains("the appId and key files of account 'fabrikam'"), signature.fix());
+        assertFalse(signature.fix().contains("MIMECAST_APP") || notFound.fix().contains("MIMECAST_BASE_URL"),
+                "not the MIMECAST_* settings: " + signature.fix());
     }
 
     @Test
     void aRateLimitIsAWarningAndAFailureInsideA200IsExplained() {
         Settings settings = api2("https://api.services.mimecast.com");
         assertEquals(CheckResult.Outcome.WARN, MimecastChecks.explain("mimecast dlp", answer(429, ""), null,
-                "/api/dlp/get-logs", settings).result());
+                "/api/dlp/get-logs", null, settings).result());
         CheckResult inside = MimecastChecks.explain("mimecast dlp", new MimecastFailure("Mimecast /api/dlp/get-logs "
                 + "reported failure: err_validation: bad filter", 200, java.util.List.of("err_validation")), null,
-                "/api/dlp/get-logs", settings);
+                "/api/dlp/get-logs", null, settings);
         assertEquals(CheckResult.Outcome.FAIL, inside.result());
         assertTrue(inside.detail().contains("err_validation"), inside.detail());
     }

@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mimecastsentinel.tables.TemplateColumns;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -82,7 +83,8 @@ class AzureTemplateTest {
     @BeforeAll
     static void load() throws Exception {
         emitted = EmittedRows.once();
-        template = new ObjectMapper().readTree(TEMPLATE.toFile());
+        // as deployed with the default parameters: the official tables' shape (accountColumn false)
+        template = TemplateColumns.resolve(new ObjectMapper().readTree(TEMPLATE.toFile()), Map.of());
         dcrs = resources(template, DCR_TYPE);
         assertEquals(2, dcrs.size(), "two data collection rules: the connector's and Awareness Training's");
         dcr = dcrs.get(0);
@@ -110,6 +112,53 @@ class AzureTemplateTest {
                     + "'))]", table.path("name").asText(), "resource name of table " + name);
             assertEquals(null, tables.put(name, table), "table " + name + " created twice");
         }
+    }
+
+    /**
+     * accountColumn true (accounts sharing the workspace's tables) adds mimecastAccount, a string, to every table
+     * and every stream, and changes nothing else; the default leaves it out everywhere. The connector writes it under
+     * that name.
+     */
+    @Test
+    void theAccountColumnIsOneMoreStringColumnEverywhereOnlyWhenAskedFor() throws Exception {
+        JsonNode withAccounts = TemplateColumns.resolve(new ObjectMapper().readTree(TEMPLATE.toFile()),
+                Map.of("accountColumn", com.fasterxml.jackson.databind.node.BooleanNode.TRUE));
+        assertEquals("mimecastAccount", com.mimecastsentinel.transform.RowMapping.ACCOUNT);
+        List<JsonNode> before = new ArrayList<>();
+        List<JsonNode> after = new ArrayList<>();
+        for (String type : List.of(TABLE_TYPE, DCR_TYPE)) {
+            before.addAll(columnLists(resources(template, type), type));
+            after.addAll(columnLists(resources(withAccounts, type), type));
+        }
+        assertEquals(13 + 13, before.size(), "13 tables, 13 streams");
+        for (int i = 0; i < before.size(); i++) {
+            List<JsonNode> columns = new ArrayList<>();
+            after.get(i).forEach(columns::add);
+            JsonNode last = columns.remove(columns.size() - 1);
+            assertEquals("mimecastAccount", last.path("name").asText());
+            assertEquals("string", last.path("type").asText());
+            assertEquals(before.get(i), new ObjectMapper().valueToTree(columns), "nothing else changes");
+            before.get(i).forEach(column -> assertFalse(column.path("name").asText().equals("mimecastAccount"),
+                    "not there by default"));
+        }
+        // the tables command prepares the tables as its parameters file deploys them
+        var prepared = com.mimecastsentinel.tables.TemplateTables.read(new ObjectMapper().readTree(TEMPLATE.toFile()),
+                Map.of("accountColumn", com.fasterxml.jackson.databind.node.BooleanNode.TRUE));
+        assertEquals(13, prepared.size());
+        prepared.forEach(table -> assertTrue(table.columns().stream().anyMatch(c -> c.name().equals("mimecastAccount")),
+                table.name()));
+    }
+
+    private static List<JsonNode> columnLists(List<JsonNode> resources, String type) {
+        List<JsonNode> lists = new ArrayList<>();
+        for (JsonNode resource : resources) {
+            if (type.equals(TABLE_TYPE)) {
+                lists.add(resource.path("properties").path("schema").path("columns"));
+            } else {
+                resource.path("properties").path("streamDeclarations").forEach(s -> lists.add(s.path("columns")));
+            }
+        }
+        return lists;
     }
 
     @Test

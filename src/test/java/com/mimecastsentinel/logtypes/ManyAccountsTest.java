@@ -122,6 +122,11 @@ class ManyAccountsTest {
             Path secret = Files.writeString(dir.resolve("secret"), MimecastSimulator.DEMO_CLIENT_SECRET);
             String workspace = "99999999-8888-7777-6666-555555555555";
             String url = HttpsFake.url(connector.azure.server);
+            // the account's workspace is in a tenant of its own (a customer's): its tokens come from there
+            String tenant = "22222222-3333-4444-5555-666666666666";
+            connector.azure.server.stubFor(post(urlPathMatching("/" + tenant + "/oauth2/v2.0/token")).willReturn(
+                    com.github.tomakehurst.wiremock.client.WireMock.okJson("{\"token_type\":\"Bearer\","
+                            + "\"expires_in\":3600,\"access_token\":\"customer-tenant-token\"}")));
             Path accounts = Files.writeString(dir.resolve("accounts.yaml"), """
                     - name: solo
                       baseUrl: %s
@@ -134,8 +139,9 @@ class ManyAccountsTest {
                         awarenessIngestionEndpoint: %s
                         awarenessDcrId: %s
                         workspaceId: %s
+                        tenantId: %s
                     """.formatted(connector.simulator.url(), MimecastSimulator.DEMO_CLIENT_ID, secret, connector.start,
-                    url, dcr("solo"), url, dcr("solo-awareness"), workspace));
+                    url, dcr("solo"), url, dcr("solo-awareness"), workspace, tenant));
             // the settings name no Awareness Training DCR and another workspace: the account's own are used
             Map<String, String> env = new HashMap<>(connector.environment("audit", Map.of(
                     "MIMECAST_ACCOUNTS_FILE", accounts.toString(), "MIMECAST_CLIENT_ID", "",
@@ -156,8 +162,63 @@ class ManyAccountsTest {
             assertTrue(paths.stream().anyMatch(p -> p.startsWith("/workspaces/" + workspace + "/")),
                     "threat intelligence to the account's workspace");
             assertTrue(paths.stream().noneMatch(p -> p.startsWith("/workspaces/11111111-")), "none to the settings'");
+            List<String> tokens = connector.azure.server.getAllServeEvents().stream()
+                    .filter(event -> event.getRequest().getUrl().startsWith("/dataCollectionRules/")
+                            || event.getRequest().getUrl().startsWith("/workspaces/"))
+                    .map(event -> event.getRequest().getHeader("Authorization")).distinct().toList();
+            assertEquals(List.of("Bearer customer-tenant-token"), tokens, "every call to the account's DCRs and "
+                    + "workspace with a token of their tenant");
             assertNull(checkpointOf(connector, "accounts/solo/siem-legacy"), "siem-legacy passed over");
             assertNotNull(checkpointOf(connector, "accounts/solo/ttp-url"));
+        }
+    }
+
+    /**
+     * Two accounts sharing the settings' DCR, whose tables declare the account column (SENTINEL_ACCOUNT_COLUMN), and
+     * one sending to a DCR of its own that does not: each shared row names its account, every event of each once;
+     * the other account's rows have no such column (the official tables' shape), except its Awareness Training
+     * rows, which go to the settings' Awareness Training DCR (it names none of its own): those name it.
+     */
+    @Test
+    void accountsSharingADcrNameTheirAccountInEachRow() throws Exception {
+        try (SimulatedAccount connector = new SimulatedAccount(Duration.ofMinutes(30))) {
+            connector.azure.acceptUploads();
+            Path secret = Files.writeString(dir.resolve("secret"), MimecastSimulator.DEMO_CLIENT_SECRET);
+            String yaml = entry(connector, secret, "north", "logTypes: [audit]")
+                    + entry(connector, secret, "south", "logTypes: [audit]")
+                    + entry(connector, secret, "apart", "logTypes: [audit, awareness-safe-score]",
+                            "destination: {ingestionEndpoint: \"%s\", dcrId: %s}".formatted(
+                                    HttpsFake.url(connector.azure.server), dcr("apart")));
+            Path accounts = Files.writeString(dir.resolve("accounts.yaml"), yaml);
+            Map<String, String> env = new HashMap<>(connector.environment("audit", Map.of(
+                    "MIMECAST_ACCOUNTS_FILE", accounts.toString(), "MIMECAST_CLIENT_ID", "",
+                    "MIMECAST_CLIENT_SECRET", "", "MIMECAST_LOG_TYPES", "", "SENTINEL_ACCOUNT_COLUMN", "true")));
+            assertEquals(0, com.mimecastsentinel.Application.run(
+                    com.mimecastsentinel.support.Settings4Tests.properties(env)));
+
+            Set<String> expected = expected(connector.simulator, connector);
+            Map<String, List<String>> shared = connector.azure.deliveredRows("Custom-Audit").stream().collect(
+                    Collectors.groupingBy(row -> row.path("mimecastAccount").asText("(none)"), Collectors.mapping(
+                            row -> row.path("mimecastEventId").asText(), Collectors.toList())));
+            assertEquals(Set.of("north", "south"), shared.keySet(), "every shared row names its account");
+            for (String name : shared.keySet()) {
+                List<String> ids = shared.get(name);
+                assertEquals(ids.size(), Set.copyOf(ids).size(), name + ": each event once");
+                assertTrue(Set.copyOf(ids).containsAll(expected), name + ": every event of the day");
+            }
+            Map<String, Integer> apart = delivered(connector, "apart");
+            assertTrue(apart.keySet().containsAll(expected) && apart.values().stream().allMatch(n -> n == 1),
+                    "the account of its own DCR delivered each event once");
+            for (ServeEvent event : connector.azure.server.getAllServeEvents()) {
+                if (event.getRequest().getUrl().contains(dcr("apart"))) {
+                    assertFalse(event.getRequest().getBodyAsString().contains("mimecastAccount"),
+                            "no account column where its destination does not declare one");
+                }
+            }
+            List<JsonNode> awareness = connector.azure.deliveredRows("Custom-Awareness_SafeScore_Details");
+            assertFalse(awareness.isEmpty(), "Awareness Training rows to the settings' DCR");
+            assertEquals(Set.of("apart"), awareness.stream().map(row -> row.path("mimecastAccount").asText("(none)"))
+                    .collect(Collectors.toSet()), "rows to the shared DCR name their account");
         }
     }
 
@@ -172,17 +233,9 @@ class ManyAccountsTest {
             Path secret = Files.writeString(dir.resolve("secret"), MimecastSimulator.DEMO_CLIENT_SECRET);
             StringBuilder yaml = new StringBuilder();
             for (String name : List.of("north", "south")) {
-                yaml.append("""
-                        - name: %s
-                          baseUrl: %s
-                          clientId: %s
-                          clientSecretFile: %s
-                          logTypes: [audit]
-                          schedule: "0/2 * * * * ?"
-                          startDate: %s
-                          destination: {ingestionEndpoint: "%s", dcrId: %s}
-                        """.formatted(name, connector.simulator.url(), MimecastSimulator.DEMO_CLIENT_ID, secret,
-                        connector.start, HttpsFake.url(connector.azure.server), dcr(name)));
+                yaml.append(entry(connector, secret, name, "logTypes: [audit]", "schedule: \"0/2 * * * * ?\"",
+                        "destination: {ingestionEndpoint: \"%s\", dcrId: %s}".formatted(
+                                HttpsFake.url(connector.azure.server), dcr(name))));
             }
             Path accounts = Files.writeString(dir.resolve("accounts.yaml"), yaml);
             Map<String, String> env = new HashMap<>(connector.environment("audit", Map.of(
@@ -236,6 +289,17 @@ class ManyAccountsTest {
             assertTrue(System.nanoTime() < deadline, "within " + seconds + " s");
             Thread.sleep(300);
         }
+    }
+
+    /** An entry of the accounts file for the connector's simulator, with these lines besides. */
+    private static String entry(SimulatedAccount connector, Path secret, String name, String... lines) {
+        StringBuilder entry = new StringBuilder("- name: " + name + "\n  baseUrl: " + connector.simulator.url()
+                + "\n  clientId: " + MimecastSimulator.DEMO_CLIENT_ID + "\n  clientSecretFile: " + secret
+                + "\n  startDate: " + connector.start + "\n");
+        for (String line : lines) {
+            entry.append("  ").append(line).append('\n');
+        }
+        return entry.toString();
     }
 
     private JsonNode checkpointOf(SimulatedAccount connector, String name) throws Exception {

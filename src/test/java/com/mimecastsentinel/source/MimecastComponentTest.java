@@ -78,6 +78,9 @@ class MimecastComponentTest extends CamelTestSupport {
     /** When the run asks for this page token, the route is stopped and the call then fails. */
     private volatile String stopAtToken;
     private CheckpointRepository checkpoints;
+    /** While set, each call of the account "stuck" waits for it: an API that hangs. */
+    private volatile java.util.concurrent.CountDownLatch hang;
+    private final java.util.concurrent.atomic.AtomicInteger hanging = new java.util.concurrent.atomic.AtomicInteger();
 
     private static Path temporaryDirectory() {
         try {
@@ -104,6 +107,8 @@ class MimecastComponentTest extends CamelTestSupport {
                 new ConnectorMetrics(clock), clock, JSON, new FileUrls(List.of(), List.of())));
         registry.bind(MimecastAccount.BEAN, new MimecastAccount("https://api.services.mimecast.com", null));
         registry.bind("other-account", new MimecastAccount("https://uk-api.services.mimecast.com", null));
+        registry.bind("stuck-account", new MimecastAccount("stuck", "https://stuck.example.com", null,
+                com.mimecastsentinel.sentinel.Target.SETTINGS, null, java.util.Set.of()));
         PagedSource audit = new PagedSource();
         audit.setPath("/api/audit/get-audit-events");
         audit.setStartFilter("startDateTime");
@@ -204,6 +209,16 @@ class MimecastComponentTest extends CamelTestSupport {
 
             private void answer(Exchange exchange) throws IOException, InterruptedException {
                 accounts.add(exchange.getVariable(MimecastAccount.VARIABLE, MimecastAccount.class).baseUrl());
+                java.util.concurrent.CountDownLatch stuck = hang;
+                if (stuck != null && "stuck".equals(exchange.getVariable(MimecastAccount.VARIABLE,
+                        MimecastAccount.class).name())) {
+                    hanging.incrementAndGet();
+                    try {
+                        stuck.await(60, TimeUnit.SECONDS);
+                    } finally {
+                        hanging.decrementAndGet();
+                    }
+                }
                 String path = exchange.getVariable(MimecastCalls.PATH, String.class);
                 ObjectNode answer = JSON.createObjectNode();
                 if (path.startsWith("/siem")) {
@@ -458,6 +473,92 @@ class MimecastComponentTest extends CamelTestSupport {
         assertEquals(List.of("https://uk-api.services.mimecast.com"), accounts.stream().distinct().toList());
     }
 
+    /**
+     * An account whose API hangs under a dozen routes fired every second holds threads of its own only: the other
+     * account's route, on the same schedule, keeps running at each fire (on the Quartz threads every route shares,
+     * the hanging runs would take all ten of them and the other account's fires would wait for them).
+     */
+    @Test
+    void anAccountWhoseApiHangsDoesNotHoldUpAnotherAccountsScheduledRuns() throws Exception {
+        String everySecond = "scheduler=quartz&scheduler.cron=0/1+*+*+*+*+?";
+        List<MimecastConsumer> stuck = new ArrayList<>();
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                for (int i = 0; i < 12; i++) {
+                    from("mimecast:hang-" + i + "?source=#audit-source&account=#stuck-account&" + everySecond)
+                            .routeId("hang-" + i).to("mock:stuck");
+                }
+                from("mimecast:fine?source=#audit-source&" + everySecond).routeId("fine").to("mock:fine");
+            }
+        });
+        for (int i = 0; i < 12; i++) {
+            stuck.add((MimecastConsumer) context.getRoute("hang-" + i).getConsumer());
+        }
+        MimecastConsumer fine = (MimecastConsumer) context.getRoute("fine").getConsumer();
+        await(() -> stuck.stream().allMatch(c -> c.lastRun() != null && !c.running()) && fine.lastRun() != null);
+        hang = new java.util.concurrent.CountDownLatch(1);
+        try {
+            await(() -> hanging.get() >= MimecastComponent.RUNS_PER_ACCOUNT);
+            assertTrue(hanging.get() >= MimecastComponent.RUNS_PER_ACCOUNT, "the stuck account's runs hang: "
+                    + hanging.get());
+            SourceRun before = fine.lastRun();
+            int runs = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (System.nanoTime() < deadline) {
+                SourceRun now = fine.lastRun();
+                if (now != before) {
+                    runs++;
+                    before = now;
+                }
+                Thread.sleep(20);
+            }
+            assertTrue(runs >= 2, "the other account ran at its fires while the stuck one hung: " + runs
+                    + " runs in 5 s");
+            assertTrue(hanging.get() <= MimecastComponent.RUNS_PER_ACCOUNT, "the stuck account holds at most its "
+                    + "own threads: " + hanging.get());
+        } finally {
+            hang.countDown();
+            hang = null;
+        }
+    }
+
+    /**
+     * More log types of one account than it may run at once, started together while its API hangs: as many runs as
+     * the account may have take threads, the others wait their turn (none is dropped), and all run once the API
+     * answers.
+     */
+    @Test
+    void anAccountsRunsPastItsLimitWaitTheirTurnAndNoneIsLeftOut() throws Exception {
+        int routes = MimecastComponent.RUNS_PER_ACCOUNT + 3;
+        hang = new java.util.concurrent.CountDownLatch(1);
+        List<MimecastConsumer> consumers = new ArrayList<>();
+        try {
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    for (int i = 0; i < routes; i++) {
+                        from("mimecast:held-" + i + "?source=#audit-source&account=#stuck-account&" + NO_CRON)
+                                .routeId("held-" + i).to("mock:held");
+                    }
+                }
+            });
+            for (int i = 0; i < routes; i++) {
+                consumers.add((MimecastConsumer) context.getRoute("held-" + i).getConsumer());
+            }
+            await(() -> hanging.get() >= MimecastComponent.RUNS_PER_ACCOUNT);
+            Thread.sleep(300);
+            assertEquals(MimecastComponent.RUNS_PER_ACCOUNT, hanging.get(), "the runs at start-up keep to the "
+                    + "account's limit too");
+        } finally {
+            hang.countDown();
+            hang = null;
+        }
+        await(() -> consumers.stream().allMatch(c -> c.lastRun() != null && !c.running()));
+        assertEquals(List.of(), consumers.stream().filter(c -> c.lastRun() == null).map(MimecastConsumer::logType)
+                .toList(), "every log type had its run");
+    }
+
     @Test
     void anUnknownOptionFailsStartUpNamingIt() {
         Exception failure = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
@@ -523,7 +624,7 @@ class MimecastComponentTest extends CamelTestSupport {
         while (consumer.running() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        consumer.run();
+        consumer.runHere();
     }
 
     private static void awaitRunEnd(MimecastConsumer consumer) throws InterruptedException {

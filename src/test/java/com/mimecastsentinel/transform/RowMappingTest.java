@@ -199,6 +199,59 @@ class RowMappingTest {
             + "\"hits\":\"2\",\"taggedExternal\":\"true\",\"impersonationResults\":[{\"similarDomain\":\"a.b\"}],"
             + "\"identifiers\":[\"newly_observed_domain\"],\"type\":\"entities\",\"_offset\":5,\"extra\":\"e\"}";
 
+    /**
+     * mimecastAccount is the connector's column (the sink adds it where the tables declare it): a record's own field
+     * of that name goes to AdditionalFields, even when the table declares the column, and even as the id; the sink's
+     * column then comes once, after the row's own (raw bytes: a parser would hide a key written twice).
+     */
+    @Test
+    void aRecordsOwnMimecastAccountGoesToAdditionalFieldsAndTheSinksColumnComesOnce() throws Exception {
+        for (RowMapping mapping : List.of(declared("id, eventTime:datetime, mimecastAccount"), keyed("mimecastAccount"))) {
+            RowBatch rows = map(mapping, lines("{\"id\":\"a\",\"eventTime\":\"2024-05-01T10:00:00+0000\","
+                    + "\"mimecastAccount\":\"forged\"}"), null);
+            JsonNode row = json.readTree(rows.json(0));
+            assertFalse(row.has("mimecastAccount"), row.toString());
+            assertEquals("forged", row.path("AdditionalFields").path("mimecastAccount").asText(), row.toString());
+            String sent = new String(rows.withColumn(RowMapping.ACCOUNT, "acme \"q\"").json(0), StandardCharsets.UTF_8);
+            assertEquals(1, sent.split("\"mimecastAccount\":\"acme").length - 1, sent);
+            assertTrue(sent.endsWith(",\"mimecastAccount\":\"acme \\\"q\\\"\"}"), sent);
+            assertEquals("acme \"q\"", json.readTree(sent).path("mimecastAccount").asText());
+        }
+    }
+
+    /** A mapping whose id is the given field. */
+    private RowMapping keyed(String id) {
+        RowMapping mapping = declared("id, eventTime:datetime");
+        mapping.setId(id);
+        return mapping;
+    }
+
+    /** withColumn leaves the batch it was made from as it was, and adds the column to rows taken as maps too. */
+    @Test
+    void aColumnAddedToABatchIsInEveryRowOfItsOwnOnly() throws Exception {
+        RowBatch rows = map(declared("id, eventTime:datetime"), lines("{\"id\":\"a\",\"eventTime\":"
+                + "\"2024-05-01T10:00:00+0000\"}", "{\"id\":\"b\",\"eventTime\":\"2024-05-01T10:00:01+0000\"}"), null);
+        rows.get(1).put("changed", true); // a step's change: the row is a map from now on
+        RowBatch with = rows.withColumn("mimecastAccount", "acme");
+        for (int i = 0; i < 2; i++) {
+            assertEquals("acme", json.readTree(with.json(i)).path("mimecastAccount").asText());
+            assertEquals(with.json(i).length, with.jsonLength(i));
+            assertFalse(json.readTree(rows.json(i)).has("mimecastAccount"), "the original batch is left as it was");
+        }
+        assertTrue(json.readTree(with.slice(1, 2).json(0)).path("changed").asBoolean());
+        assertEquals("acme", json.readTree(with.slice(1, 2).json(0)).path("mimecastAccount").asText(), "in a slice");
+        rows.get(0).put("mimecastAccount", "set by a step");
+        assertEquals(1, new String(rows.withColumn("mimecastAccount", "acme").json(0), StandardCharsets.UTF_8)
+                .split("mimecastAccount").length - 1, "a step's own value gives way, the key comes once");
+        assertEquals("acme", json.readTree(rows.withColumn("mimecastAccount", "acme").json(0)).path("mimecastAccount")
+                .asText());
+        assertEquals(rows.withColumn("mimecastAccount", "acme").json(0).length, rows.withColumn("mimecastAccount",
+                "acme").jsonLength(0));
+        RowBatch empty = new RowBatch();
+        empty.add(new java.util.LinkedHashMap<>(), "x", 0);
+        assertEquals("{\"k\":\"v\"}", new String(empty.withColumn("k", "v").json(0), StandardCharsets.UTF_8));
+    }
+
     @Test
     void byDefaultTimeGeneratedIsLeftToTheRuleAndTheEventTimeStaysInItsColumn() throws Exception {
         RowMapping mapping = declared("id, eventTime:datetime");
