@@ -48,7 +48,6 @@ public abstract class MimecastSource implements CamelContextAware {
         // the run's state is the account's: a named account's checkpoint is under accounts/<name>/
         String key = account.qualify(logType);
         SourceRun run = new SourceRun(key, services().checkpoints().load(key));
-        run.kind = logType;
         run.account = account;
         run.nextScheduledRun = nextScheduledRun;
         if (services().settings().backfill()) {
