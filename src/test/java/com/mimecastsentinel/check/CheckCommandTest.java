@@ -133,8 +133,7 @@ class CheckCommandTest {
     void aDeploymentThatPassesWritesNoRowAndItsFirstRunDelivers() throws Exception {
         try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(30))) {
             account.azure.acceptUploads();
-            account.azure.server.stubFor(post(urlPathMatching("/workspaces/.*")).willReturn(aResponse()
-                    .withStatus(200)));
+            account.azure.acceptStixUploads();
             Map<String, String> env = environment(account, null, Map.of("SENTINEL_WORKSPACE_ID", WORKSPACE,
                     "SENTINEL_TI_ENDPOINT", HttpsFake.url(account.azure.server)));
 
