@@ -205,21 +205,18 @@ public final class Preflight implements StartupListener {
                             : "not run: the MIMECAST_* settings name no account (the declared accounts' run)"));
                     continue;
                 }
-                if (!endpoint.getSource().runsWith(settings, endpoint.getAccount())) {
-                    String api = endpoint.getSource().getApi();
-                    String has = endpoint.getAccount().auth().api2() ? "2.0" : "1.0";
-                    boolean declared = endpoint.getAccount().name() != null;
-                    String credentials = declared ? "the account's entry in MIMECAST_ACCOUNTS_FILE: its api and "
-                            + "credentials, or leave " + logType + " out of its logTypes"
-                            : (api.equals("2.0") ? "MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET"
-                            : "MIMECAST_APP_ID, MIMECAST_APP_KEY, MIMECAST_ACCESS_KEY and MIMECAST_SECRET_KEY")
-                            + ", or leave " + logType + " out of MIMECAST_LOG_TYPES";
-                    boolean mustRun = declared ? endpoint.getAccount().names(logType)
-                            : settings.logTypes.contains(logType);
-                    report.add(mustRun
-                            ? CheckResult.fail(check, logType + " needs Mimecast API " + api + ", the credentials are API "
-                                    + has, "correct " + credentials)
-                            : CheckResult.skip(check, "needs Mimecast API " + api + " credentials: a run passes it over"));
+                // what a run does with it: the source says (its API generation, its DCR), as it says to a run
+                String passedOver;
+                try {
+                    passedOver = endpoint.getSource().passedOver(logType, endpoint.getAccount());
+                } catch (ConfigurationException e) {
+                    report.add(CheckResult.fail(check, e.getMessage(), "correct " + e.setting() + ", or leave "
+                            + logType + " out of " + (endpoint.getAccount().name() != null ? "the account's logTypes"
+                                    : "MIMECAST_LOG_TYPES")));
+                    continue;
+                }
+                if (passedOver != null) {
+                    report.add(CheckResult.skip(check, passedOver + ": a run passes it over"));
                     continue;
                 }
                 MimecastAccount account = endpoint.getAccount();

@@ -42,7 +42,7 @@ public abstract class MimecastSource implements CamelContextAware {
      * @param nextScheduledRun when the schedule runs this log type next (null when not known)
      */
     public SourceRun begin(String logType, MimecastAccount account, Instant nextScheduledRun) {
-        if (skips(logType, account)) {
+        if (passedOver(logType, account) != null) {
             return null;
         }
         // the run's state is the account's: a named account's checkpoint is under accounts/<name>/
@@ -81,9 +81,13 @@ public abstract class MimecastSource implements CamelContextAware {
         return run.probe ? 1 : configured;
     }
 
-    /** True when this instance leaves the log type alone (for this account). */
-    protected boolean skips(String logType, MimecastAccount account) {
-        return !apiMatches(logType, account);
+    /**
+     * Why a run leaves the log type alone for this account (it is passed over quietly), or null when it runs. One
+     * the account names (MIMECAST_LOG_TYPES, or its entry's logTypes) that cannot run throws instead, naming the
+     * setting. The check command asks the same.
+     */
+    public String passedOver(String logType, MimecastAccount account) {
+        return apiMatches(logType, account) ? null : "needs Mimecast API " + api + " credentials";
     }
 
     /** Plans the first request from the loaded checkpoint; false when there is nothing to do. */
@@ -170,7 +174,9 @@ public abstract class MimecastSource implements CamelContextAware {
         }
         if (settings.logTypes.contains(logType)) {
             throw new ConfigurationException(api.equals("2.0") ? "MIMECAST_CLIENT_ID" : "MIMECAST_APP_ID",
-                    "is needed for log type " + logType + " (Mimecast API " + api + ")");
+                    "is needed for log type " + logType + " (Mimecast API " + api + ": " + (api.equals("2.0")
+                            ? "MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET" : "MIMECAST_APP_ID, MIMECAST_APP_KEY, "
+                                    + "MIMECAST_ACCESS_KEY and MIMECAST_SECRET_KEY") + ")");
         }
         if (!warnedApi.getAndSet(true)) {
             LOG.info("{}: needs Mimecast API {} credentials; not run (name it in MIMECAST_LOG_TYPES to be told why)",
@@ -180,7 +186,7 @@ public abstract class MimecastSource implements CamelContextAware {
     }
 
     /** Whether the account's credentials are of the API generation this log type needs (the demo serves both). */
-    public boolean runsWith(com.mimecastsentinel.config.Settings settings, MimecastAccount account) {
+    private boolean runsWith(com.mimecastsentinel.config.Settings settings, MimecastAccount account) {
         return settings.demo || api == null || api.equals("any")
                 || api.equals(account.auth().api2() ? "2.0" : "1.0");
     }
@@ -278,10 +284,6 @@ public abstract class MimecastSource implements CamelContextAware {
     /** The Mimecast API generation this log type needs: {@code 1.0}, {@code 2.0} or {@code any}. */
     public void setApi(String api) {
         this.api = api;
-    }
-
-    public String getApi() {
-        return api;
     }
 
     /**

@@ -172,6 +172,28 @@ class CheckCommandTest {
         }
     }
 
+    /**
+     * A log type a run passes over is not called, and said to be passed over, for the reason the run has: here
+     * Awareness Training without its DCR (not named in MIMECAST_LOG_TYPES: a run leaves it alone quietly); named,
+     * it fails naming the setting, as a run does.
+     */
+    @Test
+    void whatARunPassesOverIsSkippedAndWhatItRefusesFails() throws Exception {
+        try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(30))) {
+            account.azure.acceptUploads();
+            Map<String, String> noAwarenessDcr = Map.of("SENTINEL_AWARENESS_DCR_ID", "",
+                    "SENTINEL_AWARENESS_INGESTION_ENDPOINT", "");
+            Checked quiet = check(environment(account, "", noAwarenessDcr));
+            assertEquals("SKIP", quiet.result("mimecast awareness-safe-score"), quiet.printed());
+            assertTrue(quiet.says("mimecast awareness-safe-score").contains("no Awareness Training DCR"),
+                    quiet.printed());
+            Checked named = check(environment(account, "audit,awareness-safe-score", noAwarenessDcr));
+            assertEquals("FAIL", named.result("mimecast awareness-safe-score"), named.printed());
+            assertTrue(named.says("mimecast awareness-safe-score").contains("SENTINEL_AWARENESS_DCR_ID"),
+                    named.printed());
+        }
+    }
+
     @Test
     void api10SignedRequestsPassAndAWrongKeyIsExplained() throws Exception {
         try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(30))) {
