@@ -172,13 +172,12 @@ public class ConnectorConfiguration implements CamelConfiguration {
         registry.bind(DeadLetters.BEAN, deadLetters);
 
         // where rows go
-        // threat intelligence per workspace: SENTINEL_WORKSPACE_ID's (null), or a declared account's own
-        java.util.function.Function<SentinelComponent.Workspace, com.mimecastsentinel.sentinel.Destination> stix =
-                azure::stixUpload;
+        // a DCR and a workspace (threat intelligence) per account, or the files every account appends to (one
+        // writer: one lock)
+        FileOutput files = new FileOutput(settings.outputDir);
         SentinelComponent sentinel = settings.sink == Settings.SinkKind.SENTINEL
-                ? new SentinelComponent(azure::logsIngestion, stix, deadLetters, metrics, maxBytes())
-                : new SentinelComponent(dcr -> new FileOutput(settings.outputDir),
-                        () -> new FileOutput(settings.outputDir), deadLetters, metrics, maxBytes());
+                ? new SentinelComponent(azure::logsIngestion, azure::stixUpload, deadLetters, metrics, maxBytes())
+                : new SentinelComponent(dcr -> files, workspace -> files, deadLetters, metrics, maxBytes());
         // the demo's accounts write to the same files: each row says which account it came from
         sentinel.setAccountColumn(settings.accountColumn || settings.demoAccounts > 1);
         context.addComponent("sentinel", sentinel);

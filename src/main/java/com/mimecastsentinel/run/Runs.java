@@ -59,10 +59,6 @@ public final class Runs extends RoutePolicySupport implements StartupListener, P
                 return thread;
             });
 
-    public Runs(Settings settings, ConnectorMetrics metrics) {
-        this(settings, metrics, false);
-    }
-
     /** @param checking for the check command: no log type's route starts */
     public Runs(Settings settings, ConnectorMetrics metrics, boolean checking) {
         this.settings = settings;

@@ -46,10 +46,6 @@ public final class LogsIngestion implements Destination {
     /** The DCR's Entra tenant when not AZURE_TENANT_ID (a declared account's destination tenantId), else null. */
     private final String tenantId;
 
-    public LogsIngestion(LogsIngestionClient client, String endpoint, String dcrId) {
-        this(client, endpoint, dcrId, null);
-    }
-
     public LogsIngestion(LogsIngestionClient client, String endpoint, String dcrId, String tenantId) {
         this.client = client;
         this.endpoint = endpoint;

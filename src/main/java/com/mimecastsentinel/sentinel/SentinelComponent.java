@@ -3,7 +3,6 @@ package com.mimecastsentinel.sentinel;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 import com.mimecastsentinel.deadletter.DeadLetters;
 import com.mimecastsentinel.run.ConnectorMetrics;
@@ -46,14 +45,6 @@ public final class SentinelComponent extends DefaultComponent {
 
     /**
      * @param logs               where rows for a stream of a DCR go (made when first used)
-     * @param threatIntelligence where indicators go (made when first used: it needs SENTINEL_WORKSPACE_ID)
-     */
-    public SentinelComponent(Function<Dcr, Destination> logs, Supplier<Destination> threatIntelligence,
-            DeadLetters deadLetters, ConnectorMetrics metrics, int maxBytes) {
-        this(logs, workspace -> threatIntelligence.get(), deadLetters, metrics, maxBytes);
-    }
-
-    /**
      * @param threatIntelligence where indicators for a workspace go, made when first used
      */
     public SentinelComponent(Function<Dcr, Destination> logs, Function<Workspace, Destination> threatIntelligence,
