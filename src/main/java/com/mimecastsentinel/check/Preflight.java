@@ -158,7 +158,7 @@ public final class Preflight implements StartupListener {
                     report.add(within("azure token (storage)", () -> AzureChecks.token(azure, settings, "storage",
                         AzureChecks.STORAGE_SCOPE)));
                 }
-                report.add(within("checkpoint store", () -> AzureChecks.blob(settings, azure)));
+                report.add(within("checkpoint store", () -> AzureChecks.blob(context, settings, azure)));
             }
             for (Route route : context.getRoutes()) {
                 // the Mimecast API's own routes (direct:mimecast-call and the rest), which every call goes through
