@@ -336,7 +336,9 @@ public class ConnectorConfiguration implements CamelConfiguration {
         }
         var service = azure.blobService();
         var container = service.getBlobContainerClient(settings.checkpointContainer);
-        container.createIfNotExists();
+        if (!container.exists()) { // looked at first: a SAS of the container alone may use it, not create it
+            container.createIfNotExists();
+        }
         return new Storage(blobDocuments(context, settings, azure, service, BlobDocuments.CHECKPOINTS),
                 blobDocuments(context, settings, azure, service, BlobDocuments.DEAD_LETTERS),
                 new BlobLeases(container, settings.leaseId(), settings.leaseDuration, settings.checkpointNamespace()));
