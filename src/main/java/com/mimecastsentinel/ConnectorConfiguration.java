@@ -138,14 +138,15 @@ public class ConnectorConfiguration implements CamelConfiguration {
         // the account every mimecast endpoint calls unless it names another (its account option)
         MimecastAccount account = new MimecastAccount(mimecastUrl, auth);
         registry.bind(MimecastAccount.BEAN, account);
-        declare(context, settings.demoAccounts > 1 ? demoAccounts(context, settings, demos, clock)
-                : declaredAccounts(context, settings, clock), settings.demoAccounts > 1 ? "DEMO_ACCOUNTS"
+        // the demo's simulated accounts (DEMO_ACCOUNTS), else those of MIMECAST_ACCOUNTS_FILE, if any
+        boolean demoAccounts = demos.size() > 1;
+        declare(context, demoAccounts ? demoAccounts(context, settings, demos, clock)
+                : declaredAccounts(context, settings, clock), demoAccounts ? "DEMO_ACCOUNTS"
                         : String.valueOf(settings.accountsFile));
         registry.bind("mimecastAuth", MimecastAccount.signing(account));
-        registry.bind("mimecastRetries", checking
-                ? new MimecastRetries(Math.min(CHECK_ATTEMPTS, settings.maxAttempts), min(settings.maxRateLimitWait,
-                        CHECK_RATE_LIMIT_WAIT), metrics, account)
-                : new MimecastRetries(settings.maxAttempts, settings.maxRateLimitWait, metrics, account));
+        registry.bind("mimecastRetries", new MimecastRetries(checking ? Math.min(CHECK_ATTEMPTS, settings.maxAttempts)
+                : settings.maxAttempts, checking ? min(settings.maxRateLimitWait, CHECK_RATE_LIMIT_WAIT)
+                        : settings.maxRateLimitWait, metrics, account));
         registry.bind("mimecastCallAnswer", new MimecastCallAnswer());
         registry.bind("mimecastAnswer", MimecastAnswer.whole(httpTimeout.multipliedBy(2),
                 settings.maxAnswerBytes));
@@ -179,7 +180,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
                 ? new SentinelComponent(azure::logsIngestion, azure::stixUpload, deadLetters, metrics, maxBytes())
                 : new SentinelComponent(dcr -> files, workspace -> files, deadLetters, metrics, maxBytes());
         // the demo's accounts write to the same files: each row says which account it came from
-        sentinel.setAccountColumn(settings.accountColumn || settings.demoAccounts > 1);
+        sentinel.setAccountColumn(settings.accountColumn || demoAccounts);
         context.addComponent("sentinel", sentinel);
 
         // runs, and what they share
@@ -205,7 +206,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
         if (settings.sink == Settings.SinkKind.SENTINEL || settings.checkpointStore == Settings.CheckpointStoreKind.BLOB
                 && settings.storageAccountUrl != null) {
             probes.put("azure", () -> azure.credential().getTokenSync(new com.azure.core.credential.TokenRequestContext()
-                    .addScopes("https://monitor.azure.com//.default")));
+                    .addScopes(com.mimecastsentinel.config.AzureCloud.PUBLIC_MONITOR_SCOPE)));
         }
         ConnectorHealthCheck health = new ConnectorHealthCheck(probes, java.util.Set.of("runs"), clock);
         if (checking) {

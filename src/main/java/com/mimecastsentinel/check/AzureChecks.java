@@ -22,7 +22,7 @@ final class AzureChecks {
     /** Azure Storage's audience, the same in every cloud. */
     static final String STORAGE_SCOPE = "https://storage.azure.com/.default";
     /** The Logs Ingestion audience as the SDK asks for it (the connector's credential maps it to AZURE_CLOUD's). */
-    static final String MONITOR_SCOPE = "https://monitor.azure.com//.default";
+    static final String MONITOR_SCOPE = com.mimecastsentinel.config.AzureCloud.PUBLIC_MONITOR_SCOPE;
 
     private AzureChecks() {
     }

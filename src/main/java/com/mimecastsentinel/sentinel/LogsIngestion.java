@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * delivered, a single row still refused comes back as rejected with the service's answer. When not one row is
  * accepted the cause is not the rows but the set-up, and the batch fails instead.
  *
- * <p>One instance serves every stream of its DCR, each log type's sink on its own thread; their uploads go one at a
- * time (a request and its retries). Side by side, a DCR throttling with 429 met each log type's retries with
+ * <p>One instance serves every stream of its DCR, for every account that sends there, each log type's sink on its
+ * own thread; their uploads go one at a time (a request and its retries). Side by side, a DCR throttling with 429 met each log type's retries with
  * others' requests in between, and a request could spend its attempts on 429s (the degraded-APIs fault test).
  */
 public final class LogsIngestion implements Destination {

@@ -40,7 +40,7 @@ public final class SentinelComponent extends DefaultComponent {
     private final DeadLetters deadLetters;
     private final ConnectorMetrics metrics;
     private final int maxBytes;
-    /** Whether the settings' DCRs' tables declare mimecastAccount (SENTINEL_ACCOUNT_COLUMN). */
+    /** Whether the settings' DCRs' tables declare mimecastAccount (SENTINEL_ACCOUNT_COLUMN; the demo's accounts'). */
     private boolean accountColumn;
 
     /**

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class MimecastSource implements CamelContextAware {
     private static final Logger LOG = LoggerFactory.getLogger(MimecastSource.class);
-    private static final Duration SKEW_TOLERANCE = Duration.ofMinutes(2);
+    /** How far ahead of now a checkpoint may be before it is taken for a clock gone wrong. */
+    public static final Duration SKEW_TOLERANCE = Duration.ofMinutes(2);
 
     private CamelContext camelContext;
     private ConnectorServices services;
