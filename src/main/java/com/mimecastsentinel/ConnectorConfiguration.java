@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -208,7 +209,7 @@ public class ConnectorConfiguration implements CamelConfiguration {
             probes.put("azure", () -> azure.credential().getTokenSync(new com.azure.core.credential.TokenRequestContext()
                     .addScopes(com.mimecastsentinel.config.AzureCloud.PUBLIC_MONITOR_SCOPE)));
         }
-        ConnectorHealthCheck health = new ConnectorHealthCheck(probes, java.util.Set.of("runs"), clock);
+        ConnectorHealthCheck health = new ConnectorHealthCheck(probes, Set.of("runs"), clock);
         if (checking) {
             context.addStartupListener(new com.mimecastsentinel.check.Preflight(settings, azure,
                     check.equalsIgnoreCase("json")));
@@ -269,12 +270,8 @@ public class ConnectorConfiguration implements CamelConfiguration {
                             "is not valid base64");
                 }
             }
-            AccountsFile.Destination to = entry.destination();
             MimecastAccount account = new MimecastAccount(entry.name(), entry.baseUrl().toString(), auth,
-                    new Target(entry.name(), to.ingestionEndpoint(), to.dcrId(), to.awarenessIngestionEndpoint(),
-                            to.awarenessDcrId(), to.workspaceId(), to.tenantId(), to.accountColumn()),
-                    entry.startDate(),
-                    java.util.Set.copyOf(entry.logTypes()));
+                    Target.of(entry.name(), entry.destination()), entry.startDate(), Set.copyOf(entry.logTypes()));
             declared.add(new Declared(account, new AccountRoutes.Declared(entry.name(), entry.logTypes(),
                     entry.schedule())));
         }
@@ -294,8 +291,8 @@ public class ConnectorConfiguration implements CamelConfiguration {
             String name = "demo-" + (i + 1);
             MimecastAccount account = new MimecastAccount(name, simulator.url(), MimecastAuth.oauth(new OAuthToken(
                     context.createProducerTemplate(), simulator.url(), simulator.clientId(), simulator.clientSecret(),
-                    clock)), new Target(name, null, null, null, null, null, null, false), null,
-                    java.util.Set.copyOf(settings.logTypes));
+                    clock)), Target.settingsOf(name), null,
+                    Set.copyOf(settings.logTypes));
             declared.add(new Declared(account, new AccountRoutes.Declared(name, settings.logTypes, null)));
         }
         return declared;
