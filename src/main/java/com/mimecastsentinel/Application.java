@@ -108,7 +108,7 @@ public final class Application {
         MaskingAppender.install();
     }
 
-    public static int startupFailed(Throwable e) {
+    static int startupFailed(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof ConfigurationException config) {
                 System.err.println(config.getMessage());

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -138,14 +139,15 @@ public class ConnectorConfiguration implements CamelConfiguration {
         // the account every mimecast endpoint calls unless it names another (its account option)
         MimecastAccount account = new MimecastAccount(mimecastUrl, auth);
         registry.bind(MimecastAccount.BEAN, account);
-        declare(context, settings.demoAccounts > 1 ? demoAccounts(context, settings, demos, clock)
-                : declaredAccounts(context, settings, clock), settings.demoAccounts > 1 ? "DEMO_ACCOUNTS"
+        // the demo's simulated accounts (DEMO_ACCOUNTS), else those of MIMECAST_ACCOUNTS_FILE, if any
+        boolean demoAccounts = demos.size() > 1;
+        declare(context, demoAccounts ? demoAccounts(context, settings, demos, clock)
+                : declaredAccounts(context, settings, clock), demoAccounts ? "DEMO_ACCOUNTS"
                         : String.valueOf(settings.accountsFile));
         registry.bind("mimecastAuth", MimecastAccount.signing(account));
-        registry.bind("mimecastRetries", checking
-                ? new MimecastRetries(Math.min(CHECK_ATTEMPTS, settings.maxAttempts), min(settings.maxRateLimitWait,
-                        CHECK_RATE_LIMIT_WAIT), metrics, account)
-                : new MimecastRetries(settings.maxAttempts, settings.maxRateLimitWait, metrics, account));
+        registry.bind("mimecastRetries", new MimecastRetries(checking ? Math.min(CHECK_ATTEMPTS, settings.maxAttempts)
+                : settings.maxAttempts, checking ? min(settings.maxRateLimitWait, CHECK_RATE_LIMIT_WAIT)
+                        : settings.maxRateLimitWait, metrics, account));
         registry.bind("mimecastCallAnswer", new MimecastCallAnswer());
         registry.bind("mimecastAnswer", MimecastAnswer.whole(httpTimeout.multipliedBy(2),
                 settings.maxAnswerBytes));
@@ -172,15 +174,14 @@ public class ConnectorConfiguration implements CamelConfiguration {
         registry.bind(DeadLetters.BEAN, deadLetters);
 
         // where rows go
-        // threat intelligence per workspace: SENTINEL_WORKSPACE_ID's (null), or a declared account's own
-        java.util.function.Function<SentinelComponent.Workspace, com.mimecastsentinel.sentinel.Destination> stix =
-                azure::stixUpload;
+        // a DCR and a workspace (threat intelligence) per account, or the files every account appends to (one
+        // writer: one lock)
+        FileOutput files = new FileOutput(settings.outputDir);
         SentinelComponent sentinel = settings.sink == Settings.SinkKind.SENTINEL
-                ? new SentinelComponent(azure::logsIngestion, stix, deadLetters, metrics, maxBytes())
-                : new SentinelComponent(dcr -> new FileOutput(settings.outputDir),
-                        () -> new FileOutput(settings.outputDir), deadLetters, metrics, maxBytes());
+                ? new SentinelComponent(azure::logsIngestion, azure::stixUpload, deadLetters, metrics, maxBytes())
+                : new SentinelComponent(dcr -> files, workspace -> files, deadLetters, metrics, maxBytes());
         // the demo's accounts write to the same files: each row says which account it came from
-        sentinel.setAccountColumn(settings.accountColumn || settings.demoAccounts > 1);
+        sentinel.setAccountColumn(settings.accountColumn || demoAccounts);
         context.addComponent("sentinel", sentinel);
 
         // runs, and what they share
@@ -206,9 +207,9 @@ public class ConnectorConfiguration implements CamelConfiguration {
         if (settings.sink == Settings.SinkKind.SENTINEL || settings.checkpointStore == Settings.CheckpointStoreKind.BLOB
                 && settings.storageAccountUrl != null) {
             probes.put("azure", () -> azure.credential().getTokenSync(new com.azure.core.credential.TokenRequestContext()
-                    .addScopes("https://monitor.azure.com//.default")));
+                    .addScopes(com.mimecastsentinel.config.AzureCloud.PUBLIC_MONITOR_SCOPE)));
         }
-        ConnectorHealthCheck health = new ConnectorHealthCheck(probes, java.util.Set.of("runs"), clock);
+        ConnectorHealthCheck health = new ConnectorHealthCheck(probes, Set.of("runs"), clock);
         if (checking) {
             context.addStartupListener(new com.mimecastsentinel.check.Preflight(settings, azure,
                     check.equalsIgnoreCase("json")));
@@ -269,12 +270,8 @@ public class ConnectorConfiguration implements CamelConfiguration {
                             "is not valid base64");
                 }
             }
-            AccountsFile.Destination to = entry.destination();
             MimecastAccount account = new MimecastAccount(entry.name(), entry.baseUrl().toString(), auth,
-                    new Target(entry.name(), to.ingestionEndpoint(), to.dcrId(), to.awarenessIngestionEndpoint(),
-                            to.awarenessDcrId(), to.workspaceId(), to.tenantId(), to.accountColumn()),
-                    entry.startDate(),
-                    java.util.Set.copyOf(entry.logTypes()));
+                    Target.of(entry.name(), entry.destination()), entry.startDate(), Set.copyOf(entry.logTypes()));
             declared.add(new Declared(account, new AccountRoutes.Declared(entry.name(), entry.logTypes(),
                     entry.schedule())));
         }
@@ -294,8 +291,8 @@ public class ConnectorConfiguration implements CamelConfiguration {
             String name = "demo-" + (i + 1);
             MimecastAccount account = new MimecastAccount(name, simulator.url(), MimecastAuth.oauth(new OAuthToken(
                     context.createProducerTemplate(), simulator.url(), simulator.clientId(), simulator.clientSecret(),
-                    clock)), new Target(name, null, null, null, null, null, null, false), null,
-                    java.util.Set.copyOf(settings.logTypes));
+                    clock)), Target.settingsOf(name), null,
+                    Set.copyOf(settings.logTypes));
             declared.add(new Declared(account, new AccountRoutes.Declared(name, settings.logTypes, null)));
         }
         return declared;
@@ -337,7 +334,9 @@ public class ConnectorConfiguration implements CamelConfiguration {
         }
         var service = azure.blobService();
         var container = service.getBlobContainerClient(settings.checkpointContainer);
-        container.createIfNotExists();
+        if (!container.exists()) { // looked at first: a SAS of the container alone may use it, not create it
+            container.createIfNotExists();
+        }
         return new Storage(blobDocuments(context, settings, azure, service, BlobDocuments.CHECKPOINTS),
                 blobDocuments(context, settings, azure, service, BlobDocuments.DEAD_LETTERS),
                 new BlobLeases(container, settings.leaseId(), settings.leaseDuration, settings.checkpointNamespace()));

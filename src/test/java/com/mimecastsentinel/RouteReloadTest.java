@@ -38,13 +38,24 @@ class RouteReloadTest {
 
     @Test
     void anEditedRouteIsReplacedWhileTheOthersKeepRunning() throws Exception {
+        reloads(Map.of(), "audit: run complete");
+    }
+
+    /** The routes made per declared account (here the demo's two) are made again from the edited route. */
+    @Test
+    void theAccountsRoutesAreMadeAgainFromAnEditedRoute() throws Exception {
+        reloads(Map.of("DEMO_ACCOUNTS", "2"), "accounts/demo-2/audit: run complete");
+    }
+
+    private void reloads(Map<String, String> settings, String runComplete) throws Exception {
         ConnectorProcess connector = new ConnectorProcess(work);
-        Process process = connector.start(Map.of("ROUTES_RELOAD", "true", "MIMECAST_LOG_TYPES", "audit",
-                "START_DATE", LocalDate.now(ZoneOffset.UTC).toString(), "SCHEDULE", "0/2 * * * * ?",
-                "OUTPUT_DIR", work.resolve("out").toString(), "CHECKPOINT_DIR", work.resolve("cp").toString()),
-                "reload");
+        Map<String, String> env = new java.util.HashMap<>(Map.of("ROUTES_RELOAD", "true", "MIMECAST_LOG_TYPES",
+                "audit", "START_DATE", LocalDate.now(ZoneOffset.UTC).toString(), "SCHEDULE", "0/2 * * * * ?",
+                "OUTPUT_DIR", work.resolve("out").toString(), "CHECKPOINT_DIR", work.resolve("cp").toString()));
+        env.putAll(settings);
+        Process process = connector.start(env, "reload");
         try {
-            awaitLog(connector, "audit: run complete", 0);
+            awaitLog(connector, runComplete, 0);
             Path audit = work.resolve("routes/audit.yaml");
             String route = Files.readString(audit);
             String edited = route.replace("""
@@ -63,7 +74,7 @@ class RouteReloadTest {
             String log = awaitLog(connector, "Routes reloaded", before);
             long reloaded = log.indexOf("Routes reloaded", (int) before);
             log = awaitLog(connector, "edited route delivers", reloaded);
-            awaitLog(connector, "audit: run complete", log.indexOf("edited route delivers", (int) reloaded));
+            awaitLog(connector, runComplete, log.indexOf("edited route delivers", (int) reloaded));
             assertFalse(log.contains("ERROR"), log);
             assertTrue(process.isAlive(), "no restart");
         } finally {

@@ -1,8 +1,5 @@
 package com.mimecastsentinel;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -136,7 +133,7 @@ class SecretsNeverWrittenTest {
     /** What both runs share: the Azure side and the environment of a service running every log type at TRACE. */
     private Map<String, String> environment(SimulatedAccount account) throws Exception {
         account.azure.acceptUploads();
-        account.azure.server.stubFor(post(urlPathMatching("/workspaces/.*")).willReturn(aResponse().withStatus(200)));
+        account.azure.acceptStixUploads();
         Map<String, String> env = new HashMap<>(account.environment("", Map.of(
                 "LOG_LEVEL", "TRACE", "LOG_LEVEL_AZURE", "TRACE", "RUN_ONCE", "false",
                 "SCHEDULE", "0 0 0 1 1 ? 2099", // the first run at start-up only

@@ -16,14 +16,13 @@ import com.mimecastsentinel.checkpoint.BlobDocuments;
 import com.mimecastsentinel.checkpoint.CheckpointStore;
 import com.mimecastsentinel.config.Settings;
 import com.mimecastsentinel.sentinel.AzureClients;
-import org.apache.camel.impl.DefaultCamelContext;
 
 /** The check command's Azure checks that come before any route: the identity's tokens, the checkpoint container. */
 final class AzureChecks {
     /** Azure Storage's audience, the same in every cloud. */
     static final String STORAGE_SCOPE = "https://storage.azure.com/.default";
     /** The Logs Ingestion audience as the SDK asks for it (the connector's credential maps it to AZURE_CLOUD's). */
-    static final String MONITOR_SCOPE = "https://monitor.azure.com//.default";
+    static final String MONITOR_SCOPE = com.mimecastsentinel.config.AzureCloud.PUBLIC_MONITOR_SCOPE;
 
     private AzureChecks() {
     }
@@ -63,18 +62,18 @@ final class AzureChecks {
      * back through the connector's own store (camel-azure-storage-blob), leased, and deleted. Nothing of the
      * connector's documents is touched.
      */
-    static CheckResult blob(Settings settings, AzureClients azure) {
+    static CheckResult blob(org.apache.camel.CamelContext camel, Settings settings, AzureClients azure) {
         String check = "checkpoint store";
         String container = settings.checkpointContainer;
         String step = "reach the storage account";
         String name = "check/" + UUID.randomUUID() + ".json";
-        DefaultCamelContext camel = new DefaultCamelContext();
         BlobClient blob = null;
         BlobLeaseClient lease = null;
         try {
             BlobServiceClient service = azure.blobService();
             BlobContainerClient client = service.getBlobContainerClient(container);
             blob = client.getBlobClient(BlobDocuments.CHECKPOINTS + name);
+            // looked at before it is created: a SAS of the container alone may read it, not create it
             step = "see whether container " + container + " exists";
             boolean created = false;
             if (!client.exists()) {
@@ -82,7 +81,6 @@ final class AzureChecks {
                 client.create();
                 created = true;
             }
-            camel.start();
             CheckpointStore store = ConnectorConfiguration.blobDocuments(camel, settings, azure, service,
                     BlobDocuments.CHECKPOINTS);
             byte[] content = ("{\"check\":\"" + settings.instanceId.replaceAll("[^A-Za-z0-9:._/-]", "_") + "\"}")
@@ -116,7 +114,6 @@ final class AzureChecks {
             return CheckResult.fail(check, "could not " + step + ": " + firstLine(e), storageFix());
         } finally {
             removeQuietly(blob, lease);
-            camel.stop();
         }
     }
 

@@ -30,7 +30,7 @@ import org.apache.camel.http.base.HttpOperationFailedException;
 final class MimecastChecks {
     private static final Pattern MIMECAST_URL = Pattern.compile("https://[a-z0-9.-]+\\.mimecast\\.com");
     /** The clock difference past which the check warns (the connector's own tolerance for checkpoints). */
-    static final Duration SKEW_WARNING = Duration.ofMinutes(2);
+    static final Duration SKEW_WARNING = com.mimecastsentinel.source.MimecastSource.SKEW_TOLERANCE;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private MimecastChecks() {
@@ -245,7 +245,7 @@ final class MimecastChecks {
             return "";
         }
         try {
-            JsonNode answer = JSON.readTree(body.length() > 16_384 ? body.substring(0, 16_384) : body);
+            JsonNode answer = JSON.readTree(body); // at most 4 KiB: MimecastAnswer keeps no more of a refusal
             List<String> messages = new ArrayList<>();
             for (JsonNode item : answer.path("fail")) {
                 for (JsonNode error : item.path("errors")) {

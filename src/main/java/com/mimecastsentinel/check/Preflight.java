@@ -158,7 +158,7 @@ public final class Preflight implements StartupListener {
                     report.add(within("azure token (storage)", () -> AzureChecks.token(azure, settings, "storage",
                         AzureChecks.STORAGE_SCOPE)));
                 }
-                report.add(within("checkpoint store", () -> AzureChecks.blob(settings, azure)));
+                report.add(within("checkpoint store", () -> AzureChecks.blob(context, settings, azure)));
             }
             for (Route route : context.getRoutes()) {
                 // the Mimecast API's own routes (direct:mimecast-call and the rest), which every call goes through
@@ -191,9 +191,9 @@ public final class Preflight implements StartupListener {
                 }
             }
             ProducerTemplate template = context.createProducerTemplate();
-            Map<MimecastAccount, Boolean> accounts = new HashMap<>();
             Map<String, CompletableFuture<CheckResult>> probed = new ConcurrentHashMap<>();
             Map<String, Callable<LogTypeChecked>> calls = new LinkedHashMap<>();
+            List<Route> runnable = new ArrayList<>();
             for (Route route : routes) {
                 MimecastEndpoint endpoint = (MimecastEndpoint) route.getEndpoint();
                 String logType = endpoint.getLogType();
@@ -205,44 +205,37 @@ public final class Preflight implements StartupListener {
                             : "not run: the MIMECAST_* settings name no account (the declared accounts' run)"));
                     continue;
                 }
-                if (!endpoint.getSource().runsWith(settings, endpoint.getAccount())) {
-                    String api = endpoint.getSource().getApi();
-                    String has = endpoint.getAccount().auth().api2() ? "2.0" : "1.0";
-                    boolean declared = endpoint.getAccount().name() != null;
-                    String credentials = declared ? "the account's entry in MIMECAST_ACCOUNTS_FILE: its api and "
-                            + "credentials, or leave " + logType + " out of its logTypes"
-                            : (api.equals("2.0") ? "MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET"
-                            : "MIMECAST_APP_ID, MIMECAST_APP_KEY, MIMECAST_ACCESS_KEY and MIMECAST_SECRET_KEY")
-                            + ", or leave " + logType + " out of MIMECAST_LOG_TYPES";
-                    boolean mustRun = declared ? endpoint.getAccount().names(logType)
-                            : settings.logTypes.contains(logType);
-                    report.add(mustRun
-                            ? CheckResult.fail(check, logType + " needs Mimecast API " + api + ", the credentials are API "
-                                    + has, "correct " + credentials)
-                            : CheckResult.skip(check, "needs Mimecast API " + api + " credentials: a run passes it over"));
+                // what a run does with it: the source says (its API generation, its DCR), as it says to a run
+                String passedOver;
+                try {
+                    passedOver = endpoint.getSource().passedOver(logType, endpoint.getAccount());
+                } catch (ConfigurationException e) {
+                    report.add(CheckResult.fail(check, e.getMessage(), "correct " + e.setting() + ", or leave "
+                            + logType + " out of " + (endpoint.getAccount().name() != null ? "the account's logTypes"
+                                    : "MIMECAST_LOG_TYPES")));
                     continue;
                 }
-                MimecastAccount account = endpoint.getAccount();
-                Boolean usable = accounts.computeIfAbsent(account, a -> {
-                    if (a.name() != null) {
-                        report.add(MimecastChecks.generation(a));
-                    }
-                    CheckResult credentials = credentials(a);
-                    if (credentials != null) {
-                        report.add(credentials);
-                    }
-                    return credentials == null || credentials.result() == CheckResult.Outcome.PASS;
-                });
-                if (!usable) {
-                    report.add(CheckResult.skip(check, "not called: Mimecast refused the account's credentials (above)"));
+                if (passedOver != null) {
+                    report.add(CheckResult.skip(check, passedOver + ": a run passes it over"));
+                    continue;
+                }
+                runnable.add(route);
+            }
+            Map<MimecastAccount, Boolean> usable = accounts(runnable, report);
+            for (Route route : runnable) {
+                MimecastEndpoint endpoint = (MimecastEndpoint) route.getEndpoint();
+                String named = endpoint.getAccount().qualify(endpoint.getLogType());
+                if (!usable.get(endpoint.getAccount())) {
+                    report.add(CheckResult.skip("mimecast " + named, "not called: Mimecast refused the account's "
+                            + "credentials (above)"));
                     continue;
                 }
                 List<SentinelEndpoint> destinations = sinks.get(route.getRouteId());
-            if (destinations.isEmpty()) {
-                report.add(CheckResult.warn("sentinel " + named, "no sentinel: endpoint found in the route "
-                        + "(a to: step): its destination is not checked", "if the route sends elsewhere (toD, "
-                        + "wireTap, another route), make sure the first run's rows arrive"));
-            }
+                if (destinations.isEmpty()) {
+                    report.add(CheckResult.warn("sentinel " + named, "no sentinel: endpoint found in the route "
+                            + "(a to: step): its destination is not checked", "if the route sends elsewhere (toD, "
+                            + "wireTap, another route), make sure the first run's rows arrive"));
+                }
                 calls.put(named, () -> logType(context, template, endpoint, destinations, probed, clock));
             }
             Instant mimecastDate = null;
@@ -351,20 +344,39 @@ public final class Preflight implements StartupListener {
             }
         }
 
-        /** API 2.0: a token for the account (API 1.0 signs each call: its log types' calls prove its keys). */
-        private CheckResult credentials(MimecastAccount account) {
-            if (!account.auth().api2()) {
-                return null;
+        /**
+         * The accounts the log types call, each checked once, all at once (a connector of many accounts): whether its
+         * calls can be made. A declared account's API generation against its host, and for API 2.0 a token (API 1.0
+         * signs each call: its log types' calls prove its keys).
+         */
+        private Map<MimecastAccount, Boolean> accounts(List<Route> routes, CheckReport report) {
+            Map<MimecastAccount, Future<CheckResult>> tokens = new LinkedHashMap<>();
+            for (Route route : routes) {
+                MimecastAccount account = ((MimecastEndpoint) route.getEndpoint()).getAccount();
+                tokens.computeIfAbsent(account, a -> pool.submit(() -> a.auth().api2() ? token(a) : null));
             }
-            String check = credentialsCheck(account);
-            return within(check, () -> {
-                try {
-                    account.auth().check();
-                    return CheckResult.pass(check, "a token from " + account.baseUrl() + "/oauth/token");
-                } catch (RuntimeException e) {
-                    return MimecastChecks.credentials(check, e, account, settings);
+            Map<MimecastAccount, Boolean> usable = new HashMap<>();
+            tokens.forEach((account, token) -> {
+                if (account.name() != null) {
+                    report.add(MimecastChecks.generation(account));
                 }
+                CheckResult credentials = await(credentialsCheck(account), token, STEP.toNanos(), failed -> failed);
+                if (credentials != null) {
+                    report.add(credentials);
+                }
+                usable.put(account, credentials == null || credentials.result() == CheckResult.Outcome.PASS);
             });
+            return usable;
+        }
+
+        private CheckResult token(MimecastAccount account) {
+            String check = credentialsCheck(account);
+            try {
+                account.auth().check();
+                return CheckResult.pass(check, "a token from " + account.baseUrl() + "/oauth/token");
+            } catch (RuntimeException e) {
+                return MimecastChecks.credentials(check, e, account, settings);
+            }
         }
     }
 

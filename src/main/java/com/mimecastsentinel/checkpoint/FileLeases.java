@@ -26,7 +26,7 @@ public final class FileLeases implements Leases {
             return true;
         }
         try {
-            // a declared account's log type (accounts/<name>/<logType>) has its lease in the account's folder
+            // a declared account's lease (accounts/<name>, one for all its log types) is in the accounts' folder
             java.nio.file.Path lease = directory.resolve(logType + ".lease");
             Files.createDirectories(lease.getParent());
             FileChannel channel = FileChannel.open(lease, StandardOpenOption.CREATE, StandardOpenOption.WRITE);

@@ -22,8 +22,8 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
  * MIMECAST_ACCOUNTS_FILE: the Mimecast accounts of one deployment, one short YAML entry each (docs/configuration.md).
- * Read once at start-up and validated: an error names the setting, the account and the field, never a value. Secrets
- * are never in the file, only the files that hold them.
+ * Read once at start-up and validated: an error names the setting, the account and the field, and no value but
+ * ids (a DCR's); never the YAML's text. Secrets are never in the file, only the files that hold them.
  *
  * <pre>
  * - name: acme                       # lower case, digits, '-': its state is under accounts/acme/
@@ -48,6 +48,8 @@ public final class AccountsFile {
     static final String SETTING = "MIMECAST_ACCOUNTS_FILE";
     /** A file of accounts is small: one of more than this is not one. */
     private static final int MAX_BYTES = 1 << 20;
+    /** A workspace's or tenant's id. */
+    private static final String GUID = "(?i)[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}";
     private static final Set<String> FIELDS = Set.of("name", "region", "baseUrl", "api", "clientId",
             "clientSecretFile", "appId", "appKeyFile", "accessKeyFile", "secretKeyFile", "logTypes", "schedule",
             "startDate", "destination");
@@ -103,10 +105,12 @@ public final class AccountsFile {
         List<Account> accounts = new ArrayList<>();
         Set<String> names = new HashSet<>();
         // whether each DCR's tables declare mimecastAccount: one answer a DCR, whoever names it
-        Map<String, String> columnOf = new java.util.HashMap<>();
+        record Column(boolean declared, String by) {
+        }
+        Map<String, Column> columnOf = new java.util.HashMap<>();
         for (String dcr : Arrays.asList(settings.dcrId, settings.awarenessDcrId)) {
             if (dcr != null) {
-                columnOf.put(dcr, settings.accountColumn + " (SENTINEL_ACCOUNT_COLUMN)");
+                columnOf.put(dcr, new Column(settings.accountColumn, "SENTINEL_ACCOUNT_COLUMN"));
             }
         }
         for (int i = 0; i < entries.size(); i++) {
@@ -117,12 +121,13 @@ public final class AccountsFile {
             requireAllInItsTenant(account);
             Destination to = account.destination();
             for (String dcr : Arrays.asList(to.dcrId(), to.awarenessDcrId())) {
-                String before = dcr == null ? null : columnOf.putIfAbsent(dcr, to.accountColumn() + " (account '"
-                        + account.name() + "')");
-                if (before != null && !before.startsWith(to.accountColumn() + " ")) {
+                Column before = dcr == null ? null : columnOf.putIfAbsent(dcr, new Column(to.accountColumn(),
+                        "account '" + account.name() + "'"));
+                if (before != null && before.declared() != to.accountColumn()) {
                     throw new ConfigurationException(SETTING, "account '" + account.name() + "': destination "
-                            + "accountColumn " + to.accountColumn() + " for DCR " + dcr + ", which is " + before
-                            + " elsewhere: a DCR's tables declare mimecastAccount or not");
+                            + "accountColumn " + to.accountColumn() + " for DCR " + dcr + ", which is "
+                            + before.declared() + " (" + before.by() + ") elsewhere: a DCR's tables declare "
+                            + "mimecastAccount or not");
                 }
             }
             accounts.add(account);
@@ -263,13 +268,13 @@ public final class AccountsFile {
         String workspace = text(fields, "workspaceId", where);
         pair(endpoint, dcr, "ingestionEndpoint", "dcrId", where, settings);
         pair(awarenessEndpoint, awarenessDcr, "awarenessIngestionEndpoint", "awarenessDcrId", where, settings);
-        if (workspace != null && !workspace.matches("(?i)[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}")) {
+        if (workspace != null && !workspace.matches(GUID)) {
             throw new ConfigurationException(SETTING, where + ": destination workspaceId must be a workspace id "
                     + "(a GUID)");
         }
         String tenant = text(fields, "tenantId", where);
         if (tenant != null) {
-            if (!tenant.matches("(?i)[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}|[a-z0-9-]+(\\.[a-z0-9-]+)+")) {
+            if (!tenant.matches(GUID + "|[a-z0-9-]+(\\.[a-z0-9-]+)+")) {
                 throw new ConfigurationException(SETTING, where + ": destination tenantId must be a tenant id (a "
                         + "GUID) or its domain");
             }
@@ -352,7 +357,7 @@ public final class AccountsFile {
         if (value instanceof Map || value instanceof List) {
             throw new ConfigurationException(SETTING, where + ": " + field + " must be a single value");
         }
-        if (value instanceof Number && !field.equals("api")) {
+        if (value instanceof Number) {
             // YAML reads 0123e4 or 00123 as a number: an id would lose what it is
             throw new ConfigurationException(SETTING, where + ": " + field + " must be quoted text, not a number");
         }

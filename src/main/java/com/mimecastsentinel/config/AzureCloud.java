@@ -17,7 +17,7 @@ public enum AzureCloud {
             "https://monitor.azure.cn", "ingest.monitor.azure.cn", null);
 
     /** The audience the Logs Ingestion client (1.1.0, no audience option) asks a token for: the public cloud's. */
-    static final String PUBLIC_MONITOR_SCOPE = "https://monitor.azure.com//.default";
+    public static final String PUBLIC_MONITOR_SCOPE = "https://monitor.azure.com//.default";
 
     public final String cloudName;
     public final String authorityHost;

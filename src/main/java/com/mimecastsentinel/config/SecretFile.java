@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.function.Supplier;
 
@@ -33,13 +34,20 @@ public final class SecretFile implements Supplier<String> {
     @Override
     public synchronized String get() {
         try {
-            FileTime modified = Files.getLastModifiedTime(file);
-            long bytes = Files.size(file);
+            // one look at the file a use (an API 1.0 call reads three): its time and size say whether it changed
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            FileTime modified = attributes.lastModifiedTime();
+            long bytes = attributes.size();
             if (value == null || !modified.equals(read) || bytes != size) {
-                if (bytes > MAX_BYTES) {
-                    throw new ConfigurationException(setting, "names a file of " + bytes + " bytes: not a secret");
+                byte[] text;
+                try (java.io.InputStream in = Files.newInputStream(file)) {
+                    text = in.readNBytes((int) MAX_BYTES + 1); // bounded even if it grew since it was looked at
                 }
-                String content = Files.readString(file, StandardCharsets.UTF_8).trim();
+                if (bytes > MAX_BYTES || text.length > MAX_BYTES) {
+                    throw new ConfigurationException(setting, "names a file of more than " + MAX_BYTES + " bytes: "
+                            + "not a secret");
+                }
+                String content = new String(text, StandardCharsets.UTF_8).trim();
                 if (content.isEmpty()) {
                     throw new ConfigurationException(setting, "names an empty file");
                 }

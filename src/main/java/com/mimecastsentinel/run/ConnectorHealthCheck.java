@@ -14,7 +14,8 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * Readiness ({@code /observe/health/ready}): Mimecast authentication, the checkpoint store and the Azure
- * credential each work, and every log type makes progress. The result of a probe that calls a service is kept for a
+ * credential each work, and every log type makes progress; while some accounts' log types stall and another
+ * account's make progress, the connector stays ready and says so (degraded: {@link Degraded}). The result of a probe that calls a service is kept for a
  * minute, so probes do not hammer the services.
  */
 public final class ConnectorHealthCheck extends AbstractHealthCheck {

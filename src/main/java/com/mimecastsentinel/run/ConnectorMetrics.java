@@ -21,7 +21,6 @@ public final class ConnectorMetrics {
 
     /** Counters of one log type. */
     public static final class LogTypeCounters {
-        private final String logType;
         /** Its meters' labels, made once: counted several times a batch. */
         private final io.micrometer.core.instrument.Tags tags;
         private final MeterRegistry registry;
@@ -29,7 +28,6 @@ public final class ConnectorMetrics {
         final AtomicReference<Instant> newestDelivered = new AtomicReference<>();
 
         LogTypeCounters(String logType, MeterRegistry registry, Clock clock) {
-            this.logType = logType;
             this.tags = tags(logType);
             this.registry = registry;
             if (registry != null) {

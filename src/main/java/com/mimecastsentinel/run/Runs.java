@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * The route policy of every log type's route ({@code routePolicy: mimecastRuns}) and the poll strategy of its
  * {@code mimecast} endpoint (a poll is a run):
  * <ul>
- * <li>only the log types MIMECAST_LOG_TYPES names start (all when it is empty); a name no route has stops start-up;</li>
+ * <li>the MIMECAST_* account's log types start when it has credentials (or is the demo), those MIMECAST_LOG_TYPES
+ * names (all when it is empty), and every route made for a declared account; a name no route has stops
+ * start-up;</li>
  * <li>each run ends with one summary line (what it fetched, delivered, dropped, where the checkpoint is) and its
  * metrics; a failure names its cause, a log type the account is not licensed for is said once;</li>
  * <li>with RUN_ONCE each enabled log type runs once, to the end of what Mimecast has, and then the connector stops;
@@ -58,10 +60,6 @@ public final class Runs extends RoutePolicySupport implements StartupListener, P
                 thread.setDaemon(true);
                 return thread;
             });
-
-    public Runs(Settings settings, ConnectorMetrics metrics) {
-        this(settings, metrics, false);
-    }
 
     /** @param checking for the check command: no log type's route starts */
     public Runs(Settings settings, ConnectorMetrics metrics, boolean checking) {
@@ -111,7 +109,7 @@ public final class Runs extends RoutePolicySupport implements StartupListener, P
         return routeId.startsWith(com.mimecastsentinel.source.MimecastAccount.NAMESPACE);
     }
 
-    /** The log types that run: MIMECAST_LOG_TYPES, or every source route. */
+    /** The routes that run: the declared accounts', and the MIMECAST_* account's that MIMECAST_LOG_TYPES names. */
     public List<String> enabledLogTypes() {
         if (known.isEmpty()) {
             // e.g. routes/*.yaml not found from the working directory, or a runner that skipped them

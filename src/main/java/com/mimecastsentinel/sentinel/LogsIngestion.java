@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * delivered, a single row still refused comes back as rejected with the service's answer. When not one row is
  * accepted the cause is not the rows but the set-up, and the batch fails instead.
  *
- * <p>One instance serves every stream of its DCR, each log type's sink on its own thread; their uploads go one at a
- * time (a request and its retries). Side by side, a DCR throttling with 429 met each log type's retries with
+ * <p>One instance serves every stream of its DCR, for every account that sends there, each log type's sink on its
+ * own thread; their uploads go one at a time (a request and its retries). Side by side, a DCR throttling with 429 met each log type's retries with
  * others' requests in between, and a request could spend its attempts on 429s (the degraded-APIs fault test).
  */
 public final class LogsIngestion implements Destination {
@@ -45,10 +45,6 @@ public final class LogsIngestion implements Destination {
     private final String dcrId;
     /** The DCR's Entra tenant when not AZURE_TENANT_ID (a declared account's destination tenantId), else null. */
     private final String tenantId;
-
-    public LogsIngestion(LogsIngestionClient client, String endpoint, String dcrId) {
-        this(client, endpoint, dcrId, null);
-    }
 
     public LogsIngestion(LogsIngestionClient client, String endpoint, String dcrId, String tenantId) {
         this.client = client;
@@ -100,7 +96,8 @@ public final class LogsIngestion implements Destination {
         } catch (HttpResponseException e) {
             int status = e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
             if (status != 400 && status != 413) {
-                throw new SinkException(explain(status, stream), e);
+                Refusal refusal = refusal(status, stream, abbreviate(e.getMessage()));
+                throw new SinkException(refusal.detail() + ": " + refusal.fix(), e);
             }
             String reason = "HTTP " + status + ": " + abbreviate(e.getMessage());
             if (rows.size() == 1) {
@@ -136,35 +133,18 @@ public final class LogsIngestion implements Destination {
         } catch (HttpResponseException e) {
             int status = e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
             String answer = abbreviate(e.getMessage());
-            switch (status) {
-                case 0, 401 -> throw new Refused("no token for the DCR" + (tenantId == null ? ""
-                        : " from its tenant " + tenantId) + ", or one it refused (" + answer + ")", tenantId == null
-                        ? "check the identity (AZURE_TENANT_ID, AZURE_CLIENT_ID, the secret or managed identity) and "
-                                + "AZURE_CLOUD: see the azure token line"
-                        : "the application AZURE_CLIENT_ID needs a service principal in tenant " + tenantId + " (an "
-                                + "administrator there consents to it: az ad sp create --id <AZURE_CLIENT_ID>), and "
-                                + "AZURE_CLIENT_SECRET its current secret (docs/azure.md, other tenants)", e);
-                case 403 -> throw new Refused("DCR " + dcrId + " refused this identity for stream " + stream
-                        + " (HTTP 403: " + answer + ")", "assign the connector's identity the 'Monitoring Metrics "
-                        + "Publisher' role on DCR " + dcrId + (tenantId == null ? "" : ", in tenant " + tenantId)
-                        + " (a new assignment takes up to 30 minutes)", e);
-                case 404 -> throw new Refused("no DCR " + dcrId + " with stream " + stream + " at " + endpoint
-                        + " (HTTP 404: " + answer + ")", "check the DCR id (SENTINEL_DCR_ID, or the account's "
-                        + "destination dcrId: the DCR's immutable id, dcr-…) and "
-                        + "its ingestion endpoint, and that the DCR declares stream " + stream, e);
-                case 400 -> {
-                    if (answer.toLowerCase(java.util.Locale.ROOT).contains("stream")) {
-                        throw new Refused("DCR " + dcrId + " refused stream " + stream + " (HTTP 400: " + answer + ")",
-                                "deploy the DCR of deploy/azure (it declares every stream), or point the route's "
-                                        + "sentinel: endpoint (SENTINEL_STREAM_…) at a stream it declares", e);
-                    }
-                    return new Probe(false, "DCR " + dcrId + " answered an empty upload to stream " + stream
-                            + " with HTTP 400 (" + answer + "): the identity and DCR were not refused, the stream "
-                            + "cannot be proven without a row");
-                }
-                default -> throw new Refused("Logs Ingestion answered HTTP " + status + " for stream " + stream + " ("
-                        + answer + ")", "check SENTINEL_INGESTION_ENDPOINT and the service's health", e);
+            if (status != 400) {
+                Refusal refusal = refusal(status, stream, answer);
+                throw new Refused(refusal.detail(), refusal.fix(), e);
             }
+            if (answer.toLowerCase(java.util.Locale.ROOT).contains("stream")) {
+                throw new Refused("DCR " + dcrId + " refused stream " + stream + " (HTTP 400: " + answer + ")",
+                        "deploy the DCR of deploy/azure (it declares every stream), or point the route's sentinel: "
+                                + "endpoint (SENTINEL_STREAM_…) at a stream it declares", e);
+            }
+            return new Probe(false, "DCR " + dcrId + " answered an empty upload to stream " + stream + " with HTTP "
+                    + "400 (" + answer + "): the identity and DCR were not refused, the stream cannot be proven "
+                    + "without a row");
         } catch (RuntimeException e) {
             throw new Refused("no answer from " + endpoint + " (" + abbreviate(e.toString()) + ")",
                     "check SENTINEL_INGESTION_ENDPOINT, DNS and the proxy (https.proxyHost)", e);
@@ -198,13 +178,29 @@ public final class LogsIngestion implements Destination {
         };
     }
 
-    private String explain(int status, String stream) {
+    /** A refused upload in words: what happened, and what to do (a run's failure and the check's line alike). */
+    private record Refusal(String detail, String fix) {
+    }
+
+    private Refusal refusal(int status, String stream, String answer) {
         return switch (status) {
-            case 403 -> "Logs Ingestion answered 403 for stream " + stream + ": grant the connector's identity the "
-                    + "'Monitoring Metrics Publisher' role on DCR " + dcrId + " (it can take 30 minutes to apply)";
-            case 404 -> "Logs Ingestion answered 404: check SENTINEL_DCR_ID and that stream " + stream
-                    + " is declared in the DCR";
-            default -> "Logs Ingestion answered HTTP " + status + " for stream " + stream;
+            case 0, 401 -> new Refusal("no token for the DCR" + (tenantId == null ? "" : " from its tenant "
+                    + tenantId) + ", or one it refused (" + answer + ")", tenantId == null
+                    ? "check the identity (AZURE_TENANT_ID, AZURE_CLIENT_ID, the secret or managed identity) and "
+                            + "AZURE_CLOUD: see the azure token line of the check command"
+                    : "the application AZURE_CLIENT_ID needs a service principal in tenant " + tenantId + " (an "
+                            + "administrator there consents to it: az ad sp create --id <AZURE_CLIENT_ID>), and "
+                            + "AZURE_CLIENT_SECRET its current secret (docs/azure.md, other tenants)");
+            case 403 -> new Refusal("DCR " + dcrId + " refused this identity for stream " + stream + " (HTTP 403: "
+                    + answer + ")", "assign the connector's identity the 'Monitoring Metrics Publisher' role on DCR "
+                    + dcrId + (tenantId == null ? "" : ", in tenant " + tenantId)
+                    + " (a new assignment takes up to 30 minutes)");
+            case 404 -> new Refusal("no DCR " + dcrId + " with stream " + stream + " at " + endpoint + " (HTTP 404: "
+                    + answer + ")", "check the DCR id (SENTINEL_DCR_ID, or the account's destination dcrId: the "
+                    + "DCR's immutable id, dcr-…) and its ingestion endpoint, and that the DCR declares stream "
+                    + stream);
+            default -> new Refusal("Logs Ingestion answered HTTP " + status + " for stream " + stream + " ("
+                    + answer + ")", "check SENTINEL_INGESTION_ENDPOINT and the service's health");
         };
     }
 

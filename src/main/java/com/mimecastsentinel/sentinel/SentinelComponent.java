@@ -3,7 +3,6 @@ package com.mimecastsentinel.sentinel;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 import com.mimecastsentinel.deadletter.DeadLetters;
 import com.mimecastsentinel.run.ConnectorMetrics;
@@ -41,19 +40,11 @@ public final class SentinelComponent extends DefaultComponent {
     private final DeadLetters deadLetters;
     private final ConnectorMetrics metrics;
     private final int maxBytes;
-    /** Whether the settings' DCRs' tables declare mimecastAccount (SENTINEL_ACCOUNT_COLUMN). */
+    /** Whether the settings' DCRs' tables declare mimecastAccount (SENTINEL_ACCOUNT_COLUMN; the demo's accounts'). */
     private boolean accountColumn;
 
     /**
      * @param logs               where rows for a stream of a DCR go (made when first used)
-     * @param threatIntelligence where indicators go (made when first used: it needs SENTINEL_WORKSPACE_ID)
-     */
-    public SentinelComponent(Function<Dcr, Destination> logs, Supplier<Destination> threatIntelligence,
-            DeadLetters deadLetters, ConnectorMetrics metrics, int maxBytes) {
-        this(logs, workspace -> threatIntelligence.get(), deadLetters, metrics, maxBytes);
-    }
-
-    /**
      * @param threatIntelligence where indicators for a workspace go, made when first used
      */
     public SentinelComponent(Function<Dcr, Destination> logs, Function<Workspace, Destination> threatIntelligence,

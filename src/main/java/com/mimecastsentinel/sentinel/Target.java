@@ -14,6 +14,17 @@ public record Target(String account, String ingestionEndpoint, String dcrId, Str
 
     public static final Target SETTINGS = new Target(null, null, null, null, null, null, null, false);
 
+    /** A declared account's: where its entry's destination says, the settings' for what it leaves out. */
+    public static Target of(String account, com.mimecastsentinel.config.AccountsFile.Destination to) {
+        return new Target(account, to.ingestionEndpoint(), to.dcrId(), to.awarenessIngestionEndpoint(),
+                to.awarenessDcrId(), to.workspaceId(), to.tenantId(), to.accountColumn());
+    }
+
+    /** A declared account's that sends where the settings say. */
+    public static Target settingsOf(String account) {
+        return new Target(account, null, null, null, null, null, null, false);
+    }
+
     /**
      * What the rows for {@code endpoint} carry in {@code mimecastAccount}: the account's name when the DCR they go to
      * declares the column ({@code settingsDeclare}: whether the settings' DCRs do); null for none (and for

@@ -30,7 +30,8 @@ public final class AccountRoutes implements ModelLifecycleStrategy {
 
     private final CamelContext context;
     private final List<Declared> accounts;
-    private final Set<String> made = new TreeSet<>();
+    /** The ids of the routes this made: Camel tells this of their adding too, and they are not the user's own. */
+    private final Set<String> made = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Route ids the user's own routes of an account took. */
     private final Set<String> own = new java.util.HashSet<>();
     private final Set<String> logTypes = new TreeSet<>();
@@ -49,7 +50,7 @@ public final class AccountRoutes implements ModelLifecycleStrategy {
     public void onAddRouteDefinition(RouteDefinition route) {
         FromDefinition from = route.getInput();
         String uri = from == null ? null : from.getEndpointUri();
-        if (uri == null || !uri.startsWith("mimecast:")) {
+        if (uri == null || !uri.startsWith("mimecast:") || route.getId() != null && made.contains(route.getId())) {
             return;
         }
         if (query(uri).stream().anyMatch(p -> p.startsWith("account="))) {
@@ -85,7 +86,7 @@ public final class AccountRoutes implements ModelLifecycleStrategy {
             copy.setErrorHandlerRef(route.getErrorHandlerRef());
             copy.setDescription("the route of log type " + logType + " for account " + account.name());
             copies.add(copy);
-            made.add(account.name() + "/" + logType);
+            made.add(id);
         }
         if (!copies.isEmpty()) {
             try {
@@ -112,14 +113,13 @@ public final class AccountRoutes implements ModelLifecycleStrategy {
         }
     }
 
-    /** The routes made, as {@code <account>/<logType>}. */
-    public Set<String> made() {
-        return Set.copyOf(made);
-    }
-
     @Override
     public void onRemoveRouteDefinition(RouteDefinition route) {
-        // a reloaded log type's route is added again right after: its accounts' routes are made again then
+        // a reloaded log type's route is added again right after: its accounts' routes are made again then, in place
+        // of these; a route of the user's that is removed no longer stands in for one
+        if (route != null) { // Camel calls this with null for an id it did not have before an add
+            own.remove(route.getId());
+        }
     }
 
     @Override

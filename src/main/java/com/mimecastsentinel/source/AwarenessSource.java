@@ -38,9 +38,9 @@ public class AwarenessSource extends PagedSource {
     private String campaignRecords = "/data";
     private final AtomicBoolean warnedDcr = new AtomicBoolean();
 
-    /** Skips the run as well when rows would go to Sentinel without the Awareness Training DCR set. */
+    /** Passed over as well when rows would go to Sentinel without the Awareness Training DCR set. */
     @Override
-    protected boolean skips(String logType, MimecastAccount account) {
+    public String passedOver(String logType, MimecastAccount account) {
         Settings settings = services().settings();
         if (settings.sink == Settings.SinkKind.SENTINEL && settings.awarenessDcrId == null
                 && account.target().awarenessDcrId() == null) {
@@ -52,9 +52,9 @@ public class AwarenessSource extends PagedSource {
                 LOG.info("{}: not run: set SENTINEL_AWARENESS_DCR_ID and SENTINEL_AWARENESS_INGESTION_ENDPOINT to "
                         + "send Awareness Training (docs/azure.md)", logType);
             }
-            return true;
+            return "no Awareness Training DCR (SENTINEL_AWARENESS_DCR_ID, or the account's awarenessDcrId)";
         }
-        return super.skips(logType, account);
+        return super.passedOver(logType, account);
     }
 
     /** A run reads the whole dataset; a snapshot older than AWARENESS_SNAPSHOT_INTERVAL is replaced by a new one. */

@@ -35,7 +35,7 @@ public record Batch(Object body, Map<String, Object> headers) {
     /** A batch of the run with its log type, page and window (where the run reads one). */
     static Batch of(SourceRun run, Object body) {
         Map<String, Object> headers = new LinkedHashMap<>();
-        headers.put(LOG_TYPE, run.kind != null ? run.kind : run.logType);
+        headers.put(LOG_TYPE, MimecastAccount.logTypeOf(run.logType)); // not its state's name: the route file's
         if (run.account != null && run.account.name() != null) {
             headers.put(ACCOUNT, run.account.name());
         }

@@ -6,7 +6,8 @@ import org.apache.camel.Processor;
 /**
  * A Mimecast account as the {@code mimecast} endpoints call it: where its API answers and how its requests are
  * signed (OAuth 2.0 or HMAC, with its credentials). The bean {@value #BEAN} (made from the MIMECAST_* settings, or
- * the demo's) is every endpoint's {@code account} unless it names another. Each call of a run carries its
+ * the demo's; with only declared accounts, one whose calls say that those settings are missing) is every endpoint's
+ * {@code account} unless it names another; a declared account's bean is {@code mimecast-<name>}. Each call of a run carries its
  * endpoint's account (the exchange variable {@value #VARIABLE}) through routes/mimecast-api.yaml, whose signing step
  * ({@link #signing}) sends it to the account's base URL, signed with its credentials.
  */

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class MimecastSource implements CamelContextAware {
     private static final Logger LOG = LoggerFactory.getLogger(MimecastSource.class);
-    private static final Duration SKEW_TOLERANCE = Duration.ofMinutes(2);
+    /** How far ahead of now a checkpoint may be before it is taken for a clock gone wrong. */
+    public static final Duration SKEW_TOLERANCE = Duration.ofMinutes(2);
 
     private CamelContext camelContext;
     private ConnectorServices services;
@@ -42,13 +43,12 @@ public abstract class MimecastSource implements CamelContextAware {
      * @param nextScheduledRun when the schedule runs this log type next (null when not known)
      */
     public SourceRun begin(String logType, MimecastAccount account, Instant nextScheduledRun) {
-        if (skips(logType, account)) {
+        if (passedOver(logType, account) != null) {
             return null;
         }
         // the run's state is the account's: a named account's checkpoint is under accounts/<name>/
         String key = account.qualify(logType);
         SourceRun run = new SourceRun(key, services().checkpoints().load(key));
-        run.kind = logType;
         run.account = account;
         run.nextScheduledRun = nextScheduledRun;
         if (services().settings().backfill()) {
@@ -82,9 +82,13 @@ public abstract class MimecastSource implements CamelContextAware {
         return run.probe ? 1 : configured;
     }
 
-    /** True when this instance leaves the log type alone (for this account). */
-    protected boolean skips(String logType, MimecastAccount account) {
-        return !apiMatches(logType, account);
+    /**
+     * Why a run leaves the log type alone for this account (it is passed over quietly), or null when it runs. One
+     * the account names (MIMECAST_LOG_TYPES, or its entry's logTypes) that cannot run throws instead, naming the
+     * setting. The check command asks the same.
+     */
+    public String passedOver(String logType, MimecastAccount account) {
+        return apiMatches(logType, account) ? null : "needs Mimecast API " + api + " credentials";
     }
 
     /** Plans the first request from the loaded checkpoint; false when there is nothing to do. */
@@ -171,7 +175,9 @@ public abstract class MimecastSource implements CamelContextAware {
         }
         if (settings.logTypes.contains(logType)) {
             throw new ConfigurationException(api.equals("2.0") ? "MIMECAST_CLIENT_ID" : "MIMECAST_APP_ID",
-                    "is needed for log type " + logType + " (Mimecast API " + api + ")");
+                    "is needed for log type " + logType + " (Mimecast API " + api + ": " + (api.equals("2.0")
+                            ? "MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET" : "MIMECAST_APP_ID, MIMECAST_APP_KEY, "
+                                    + "MIMECAST_ACCESS_KEY and MIMECAST_SECRET_KEY") + ")");
         }
         if (!warnedApi.getAndSet(true)) {
             LOG.info("{}: needs Mimecast API {} credentials; not run (name it in MIMECAST_LOG_TYPES to be told why)",
@@ -181,7 +187,7 @@ public abstract class MimecastSource implements CamelContextAware {
     }
 
     /** Whether the account's credentials are of the API generation this log type needs (the demo serves both). */
-    public boolean runsWith(com.mimecastsentinel.config.Settings settings, MimecastAccount account) {
+    private boolean runsWith(com.mimecastsentinel.config.Settings settings, MimecastAccount account) {
         return settings.demo || api == null || api.equals("any")
                 || api.equals(account.auth().api2() ? "2.0" : "1.0");
     }
@@ -279,10 +285,6 @@ public abstract class MimecastSource implements CamelContextAware {
     /** The Mimecast API generation this log type needs: {@code 1.0}, {@code 2.0} or {@code any}. */
     public void setApi(String api) {
         this.api = api;
-    }
-
-    public String getApi() {
-        return api;
     }
 
     /**

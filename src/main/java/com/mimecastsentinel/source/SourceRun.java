@@ -13,8 +13,6 @@ import com.mimecastsentinel.run.Run;
 
 /** A run as a source reads it: where it is in Mimecast's data (the window, page, listing, file, feed). */
 public final class SourceRun extends Run {
-    /** The log type as its route file names it ({@link #logType} is its state's name: the account's). */
-    String kind;
     /** The account the run reads. */
     MimecastAccount account;
     /** A backfill's end: windows stop here instead of now (null for the live connector). */

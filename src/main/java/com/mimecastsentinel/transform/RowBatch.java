@@ -20,7 +20,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * The rows of one batch on their way to Sentinel: the body of a log type's route from its mapping step on (the rows
  * of one page, or of one chunk of a SIEM file). Each row is kept as the JSON it is sent as, with its stable id and
  * event time. A step that reads or changes a row gets it as a {@code Map} ({@link #get}), parsed when asked for;
- * what it changes there is what is sent. As text (a file, a Kafka record) a batch is NDJSON, one row a line.
+ * what it changes there is what is sent. As text (a file, a Kafka record) a batch is NDJSON, one row a line. The
+ * sink may send a batch of its own made from it with one column more ({@link #withColumn}: mimecastAccount).
  */
 public final class RowBatch extends AbstractList<Map<String, Object>> implements RandomAccess {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -282,15 +282,9 @@ public class RowMapping implements Processor, CamelContextAware {
                     if (field.dropAfterCapture) {
                         continue; // its value is in the value column
                     }
-                    if (column.equals(ACCOUNT)) { // the connector's column: the record's own is kept aside
+                    if (field.aside) { // the connector's column (mimecastAccount): the record's own is kept aside
                         extra().writeFieldName(column);
-                        if (value instanceof JsonNode tree) {
-                            extra.writeTree(tree);
-                        } else if (value != null) {
-                            extra.writeString((String) value);
-                        } else {
-                            extra.copyCurrentStructure(in);
-                        }
+                        copy(extra, in, value);
                         extraFields++;
                         continue;
                     }
@@ -503,8 +497,9 @@ public class RowMapping implements Processor, CamelContextAware {
      * What a field of the records becomes, worked out once per field name (a lookup per field, not five);
      * {@code slot}: where its value is captured (-1: not captured).
      */
+    /** @param aside the field goes to AdditionalFields whatever the table declares (the sink's column's name) */
     private record FieldPlan(String column, ColumnType type, int slot, boolean skip, boolean dropAfterCapture,
-            boolean flatten, boolean timeMillis) {
+            boolean flatten, boolean timeMillis, boolean aside) {
         boolean capture() {
             return slot >= 0;
         }
@@ -524,7 +519,7 @@ public class RowMapping implements Processor, CamelContextAware {
             boolean valueOnly = columns != null && name.equals(valueField) && !columns.containsKey(column);
             plan = new FieldPlan(column, columns == null ? null : columns.get(column), slot,
                     ours || valueOnly && !capture, valueOnly && capture, flatten.contains(name),
-                    column.equals(timeMillis));
+                    column.equals(timeMillis), column.equals(ACCOUNT));
             plans.put(name, plan);
         }
         return plan;

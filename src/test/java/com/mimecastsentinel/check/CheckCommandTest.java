@@ -133,8 +133,7 @@ class CheckCommandTest {
     void aDeploymentThatPassesWritesNoRowAndItsFirstRunDelivers() throws Exception {
         try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(30))) {
             account.azure.acceptUploads();
-            account.azure.server.stubFor(post(urlPathMatching("/workspaces/.*")).willReturn(aResponse()
-                    .withStatus(200)));
+            account.azure.acceptStixUploads();
             Map<String, String> env = environment(account, null, Map.of("SENTINEL_WORKSPACE_ID", WORKSPACE,
                     "SENTINEL_TI_ENDPOINT", HttpsFake.url(account.azure.server)));
 
@@ -170,6 +169,28 @@ class CheckCommandTest {
 
             assertEquals(0, account.runOnce("audit", Map.of()));
             assertFalse(account.azure.deliveredIds("Custom-Audit").isEmpty(), "the first run delivers");
+        }
+    }
+
+    /**
+     * A log type a run passes over is not called, and said to be passed over, for the reason the run has: here
+     * Awareness Training without its DCR (not named in MIMECAST_LOG_TYPES: a run leaves it alone quietly); named,
+     * it fails naming the setting, as a run does.
+     */
+    @Test
+    void whatARunPassesOverIsSkippedAndWhatItRefusesFails() throws Exception {
+        try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(30))) {
+            account.azure.acceptUploads();
+            Map<String, String> noAwarenessDcr = Map.of("SENTINEL_AWARENESS_DCR_ID", "",
+                    "SENTINEL_AWARENESS_INGESTION_ENDPOINT", "");
+            Checked quiet = check(environment(account, "", noAwarenessDcr));
+            assertEquals("SKIP", quiet.result("mimecast awareness-safe-score"), quiet.printed());
+            assertTrue(quiet.says("mimecast awareness-safe-score").contains("no Awareness Training DCR"),
+                    quiet.printed());
+            Checked named = check(environment(account, "audit,awareness-safe-score", noAwarenessDcr));
+            assertEquals("FAIL", named.result("mimecast awareness-safe-score"), named.printed());
+            assertTrue(named.says("mimecast awareness-safe-score").contains("SENTINEL_AWARENESS_DCR_ID"),
+                    named.printed());
         }
     }
 

@@ -1,7 +1,5 @@
 package com.mimecastsentinel.logtypes;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,7 +40,7 @@ class AllLogTypesTest {
     void api2CredentialsRunEveryLogTypeButTheApi1Siem() throws Exception {
         try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(20))) {
             account.azure.acceptUploads();
-            account.azure.server.stubFor(post(urlPathMatching("/workspaces/.*")).willReturn(aResponse().withStatus(200)));
+            account.azure.acceptStixUploads();
 
             assertEquals(0, account.runOnce("", common(account)));
             for (String stream : API2_STREAMS) {
@@ -58,7 +56,7 @@ class AllLogTypesTest {
     void api1CredentialsPassOverTheBatchTypes() throws Exception {
         try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(20))) {
             account.azure.acceptUploads();
-            account.azure.server.stubFor(post(urlPathMatching("/workspaces/.*")).willReturn(aResponse().withStatus(200)));
+            account.azure.acceptStixUploads();
             Map<String, String> env = common(account);
             env.putAll(Map.of("MIMECAST_CLIENT_ID", "", "MIMECAST_CLIENT_SECRET", "",
                     "MIMECAST_APP_ID", MimecastSimulator.DEMO_APP_ID, "MIMECAST_APP_KEY", MimecastSimulator.DEMO_APP_KEY,

@@ -117,8 +117,7 @@ class ManyAccountsTest {
     void anEntryThatNamesNoLogTypesRunsThoseOfItsGenerationToItsOwnDestination() throws Exception {
         try (SimulatedAccount connector = new SimulatedAccount(Duration.ofMinutes(30))) {
             connector.azure.acceptUploads();
-            connector.azure.server.stubFor(post(urlPathMatching("/workspaces/.*")).willReturn(aResponse()
-                    .withStatus(200)));
+            connector.azure.acceptStixUploads();
             Path secret = Files.writeString(dir.resolve("secret"), MimecastSimulator.DEMO_CLIENT_SECRET);
             String workspace = "99999999-8888-7777-6666-555555555555";
             String url = HttpsFake.url(connector.azure.server);

@@ -1,8 +1,5 @@
 package com.mimecastsentinel.logtypes;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,7 +37,7 @@ class UntrustedAnswersTest {
     void tokensThatLookLikePlaceholdersTravelAsData() throws Exception {
         try (SimulatedAccount account = new SimulatedAccount(Duration.ofMinutes(5))) {
             account.azure.acceptUploads();
-            account.azure.server.stubFor(post(urlPathMatching("/workspaces/.*")).willReturn(aResponse().withStatus(200)));
+            account.azure.acceptStixUploads();
             account.simulator.prefixTokens(PLACEHOLDER);
             Map<String, String> env = new HashMap<>();
             env.put("MIMECAST_PAGE_SIZE", "25"); // several pages of each: tokens go back and forth

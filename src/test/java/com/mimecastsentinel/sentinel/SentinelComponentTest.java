@@ -66,7 +66,7 @@ class SentinelComponentTest {
                 return "memory";
             }
         }, Clock.systemUTC(), new com.fasterxml.jackson.databind.ObjectMapper(), logType -> { });
-        camel.addComponent("sentinel", new SentinelComponent(dcr -> destination, () -> destination, letters,
+        camel.addComponent("sentinel", new SentinelComponent(dcr -> destination, workspace -> destination, letters,
                 new ConnectorMetrics(Clock.systemUTC()), 10_000));
         camel.start();
         producer = camel.createProducerTemplate();
@@ -173,7 +173,7 @@ class SentinelComponentTest {
                 return "slow";
             }
         };
-        camel.addComponent("slow", new SentinelComponent(dcr -> slow, () -> slow, null,
+        camel.addComponent("slow", new SentinelComponent(dcr -> slow, workspace -> slow, null,
                 new ConnectorMetrics(Clock.systemUTC()), 10_000));
         AsyncProducer sentinel = camel.getEndpoint("slow:Custom-Test").createAsyncProducer();
         sentinel.start();

@@ -49,6 +49,11 @@ public final class AzureFake implements AutoCloseable {
                 + stream;
     }
 
+    /** Every STIX objects upload to any workspace is accepted (200, no error). */
+    public StubMapping acceptStixUploads() {
+        return server.stubFor(post(urlPathMatching("/workspaces/.*")).willReturn(aResponse().withStatus(200)));
+    }
+
     /** Every upload to any stream is accepted (204). */
     public StubMapping acceptUploads() {
         return server.stubFor(post(urlPathMatching("/dataCollectionRules/.*")).willReturn(aResponse().withStatus(204)));
